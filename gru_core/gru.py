@@ -1,0 +1,272 @@
+"""A one-layer GRU in NumPy that records every intermediate, in PyTorch's weight layout.
+
+Equations (one step, h = h_{t−1}, x = x_t, PyTorch block order r, z, n):
+
+    r  = σ(W_ir x + b_ir + W_hr h + b_hr)                 reset gate
+    z  = σ(W_iz x + b_iz + W_hz h + b_hz)                 update gate
+    a  = W_hn h + b_hn                                    reset after  (PyTorch, cuDNN)
+    a  = W_hn (r ⊙ h) + b_hn                              reset before (Cho et al. 2014)
+    n  = tanh(W_in x + b_in + r ⊙ a)   /   tanh(W_in x + b_in + a)
+    h' = g ⊙ h + (1 − g) ⊙ n,   g = z (update "keep") or g = 1 − z (update "take", Chung et al. 2014)
+
+g is the fraction of the past that is kept; writing the update through g lets one code path serve
+both conventions. Its derivative is ∂g/∂z = s with s = +1 (keep) or −1 (take).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from . import gru_jacobian
+from .activations import sigmoid
+from .checks import as_gate, as_matrix, as_vector, check_size, freeze
+from .limits import LIMITS
+from .state import Params, parse_state, to_state, uniform_init
+
+Update = Literal["keep", "take"]
+
+
+@dataclass(frozen=True, eq=False)
+class GRU:
+    params: Params
+    reset_after: bool = True
+    update: Update = "keep"
+
+    def __post_init__(self) -> None:
+        if self.update not in ("keep", "take"):
+            raise ValueError(
+                f"update must be 'keep' (z keeps the past) or 'take' (z takes the new); got {self.update!r}"
+            )
+        if not isinstance(self.reset_after, (bool, np.bool_)):
+            raise ValueError(f"reset_after must be True or False; got {self.reset_after!r}")
+
+    # ---- construction -------------------------------------------------------------------------
+    @classmethod
+    def init(cls, input_size: int, hidden_size: int, seed: int = 0,
+             reset_after: bool = True, update: Update = "keep") -> GRU:
+        I = check_size("input_size", input_size, 1, LIMITS.max_input)
+        H = check_size("hidden_size", hidden_size, 1, LIMITS.max_hidden)
+        rng = np.random.default_rng(check_size("seed", seed, 0, 2**63 - 1))
+        return cls(uniform_init(rng, 3, I, H), reset_after, update)
+
+    @classmethod
+    def from_torch(cls, state: Any, reset_after: bool = True, update: Update = "keep") -> GRU:
+        return cls(parse_state(state, 3, "GRU"), reset_after, update)
+
+    def to_torch(self) -> dict[str, np.ndarray]:
+        return to_state(self.params)
+
+    # ---- named blocks, the symbols of the equations -----------------------------------------
+    @property
+    def hidden_size(self) -> int:
+        return self.params.W_hh.shape[1]
+
+    @property
+    def input_size(self) -> int:
+        return self.params.W_ih.shape[1]
+
+    def _block(self, arr: np.ndarray, k: int) -> np.ndarray:
+        H = self.hidden_size
+        return arr[k * H:(k + 1) * H]
+
+    W_ir = property(lambda self: self._block(self.params.W_ih, 0))
+    W_iz = property(lambda self: self._block(self.params.W_ih, 1))
+    W_in = property(lambda self: self._block(self.params.W_ih, 2))
+    W_hr = property(lambda self: self._block(self.params.W_hh, 0))
+    W_hz = property(lambda self: self._block(self.params.W_hh, 1))
+    W_hn = property(lambda self: self._block(self.params.W_hh, 2))
+    b_hn = property(lambda self: self._block(self.params.b_hh, 2))
+
+    @property
+    def s(self) -> float:
+        """∂g/∂z: +1 when z keeps the past, −1 when z takes the new."""
+        return 1.0 if self.update == "keep" else -1.0
+
+    # ---- forward --------------------------------------------------------------------------------
+    def forward(self, x: Any, h0: Any = None, force_z: Any = None, force_r: Any = None) -> GRURecord:
+        """Run over x (T, I) from h0 (H,); pinned gates (force_z/force_r in [0, 1]) have zero derivative."""
+        H, I = self.hidden_size, self.input_size
+        x = as_matrix(x, "x", I, "input features (I)")
+        T = x.shape[0]
+        h0 = freeze(np.zeros(H)) if h0 is None else as_vector(h0, "h0", H)
+        Fz = as_gate(force_z, "force_z", (T, H))
+        Fr = as_gate(force_r, "force_r", (T, H))
+        W_ih, W_hh, b_ih, b_hh = self.params
+        GI = x @ W_ih.T + b_ih  # (T, 3H) every input projection in one product
+        RZ = np.empty((T, 2 * H))  # (T, 2H) r then z, side by side so one σ call serves both
+        N = np.empty((T, H))
+        A = np.empty((T, H))
+        Hs = np.empty((T, H))
+        if self.reset_after:
+            self._loop_after(GI, h0, Fz, Fr, RZ, N, A, Hs)
+        else:
+            self._loop_before(GI, h0, Fz, Fr, RZ, N, A, Hs)
+        return GRURecord(
+            model=self, x=x, h0=h0, h=freeze(Hs), r=freeze(RZ[:, :H]), z=freeze(RZ[:, H:]),
+            n=freeze(N), a=freeze(A), z_pinned=Fz is not None, r_pinned=Fr is not None,
+        )
+
+    def _loop_after(self, GI, h, Fz, Fr, RZ, N, A, Hs) -> None:
+        H = self.hidden_size
+        W_hh, b_hh = self.params.W_hh, self.params.b_hh
+        gh = np.empty(3 * H)
+        keep = self.update == "keep"
+        for t in range(GI.shape[0]):
+            np.dot(W_hh, h, out=gh)  # one fused recurrent product for r, z and n
+            gh += b_hh
+            rz = RZ[t]
+            np.add(GI[t, :2 * H], gh[:2 * H], out=rz)
+            sigmoid(rz, out=rz)
+            if Fr is not None:
+                rz[:H] = Fr[t]
+            if Fz is not None:
+                rz[H:] = Fz[t]
+            A[t] = gh[2 * H:]  # a = W_hn h + b_hn
+            n = N[t]
+            np.multiply(rz[:H], gh[2 * H:], out=n)
+            n += GI[t, 2 * H:]
+            np.tanh(n, out=n)
+            h = _update(h, n, rz[H:], keep, Hs[t])
+
+    def _loop_before(self, GI, h, Fz, Fr, RZ, N, A, Hs) -> None:
+        H = self.hidden_size
+        W_hrz, W_hn = self.params.W_hh[:2 * H], self.W_hn
+        b_hrz, b_hn = self.params.b_hh[:2 * H], self.b_hn
+        keep = self.update == "keep"
+        rh = np.empty(H)
+        for t in range(GI.shape[0]):
+            rz = RZ[t]
+            np.dot(W_hrz, h, out=rz)
+            rz += GI[t, :2 * H]
+            rz += b_hrz
+            sigmoid(rz, out=rz)
+            if Fr is not None:
+                rz[:H] = Fr[t]
+            if Fz is not None:
+                rz[H:] = Fz[t]
+            np.multiply(rz[:H], h, out=rh)  # the reset acts on h before the product
+            a = A[t]
+            np.dot(W_hn, rh, out=a)
+            a += b_hn
+            n = N[t]
+            np.add(GI[t, 2 * H:], a, out=n)
+            np.tanh(n, out=n)
+            h = _update(h, n, rz[H:], keep, Hs[t])
+
+    # ---- backward (BPTT) --------------------------------------------------------------------
+    def backward(self, rec: GRURecord, dh: Any) -> dict[str, np.ndarray]:
+        """Gradients of L given dh[t] = ∂L/∂h_t from outside, by backpropagation through time.
+
+        δ_t = dh_t + J_{t+1}ᵀ δ_{t+1} is returned as "h"; the rest are PyTorch-named parameter
+        gradients plus "h0" and "x".
+        """
+        if not isinstance(rec, GRURecord) or rec.model is not self:
+            raise ValueError("rec must be the GRURecord returned by this model's forward()")
+        T, H = rec.h.shape
+        dh = as_matrix(dh, "dh", H, "hidden units (H)")
+        if dh.shape[0] != T:
+            raise ValueError(f"dh must have shape (T, H) = ({T}, {H}); got {dh.shape}")
+        c = gru_jacobian.coefficients(rec)
+        loop = self._backward_after if self.reset_after else self._backward_before
+        delta, dGH, dGI, dh0 = loop(rec, dh, c)
+        return {
+            "weight_ih_l0": dGI.T @ rec.x,  # (3H, I)
+            "weight_hh_l0": dGH.T @ rec.h_prev if self.reset_after
+            else np.vstack([dGH[:, :2 * H].T @ rec.h_prev, dGH[:, 2 * H:].T @ (rec.r * rec.h_prev)]),
+            "bias_ih_l0": dGI.sum(0),
+            "bias_hh_l0": dGH.sum(0),
+            "h0": dh0,
+            "x": dGI @ self.params.W_ih,  # (T, I)
+            "h": delta,
+        }
+
+    def _backward_after(self, rec, dh, c):
+        # Gradients of the three recurrent pre-activations, per unit: d gh = [dr_pre, dz_pre, da]
+        #   dn_pre = δ (1−g)(1−n²)                         = δ c_n
+        #   dz_pre = δ (h−n) s z(1−z)     (0 when pinned)  = δ c_z
+        #   dr_pre = dn_pre a r(1−r)      (0 when pinned)  = δ c_r
+        #   da     = dn_pre r                               = δ c_a
+        # so one row of coefficients C[t] turns δ_t into d gh_t with a single product.
+        T, H = rec.h.shape
+        C = np.concatenate([c.r, c.z, c.n * rec.r], axis=1).reshape(T, 3, H)  # (T, 3, H)
+        W_hh, g = self.params.W_hh, c.g
+        delta = np.empty((T, H))
+        dGH = np.empty((T, 3, H))
+        carry = np.zeros(H)
+        for t in range(T - 1, -1, -1):
+            d = delta[t]
+            np.add(dh[t], carry, out=d)  # δ_t = external + what flows back from t+1
+            np.multiply(C[t], d, out=dGH[t])
+            carry = dGH[t].reshape(-1) @ W_hh  # through r, z and a: W_hhᵀ d gh
+            carry += d * g[t]  # through the kept fraction of h
+        dGH = dGH.reshape(T, 3 * H)
+        dGI = dGH.copy()
+        dGI[:, 2 * H:] = delta * c.n  # the input side sees dn_pre, not da
+        return delta, dGH, dGI, carry
+
+    def _backward_before(self, rec, dh, c):
+        # n = tanh(gi_n + W_hn (r⊙h) + b_hn): the reset sits inside the product, so dn_pre has to
+        # pass W_hnᵀ before the reset gate's share can be split off: d(rh) = W_hnᵀ dn_pre,
+        # dr_pre = d(rh) ⊙ h ⊙ r(1−r), and h receives d(rh) ⊙ r directly.
+        T, H = rec.h.shape
+        W_hrz, W_hn = self.params.W_hh[:2 * H], self.W_hn
+        q, r, g = c.r, rec.r, c.g  # q = h r(1−r), zero when r is pinned
+        delta = np.empty((T, H))
+        dGH = np.empty((T, 3 * H))  # [dr_pre, dz_pre, dn_pre]
+        carry = np.zeros(H)
+        for t in range(T - 1, -1, -1):
+            d = delta[t]
+            np.add(dh[t], carry, out=d)
+            dn = dGH[t, 2 * H:]
+            np.multiply(d, c.n[t], out=dn)
+            drh = dn @ W_hn
+            np.multiply(drh, q[t], out=dGH[t, :H])
+            np.multiply(d, c.z[t], out=dGH[t, H:2 * H])
+            carry = dGH[t, :2 * H] @ W_hrz
+            carry += drh * r[t]
+            carry += d * g[t]
+        return delta, dGH, dGH, carry
+
+
+def _update(h: np.ndarray, n: np.ndarray, z: np.ndarray, keep: bool, out: np.ndarray) -> np.ndarray:
+    """keep: h' = n + z(h − n);  take: h' = h + z(n − h)."""
+    if keep:
+        np.subtract(h, n, out=out)
+        out *= z
+        out += n
+    else:
+        np.subtract(n, h, out=out)
+        out *= z
+        out += h
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class GRURecord:
+    """Everything one forward pass computed; all arrays (T, H) and read-only, h[t] = h_{t+1}."""
+
+    model: GRU
+    x: np.ndarray  # (T, I)
+    h0: np.ndarray  # (H,)
+    h: np.ndarray  # (T, H)
+    r: np.ndarray
+    z: np.ndarray
+    n: np.ndarray
+    a: np.ndarray  # W_hn h + b_hn (reset after) or W_hn (r⊙h) + b_hn (reset before)
+    z_pinned: bool
+    r_pinned: bool
+
+    @property
+    def h_prev(self) -> np.ndarray:
+        """(T, H): the state each step started from, h0 then h_1 … h_{T−1}."""
+        return np.vstack([self.h0[None], self.h[:-1]])
+
+    def jacobians(self, steps: Any = None) -> np.ndarray:
+        """(T, H, H): [t] = exact ∂h_t/∂h_{t−1}; `steps` (indices or slice) picks a subset."""
+        return gru_jacobian.exact(self, steps)
+
+    def frozen_gate_jacobians(self, steps: Any = None) -> np.ndarray:
+        """(T, H, H): the same with z and r held constant, the seed articles' simplification."""
+        return gru_jacobian.frozen(self, steps)

@@ -1,0 +1,216 @@
+"""Weight files: `.safetensors` and `.npz` holding a 1-layer PyTorch state dict.
+
+Both formats are read without executing anything: headers are parsed and checked (names, dtypes,
+shapes, declared sizes against the real file size) before a single tensor is materialised, so a
+truncated, mislabelled, pickled or size-bombed file is refused with a message, never loaded.
+
+From PyTorch:
+    from safetensors.torch import save_file
+    save_file(model.state_dict(), "my_gru.safetensors")
+"""
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .limits import LIMITS
+from .state import NAMES
+
+FORMATS = ("safetensors", "npz")
+_SAFETENSORS_DTYPES = {"F16": 2, "F32": 4, "F64": 8}
+_PT_HINT = (
+    "PyTorch .pt/.pth files are pickles, which can run code when opened, so they are refused; "
+    "export with safetensors.torch.save_file(model.state_dict(), 'model.safetensors')"
+)
+
+
+def load_state(path: str | Path) -> dict[str, np.ndarray]:
+    path = Path(path)
+    size = path.stat().st_size
+    if size > LIMITS.max_file_bytes:
+        raise ValueError(_too_big(size))
+    return load_state_bytes(path.read_bytes(), path.name)
+
+
+def save_state(state: dict[str, Any], path: str | Path) -> None:
+    path = Path(path)
+    path.write_bytes(dump_state_bytes(state, _format_of(path.name)))
+
+
+def load_state_bytes(data: bytes, filename: str) -> dict[str, np.ndarray]:
+    """Parse an uploaded file; the format comes from the file name's ending."""
+    fmt = _format_of(filename)
+    if len(data) > LIMITS.max_file_bytes:
+        raise ValueError(_too_big(len(data)))
+    state = _load_safetensors(data) if fmt == "safetensors" else _load_npz(data)
+    return {k: v.astype(np.float64) for k, v in state.items()}
+
+
+def dump_state_bytes(state: dict[str, Any], fmt: str) -> bytes:
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
+    arrays = {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in state.items()}
+    if fmt == "safetensors":
+        from safetensors.numpy import save
+
+        return save(arrays)
+    buf = io.BytesIO()
+    np.savez(buf, **arrays)
+    return buf.getvalue()
+
+
+def detect_module(state: dict[str, Any]) -> str:
+    """'RNN', 'GRU' or 'LSTM' from the ratio of weight_hh_l0's rows to its columns (1, 3 or 4 blocks)."""
+    W_hh = state.get("weight_hh_l0") if hasattr(state, "get") else None
+    shape = getattr(W_hh, "shape", ())
+    if len(shape) == 2 and shape[1] > 0 and shape[0] % shape[1] == 0:
+        module = {1: "RNN", 3: "GRU", 4: "LSTM"}.get(shape[0] // shape[1])
+        if module:
+            return module
+    raise ValueError(
+        f"cannot tell the model type: weight_hh_l0 should have H, 3H or 4H rows for H columns "
+        f"(RNN, GRU, LSTM); got shape {shape or 'none'}"
+    )
+
+
+# ---- safetensors -------------------------------------------------------------------------------
+def _load_safetensors(data: bytes) -> dict[str, np.ndarray]:
+    _refuse_pickles(data, "safetensors")
+    if len(data) < 8:
+        raise ValueError(f"not a safetensors file: {len(data)} bytes is shorter than its 8-byte header length")
+    n = int.from_bytes(data[:8], "little")
+    if n > len(data) - 8:
+        raise ValueError(
+            f"not a valid safetensors file: its header claims {n:,} bytes but only {len(data) - 8:,} follow "
+            "(the file is truncated or not safetensors)"
+        )
+    try:
+        header = json.loads(data[8:8 + n])
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise ValueError("not a valid safetensors file: its header is not JSON") from None
+    if not isinstance(header, dict):
+        raise ValueError("not a valid safetensors file: its header is not a JSON object")
+    body = len(data) - 8 - n
+    for name, entry in header.items():
+        if name != "__metadata__":
+            _check_safetensors_entry(name, entry, body)
+    from safetensors import SafetensorError
+    from safetensors.numpy import load
+
+    try:
+        return load(data)
+    except (SafetensorError, ValueError, TypeError) as exc:
+        raise ValueError(f"not a valid safetensors file: {exc}") from None
+
+
+def _check_safetensors_entry(name: str, entry: Any, body: int) -> None:
+    if not isinstance(entry, dict) or not {"dtype", "shape", "data_offsets"} <= entry.keys():
+        raise ValueError(f"not a valid safetensors file: entry {name!r} lacks dtype, shape or data_offsets")
+    dtype, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
+    if dtype not in _SAFETENSORS_DTYPES:
+        raise ValueError(
+            f"tensor {name!r} has dtype {dtype}; allowed are float16, float32 and float64 (F16, F32, F64)"
+            + ("; convert bfloat16 with model.float() before saving" if dtype == "BF16" else "")
+        )
+    _check_shape(name, shape)
+    nbytes = int(np.prod(shape, dtype=object)) * _SAFETENSORS_DTYPES[dtype]
+    if (not isinstance(offsets, list) or len(offsets) != 2 or not all(_is_count(o) for o in offsets)
+            or offsets[1] - offsets[0] != nbytes or offsets[1] > body):
+        raise ValueError(
+            f"tensor {name!r} declares shape {shape} ({nbytes:,} bytes) but its data range {offsets} does not fit "
+            f"the {body:,} bytes in the file (truncated or corrupt)"
+        )
+
+
+# ---- npz ---------------------------------------------------------------------------------------
+def _load_npz(data: bytes) -> dict[str, np.ndarray]:
+    _refuse_pickles(data, "npz")
+    if data[:6] == b"\x93NUMPY":
+        raise ValueError("this is a single .npy array, not an .npz archive; save with numpy.savez(path, **state)")
+    if data[:4] not in (b"PK\x03\x04", b"PK\x05\x06"):
+        raise ValueError("not a valid .npz file: it is not a zip archive (truncated, or another format renamed)")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+            if sum(info.file_size for info in infos) > LIMITS.max_file_bytes:
+                raise ValueError(_too_big(sum(info.file_size for info in infos)) + " once unpacked")
+            return {_npz_name(info): _read_npy(archive, info) for info in infos}
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as exc:
+        raise ValueError(f"not a valid .npz file (truncated or corrupt): {exc}") from None
+
+
+def _npz_name(info: zipfile.ZipInfo) -> str:
+    if not info.filename.endswith(".npy"):
+        raise ValueError(f"not a valid .npz file: member {info.filename!r} is not a .npy array")
+    return info.filename[:-4]
+
+
+def _read_npy(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
+    name = info.filename[:-4]
+    with archive.open(info) as fp:
+        try:
+            version = np.lib.format.read_magic(fp)
+            read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                           (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+            if read_header is None:
+                raise ValueError(f"unsupported .npy version {version}")
+            shape, fortran, dtype = read_header(fp)
+        except ValueError as exc:
+            raise ValueError(f"array {name!r} has a broken .npy header: {exc}") from None
+        if dtype.hasobject:
+            raise ValueError(f"array {name!r} holds Python objects (a pickle); only float arrays are allowed")
+        if dtype.kind != "f" or dtype.itemsize not in (2, 4, 8):
+            raise ValueError(f"array {name!r} has dtype {dtype}; allowed are float16, float32 and float64")
+        _check_shape(name, list(shape))
+        count = int(np.prod(shape, dtype=np.int64))
+        raw = fp.read(count * dtype.itemsize + 1)
+    if len(raw) != count * dtype.itemsize:
+        raise ValueError(
+            f"array {name!r} declares shape {shape} ({count * dtype.itemsize:,} bytes) but holds {len(raw):,} bytes"
+        )
+    arr = np.frombuffer(raw, dtype=dtype)
+    return arr.reshape(shape, order="F" if fortran else "C")
+
+
+# ---- shared checks -----------------------------------------------------------------------------
+def _check_shape(name: str, shape: Any) -> None:
+    if not isinstance(shape, list) or not all(_is_count(d) for d in shape) or len(shape) > 2:
+        raise ValueError(f"tensor {name!r} has shape {shape}; a recurrent layer's tensors are 1-D or 2-D")
+    entries = int(np.prod(shape, dtype=object))
+    if entries * 8 > LIMITS.max_file_bytes:
+        raise ValueError(
+            f"tensor {name!r} declares shape {shape} ({entries:,} numbers), more than the "
+            f"{LIMITS.max_file_bytes // 8:,} allowed"
+        )
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _refuse_pickles(data: bytes, fmt: str) -> None:
+    if data[:1] == b"\x80" and data[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        raise ValueError(f"this file is a Python pickle, not {fmt}. {_PT_HINT}")
+    if data[:4] == b"PK\x03\x04" and fmt == "safetensors":
+        raise ValueError(f"this file is a zip archive (an .npz, or a PyTorch .pt), not safetensors. {_PT_HINT}")
+    if data[:4] == b"PK\x03\x04" and b"data.pkl" in data[:4096]:
+        raise ValueError(f"this file is a PyTorch .pt archive, not an .npz. {_PT_HINT}")
+
+
+def _format_of(filename: str) -> str:
+    suffix = Path(filename).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise ValueError(f"weight files must end in .safetensors or .npz; got {filename!r}")
+    return suffix
+
+
+def _too_big(size: int) -> str:
+    return f"the file is {size / 2**20:.1f} MiB; at most {LIMITS.max_file_bytes / 2**20:.0f} MiB is allowed"
+
+
+__all__ = ["FORMATS", "NAMES", "detect_module", "dump_state_bytes", "load_state", "load_state_bytes", "save_state"]
