@@ -1,0 +1,159 @@
+"""What each page shows, computed from plain settings: pure functions, cached by `gru_lab.cached`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from gru_core import GRURecord, chain_norms, log_spaced_distances, spectral_norm
+
+from .inputs import Sequence, custom_sequence, preset_sequence
+from .settings import Settings, build_gru, build_rnn
+
+VANISH_INPUT = 4  # features of the noise input on the vanishing page
+VANISH_FLOOR = 1e-6  # "vanished": the chart marks where each curve first falls below this
+
+
+def sequence_for(s: Settings) -> Sequence:
+    return custom_sequence(s.custom_text, s.custom_kind) if s.preset == "custom" else preset_sequence(s.preset)
+
+
+def step_record(s: Settings) -> tuple[Sequence, GRURecord]:
+    seq = sequence_for(s)
+    return seq, build_gru(seq.x.shape[1], s).forward(seq.x)
+
+
+# ---- saturation lab ------------------------------------------------------------------------------
+CASES = ("free", "copy", "cut", "rnn", "custom")
+
+
+def pinned_gates(case: str, update: str, pz: float, pr: float) -> tuple[float | None, float | None]:
+    """(force_z, force_r) for a case. 'copy' keeps the whole past: z = 1 under keep, z = 0 under take."""
+    copy_z, new_z = (1.0, 0.0) if update == "keep" else (0.0, 1.0)
+    return {
+        "free": (None, None),
+        "copy": (copy_z, None),
+        "cut": (new_z, 0.0),
+        "rnn": (new_z, 1.0),
+        "custom": (pz, pr),
+    }[case]
+
+
+@dataclass(frozen=True)
+class Saturation:
+    seq: Sequence
+    rec: GRURecord
+    t: int
+    J: np.ndarray  # (H, H) exact ∂h_t/∂h_{t−1}
+    J_frozen: np.ndarray  # (H, H) with gates held constant
+    sv: np.ndarray  # singular values of J, descending
+    sv_frozen: np.ndarray
+    chain_log10: np.ndarray  # (t+1,) log10 ‖∂h_t/∂h_k‖₂ against distance 1 … t+1
+    W_hn_norm: float  # σ₁(W_hn): what the RNN-like case's chain depends on
+
+
+def saturation(s: Settings, case: str, pz: float, pr: float, bz: float, br: float, t: int) -> Saturation:
+    seq = sequence_for(s)
+    model = build_gru(seq.x.shape[1], s)
+    state = model.to_torch()
+    H = s.hidden_size
+    state["bias_ih_l0"][:H] += br  # soft saturation: shift the gates' pre-activations
+    state["bias_ih_l0"][H:2 * H] += bz
+    model = type(model).from_torch(state, s.reset_after, s.update)
+    force_z, force_r = pinned_gates(case, s.update, pz, pr)
+    rec = model.forward(seq.x, force_z=force_z, force_r=force_r)
+    t = min(max(t, 0), len(seq.labels) - 1)
+    J = rec.jacobians(steps=[t])[0]
+    J_frozen = rec.frozen_gate_jacobians(steps=[t])[0]
+    chain = chain_norms(rec.jacobians(steps=slice(0, t + 1)))
+    return Saturation(seq, rec, t, J, J_frozen, np.linalg.svd(J, compute_uv=False),
+                      np.linalg.svd(J_frozen, compute_uv=False), chain.log10_spectral, spectral_norm(model.W_hn))
+
+
+# ---- GRU vs vanilla RNN ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Band:
+    median: np.ndarray
+    q25: np.ndarray
+    q75: np.ndarray
+
+
+@dataclass(frozen=True)
+class Vanishing:
+    T: int
+    distance: np.ndarray  # (D,) distances T − k at which the chains were measured
+    gru_chain: Band  # log10 ‖∂h_T/∂h_k‖₂ over seeds
+    rnn_chain: Band
+    steps: np.ndarray  # (T,) 1 … T
+    gru_delta: Band  # log10 ‖δ_k‖ for a loss at the last step
+    rnn_delta: Band
+    rnn_lambda1: float  # median σ₁(W_hh) of the RNNs
+    gru_below: int | None  # first distance where the median GRU chain falls below VANISH_FLOOR
+    rnn_below: int | None
+    n_seeds: int
+
+
+def vanishing_input(T: int) -> np.ndarray:
+    return np.random.default_rng(2024).standard_normal((T, VANISH_INPUT))  # (T, I), the same for both models
+
+
+@dataclass(frozen=True)
+class SeedRun:
+    """One seed's GRU and RNN, measured on the same input (log10 values)."""
+    gru_chain: np.ndarray  # (D,) at vanishing_distances(T)
+    rnn_chain: np.ndarray
+    gru_delta: np.ndarray  # (T,)
+    rnn_delta: np.ndarray
+    lambda1: float  # σ₁ of the RNN's W_hh
+
+
+def vanishing_distances(T: int) -> np.ndarray:
+    return log_spaced_distances(T, count=60)
+
+
+def vanishing_run(s: Settings, T: int, rnn_scale: float, seed: int) -> SeedRun:
+    x = vanishing_input(T)
+    dh = np.zeros((T, s.hidden_size))
+    dh[-1] = 1.0 / np.sqrt(s.hidden_size)  # a unit-norm loss gradient at the last step only
+    distance = vanishing_distances(T)
+    gru = build_gru(VANISH_INPUT, replace(s, seed=seed))
+    rnn = build_rnn(VANISH_INPUT, s.hidden_size, seed, rnn_scale)
+    out = {}
+    for name, model in (("gru", gru), ("rnn", rnn)):
+        rec = model.forward(x)
+        out[f"{name}_chain"] = chain_norms(rec.jacobians(), distances=distance).log10_spectral
+        with np.errstate(divide="ignore"):
+            out[f"{name}_delta"] = np.log10(np.linalg.norm(model.backward(rec, dh)["h"], axis=1))
+    return SeedRun(lambda1=spectral_norm(rnn.W_hh), **out)
+
+
+def seeds_for(s: Settings, n_seeds: int) -> list[int]:
+    return [(s.seed + i) % 2**32 for i in range(n_seeds)]
+
+
+def summarize(runs: list[SeedRun], T: int) -> Vanishing:
+    distance = vanishing_distances(T)
+    gru_chain = _band([r.gru_chain for r in runs])
+    rnn_chain = _band([r.rnn_chain for r in runs])
+    return Vanishing(
+        T=T, distance=distance, gru_chain=gru_chain, rnn_chain=rnn_chain, steps=np.arange(1, T + 1),
+        gru_delta=_band([r.gru_delta for r in runs]), rnn_delta=_band([r.rnn_delta for r in runs]),
+        rnn_lambda1=float(np.median([r.lambda1 for r in runs])),
+        gru_below=_first_below(distance, gru_chain.median), rnn_below=_first_below(distance, rnn_chain.median),
+        n_seeds=len(runs),
+    )
+
+
+def vanishing(s: Settings, T: int, rnn_scale: float, n_seeds: int) -> Vanishing:
+    return summarize([vanishing_run(s, T, rnn_scale, seed) for seed in seeds_for(s, n_seeds)], T)
+
+
+def _band(rows: list[np.ndarray]) -> Band:
+    a = np.vstack(rows)  # (seeds, D); −inf (an exactly cut chain) sorts below everything, as it should
+    q25, median, q75 = np.percentile(a, [25, 50, 75], axis=0, method="nearest")
+    return Band(median, q25, q75)
+
+
+def _first_below(distance: np.ndarray, log10_norm: np.ndarray) -> int | None:
+    below = np.flatnonzero(log10_norm < np.log10(VANISH_FLOOR))
+    return int(distance[below[0]]) if below.size else None

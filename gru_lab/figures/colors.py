@@ -1,0 +1,33 @@
+"""One colour per quantity on every page: the Okabe–Ito palette, safe for the common forms of
+colour blindness and saturated enough for a projector in either theme."""
+from __future__ import annotations
+
+QUANTITY = {
+    "z": "#0072B2",  # blue: update gate
+    "r": "#E69F00",  # orange: reset gate
+    "n": "#009E73",  # green: candidate
+    "h": "#CC79A7",  # purple: hidden state
+    "grad": "#D55E00",  # vermillion: gradients and Jacobian chains
+    "x": "#7F7F7F",  # grey: the input
+}
+MODEL = {"GRU": "#0072B2", "RNN": "#D55E00"}
+NEGATIVE = "#4D4D4D"  # the negative end of signed scales: dark grey reads against both themes
+NEUTRAL = "#F2F2F2"
+
+
+def gate_scale(q: str) -> list[list]:
+    """0 → near-white, 1 → the quantity's colour (gates live in [0, 1])."""
+    return [[0.0, NEUTRAL], [1.0, QUANTITY[q]]]
+
+
+def signed_scale(q: str) -> list[list]:
+    """−1 → grey, 0 → near-white, +1 → the quantity's colour (tanh outputs live in [−1, 1])."""
+    return [[0.0, NEGATIVE], [0.5, NEUTRAL], [1.0, QUANTITY[q]]]
+
+
+def rgba(hex_color: str, alpha: float) -> str:
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+SIGNED = {"n", "h", "x"}

@@ -1,0 +1,137 @@
+"""Step-through figures: unit × time heatmaps and the animated cell diagram."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from gru_core import GRURecord
+
+from .colors import QUANTITY, SIGNED, gate_scale, signed_scale
+
+NAMES = {"z": "update gate z", "r": "reset gate r", "n": "candidate n", "h": "hidden state h"}
+
+
+def _axis_labels(labels: tuple[str, ...]) -> list[str]:
+    return [f"{t + 1}·{w}" for t, w in enumerate(labels)]
+
+
+def heatmaps(rec: GRURecord, labels: tuple[str, ...], t: int) -> go.Figure:
+    """z, r, n, h as unit × time heatmaps, one row each, with step t outlined."""
+    order = ("z", "r", "n", "h")
+    fig = make_subplots(rows=4, cols=1, shared_xaxes=True, vertical_spacing=0.04,
+                        subplot_titles=[NAMES[q] for q in order])
+    steps = _axis_labels(labels)
+    H = rec.h.shape[1]
+    for i, q in enumerate(order, start=1):
+        values = getattr(rec, q).T  # (H, T): units down, time across
+        signed = q in SIGNED
+        fig.add_trace(go.Heatmap(
+            z=values, x=steps, y=[f"unit {j}" for j in range(H)], name=q,
+            colorscale=signed_scale(q) if signed else gate_scale(q),
+            zmin=-1 if signed else 0, zmax=1,
+            colorbar=dict(len=0.22, y=1 - (i - 0.5) / 4, yanchor="middle", thickness=12, title=q),
+            hovertemplate=f"{q}: %{{z:.3f}}<br>%{{y}}<br>step %{{x}}<extra></extra>",
+        ), row=i, col=1)
+    fig.add_vrect(x0=t - 0.5, x1=t + 0.5, line=dict(color=QUANTITY["grad"], width=3), fillcolor="rgba(0,0,0,0)",
+                  row="all", col=1)
+    fig.update_xaxes(type="category", tickangle=-60, showticklabels=True, row=4, col=1,
+                     title_text="step · input", nticks=min(len(steps), 40))
+    fig.update_yaxes(autorange="reversed", showticklabels=H <= 32)
+    fig.update_layout(height=180 + 130 * 4, margin=dict(l=10, r=10, t=40, b=10), showlegend=False,
+                      meta={"current_step": t})
+    return fig
+
+
+# ---- the cell diagram ---------------------------------------------------------------------------
+# Where each quantity sits: h_{t−1} enters on the left, x_t from below, h_t leaves on the right.
+NODES = {"h_prev": (0.0, 3.0), "x": (0.0, 0.0), "r": (2.2, 1.0), "z": (2.2, 4.0), "n": (4.4, 1.0), "h": (6.6, 3.0)}
+NODE_TITLE = {"h_prev": "h(t−1)", "x": "x(t)", "r": "reset r", "z": "update z", "n": "candidate n", "h": "h(t)"}
+NODE_COLOR = {"h_prev": "h", "x": "x", "r": "r", "z": "z", "n": "n", "h": "h"}
+EDGES = (("h_prev", "r"), ("h_prev", "z"), ("h_prev", "n"), ("x", "r"), ("x", "z"), ("x", "n"),
+         ("r", "n"), ("z", "h"), ("n", "h"), ("h_prev", "h"))
+STRIP = 1.6  # width of a node's strip of unit squares, in diagram units
+
+
+def _node_values(rec: GRURecord, t: int) -> dict[str, np.ndarray]:
+    return {"h_prev": rec.h_prev[t], "x": rec.x[t], "r": rec.r[t], "z": rec.z[t], "n": rec.n[t],
+            "h": rec.h[t]}
+
+
+def _strip_x(node: str, width: int) -> np.ndarray:
+    cx = NODES[node][0]
+    return cx + (np.arange(width) - (width - 1) / 2) * (STRIP / max(width, 1))
+
+
+def _unit_text(rec: GRURecord, t: int, unit: int) -> list[str]:
+    vals = {"h_prev": rec.h_prev[t, unit], "r": rec.r[t, unit], "z": rec.z[t, unit], "n": rec.n[t, unit],
+            "h": rec.h[t, unit]}
+    return [f"{NODE_TITLE[k]}<br>unit {unit}: {vals[k]:+.3f}" if k in vals else f"{NODE_TITLE[k]}" for k in NODES]
+
+
+def cell_diagram(rec: GRURecord, labels: tuple[str, ...], t: int, unit: int) -> go.Figure:
+    """The cell with live values: each node is a strip of squares (one per unit) coloured by value.
+
+    Frames hold every step, so Plotly's own play button animates it in the browser.
+    """
+    T, H = rec.h.shape
+    fig = go.Figure()
+    for a, b in EDGES:
+        (x0, y0), (x1, y1) = NODES[a], NODES[b]
+        fig.add_annotation(x=x1, y=y1 + (0.35 if y1 < y0 else -0.35 if y1 > y0 else 0), ax=x0, ay=y0,
+                           xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=3,
+                           arrowsize=1.2, arrowwidth=1.5, arrowcolor="#9E9E9E", opacity=0.8, text="")
+    values = _node_values(rec, t)
+    x_max = float(np.abs(rec.x).max()) or 1.0  # inputs are not bounded: scale their colours to the data
+    for node, (_, cy) in NODES.items():
+        q = NODE_COLOR[node]
+        v = values[node]
+        lo, hi = (-x_max, x_max) if node == "x" else (-1 if q in SIGNED else 0, 1)
+        fig.add_trace(go.Scatter(
+            x=_strip_x(node, len(v)), y=np.full(len(v), cy), mode="markers", name=NODE_TITLE[node],
+            marker=dict(symbol="square", size=max(4, min(18, int(300 / max(len(v), 1)))), color=v,
+                        colorscale=signed_scale(q) if q in SIGNED else gate_scale(q),
+                        cmin=lo, cmax=hi, line=dict(width=0.5, color="#9E9E9E")),
+            hovertemplate=f"{NODE_TITLE[node]} unit %{{customdata}}: %{{marker.color:.3f}}<extra></extra>",
+            customdata=np.arange(len(v)),
+        ))
+    fig.add_trace(go.Scatter(
+        x=[p[0] for p in NODES.values()], y=[p[1] + 0.7 for p in NODES.values()], mode="text",
+        text=_unit_text(rec, t, unit), textfont=dict(size=14), hoverinfo="skip", name="values",
+    ))
+    frames = []
+    for s in range(T):
+        vals = _node_values(rec, s)
+        frames.append(go.Frame(
+            name=str(s),
+            data=[go.Scatter(marker=dict(color=np.round(vals[n], 4))) for n in NODES]
+            + [go.Scatter(text=_unit_text(rec, s, unit))],
+            layout=dict(title_text=_title(labels, s)),
+        ))
+    fig.frames = frames
+    fig.update_layout(
+        title_text=_title(labels, t), height=430, showlegend=False, margin=dict(l=10, r=10, t=50, b=10),
+        xaxis=dict(visible=False, range=[-1.2, 7.8]), yaxis=dict(visible=False, range=[-0.7, 5.2]),
+        updatemenus=[dict(
+            type="buttons", direction="left", x=0.0, y=-0.02, xanchor="left", yanchor="top", showactive=False,
+            buttons=[
+                dict(label="▶ Play", method="animate",
+                     args=[None, dict(frame=dict(duration=450, redraw=True), transition=dict(duration=0),
+                                      fromcurrent=True, mode="immediate")]),
+                dict(label="⏸ Pause", method="animate",
+                     args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")]),
+            ],
+        )],
+        sliders=[dict(
+            active=t, x=0.2, len=0.8, y=-0.02, yanchor="top", currentvalue=dict(prefix="step "),
+            steps=[dict(label=str(s + 1), method="animate",
+                        args=[[str(s)], dict(frame=dict(duration=0, redraw=True), mode="immediate")])
+                   for s in range(T)],
+        )],
+        meta={"current_step": t, "unit": unit},
+    )
+    return fig
+
+
+def _title(labels: tuple[str, ...], t: int) -> str:
+    return f"Step {t + 1} of {len(labels)}: input “{labels[t]}”"

@@ -1,0 +1,63 @@
+"""GRU vs vanilla RNN: how much gradient survives with distance, median and middle half over seeds."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from gru_lab.compute import VANISH_FLOOR, Band, Vanishing
+
+from .colors import MODEL, rgba
+
+TINY = 1e-300  # below this, a log axis has nothing left to show
+
+
+def _linear(log10: np.ndarray) -> np.ndarray:
+    with np.errstate(under="ignore", over="ignore"):
+        y = np.power(10.0, log10)
+    return np.where(y >= TINY, y, np.nan)
+
+
+def _band(fig: go.Figure, x: np.ndarray, band: Band, name: str) -> None:
+    color = MODEL[name]
+    fig.add_trace(go.Scatter(x=x, y=_linear(band.q75), mode="lines", line=dict(width=0), hoverinfo="skip",
+                             showlegend=False, name=f"{name} 75th percentile"))
+    fig.add_trace(go.Scatter(x=x, y=_linear(band.q25), mode="lines", line=dict(width=0), fill="tonexty",
+                             fillcolor=rgba(color, 0.22), hoverinfo="skip", name=f"{name} middle half"))
+    fig.add_trace(go.Scatter(x=x, y=_linear(band.median), mode="lines", line=dict(color=color, width=3),
+                             name=f"{name} median", hovertemplate="%{x}: %{y:.2e}<extra>" + name + "</extra>"))
+
+
+def chains(v: Vanishing) -> go.Figure:
+    fig = go.Figure()
+    _band(fig, v.distance, v.rnn_chain, "RNN")
+    _band(fig, v.distance, v.gru_chain, "GRU")
+    with np.errstate(under="ignore"):
+        bound = v.rnn_lambda1 ** v.distance.astype(float)
+    fig.add_trace(go.Scatter(x=v.distance, y=np.where(bound >= TINY, bound, np.nan), mode="lines",
+                             line=dict(color=MODEL["RNN"], dash="dot", width=2),
+                             name=f"RNN bound λ₁^d (λ₁ = {v.rnn_lambda1:.2f}; vanishes if λ₁ < 1/γ = 1)"))
+    fig.add_hline(y=VANISH_FLOOR, line=dict(dash="dash", color="#9E9E9E"),
+                  annotation_text=f"{VANISH_FLOOR:.0e}", annotation_position="bottom left")
+    for name, d in (("GRU", v.gru_below), ("RNN", v.rnn_below)):
+        if d is not None:
+            fig.add_trace(go.Scatter(x=[d], y=[VANISH_FLOOR], mode="markers", name=f"{name} below 1e-6 at {d}",
+                                     marker=dict(symbol="x", size=14, color=MODEL[name], line=dict(width=2))))
+    fig.update_layout(
+        title_text=f"How much of h_k still reaches h_T (T = {v.T})", height=440,
+        xaxis=dict(title="distance T − k (steps back)"),
+        yaxis=dict(title="‖∂h_T/∂h_k‖₂", type="log", exponentformat="power"),
+        legend=dict(orientation="h", y=-0.2), margin=dict(l=10, r=10, t=40, b=10),
+    )
+    return fig
+
+
+def deltas(v: Vanishing) -> go.Figure:
+    fig = go.Figure()
+    _band(fig, v.steps, v.rnn_delta, "RNN")
+    _band(fig, v.steps, v.gru_delta, "GRU")
+    fig.update_layout(
+        title_text="BPTT gradient ‖δ_k‖ reaching each step, for a loss at the last step", height=380,
+        xaxis=dict(title="step k"), yaxis=dict(title="‖δ_k‖ = ‖∂L/∂h_k‖", type="log", exponentformat="power"),
+        legend=dict(orientation="h", y=-0.25), margin=dict(l=10, r=10, t=40, b=10),
+    )
+    return fig

@@ -1,0 +1,54 @@
+"""The shared sidebar: model settings every page uses, each bound to the URL."""
+from __future__ import annotations
+
+from dataclasses import astuple
+
+import streamlit as st
+
+from .inputs import PRESETS
+from .settings import HIDDEN_SIZES, MAX_SEED, Settings
+
+DEFAULTS = Settings()
+RESET = {"after": "after the product (PyTorch, Keras)", "before": "before the product (Cho et al. 2014)"}
+UPDATE = {"keep": "z keeps the past (PyTorch, Cho)", "take": "z takes the new (Chung et al. 2014)"}
+BOUND = dict(bind="query-params")
+SIDEBAR_KEYS = ("H", "preset", "custom_kind", "custom", "seed", "scale", "reset", "update")
+
+
+def sidebar() -> Settings:
+    with st.sidebar:
+        st.header("Model settings")
+        H = st.select_slider("Hidden size H", HIDDEN_SIZES, value=DEFAULTS.hidden_size, key="H", **BOUND,
+                             help="Units in the hidden state. Larger sizes are slower to draw.")
+        preset = st.selectbox("Input sequence", list(PRESETS), format_func=lambda k: PRESETS[k].title,
+                              key="preset", **BOUND)
+        st.caption(f"👀 {PRESETS[preset].watch}")
+        kind, text = DEFAULTS.custom_kind, DEFAULTS.custom_text
+        if preset == "custom":
+            kind = st.radio("Your input is", ["text", "numbers"], key="custom_kind", horizontal=True,
+                            format_func=lambda k: {"text": "words", "numbers": "numbers"}[k], **BOUND)
+            text = st.text_area(
+                "Your sequence", key="custom", max_chars=20_000, **BOUND,
+                placeholder="e.g. the cat that the dog chased ran away" if kind == "text" else "e.g. 0.5, 1, -2, 0",
+                help="Words: each word is one step. Numbers: comma-separated, one per step; "
+                     "separate rows with ';' to give several numbers per step.",
+            )
+        seed = st.number_input("Random seed", 0, MAX_SEED, DEFAULTS.seed, key="seed", **BOUND,
+                               help="Which random weights (PyTorch-style uniform initialisation).")
+        scale = st.slider("Weight scale", 0.25, 4.0, DEFAULTS.weight_scale, 0.25, key="scale", **BOUND,
+                          help="Multiplies every weight matrix. Above 2 the gates start to saturate.")
+        reset = st.radio("Reset gate applied", list(RESET), format_func=RESET.get, key="reset", **BOUND)
+        update = st.radio("Update convention", list(UPDATE), format_func=UPDATE.get, key="update", **BOUND)
+    settings = Settings(H, preset, kind, text, int(seed), float(scale), reset == "after", update)
+    st.session_state["_settings"] = settings
+    return settings
+
+
+def current() -> Settings:
+    """The settings the sidebar (rendered by app.py before every page) holds on this run."""
+    return st.session_state["_settings"]
+
+
+def settings_key(s: Settings) -> tuple:
+    """A plain, hashable cache key for the settings."""
+    return astuple(s)

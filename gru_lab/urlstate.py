@@ -1,0 +1,56 @@
+"""Shareable links: every on-screen setting lives in the URL (widgets use bind="query-params").
+
+Streamlit silently drops a bound parameter whose value a widget cannot take; this module notices
+that, says which setting fell back to its default, and removes parameters no widget knows.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+
+def snapshot() -> dict[str, str]:
+    """The URL's query parameters before any widget has read them."""
+    return {k: st.query_params.get(k) for k in st.query_params}
+
+
+def report_invalid(before: dict[str, str], notice) -> None:
+    """After the page ran: warn about parameters that were rejected or unknown."""
+    problems = []
+    for key, raw in before.items():
+        if key not in st.session_state or key.startswith("_"):
+            problems.append(f"`{key}` is not a setting of this page")
+            if key in st.query_params:
+                del st.query_params[key]
+        elif not _matches(raw, st.session_state[key]):
+            problems.append(f"`{key}={raw[:30]}` is not an allowed value (now `{st.session_state[key]}`)")
+    if problems:
+        notice.warning("This link had settings that could not be used, so defaults were kept: "
+                       + "; ".join(problems) + ".", icon="🔗")
+
+
+def _matches(raw: str, value) -> bool:
+    if isinstance(value, bool):
+        return raw.lower() == str(value).lower()
+    if isinstance(value, (int, float)):
+        try:
+            return float(raw) == float(value)
+        except ValueError:
+            return False
+    return raw == str(value)
+
+
+def share_link(url_path: str, keys: tuple[str, ...]) -> None:
+    """A 'Link for students' box with the address that reopens this exact view."""
+    params = {k: st.query_params.get(k) for k in st.query_params if k in keys}
+    params.update({k: _text(st.session_state[k]) for k in keys if k in st.session_state})
+    base = st.context.url or f"/{url_path}"
+    link = f"{base}?{urlencode(params)}" if params else base
+    with st.popover("🔗 Link for students", help="Everyone who opens this address sees this exact view."):
+        st.caption("Copy this address (the copy button is at its right) and share it:")
+        st.code(link, language=None, wrap_lines=True)
+
+
+def _text(value) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)

@@ -1,0 +1,35 @@
+import streamlit as st
+
+from gru_lab.sidebar import current
+from gru_lab.text import convention_label, gru_equations
+
+s = current()
+st.title("🧠 GRU Lab")
+st.markdown(
+    "A **Gated Recurrent Unit** reads a sequence one step at a time and keeps a running summary, the hidden "
+    "state *h*. Two gates decide how that summary changes: the **reset gate r** chooses how much of the old "
+    "summary may shape the new proposal *n*, and the **update gate z** blends the old summary with that "
+    "proposal. Because part of *h* can be passed on untouched, a gradient can travel back through many steps "
+    "without shrinking, which is exactly where a plain (vanilla) RNN struggles."
+)
+st.subheader("The equations, as currently set")
+st.caption(convention_label(s.reset_after, s.update) + " · change them in the sidebar")
+for line in gru_equations(s.reset_after, s.update):
+    st.latex(line)
+with st.expander("Why articles disagree: two conventions"):
+    st.markdown(
+        "- **Where the reset acts.** PyTorch and Keras (default) multiply *r* with the already transformed "
+        "state, r ⊙ (W_hn h + b_hn). Cho et al. (2014) and Keras with `reset_after=False` reset first, "
+        "W_hn (r ⊙ h). The two give different numbers for the same weights.\n"
+        "- **What z = 1 means.** In PyTorch, Keras and Cho et al., z is the share of the *old* state kept, so "
+        "z = 1 copies the past. Chung et al. (2014) write it the other way round, so there z = 1 takes the new "
+        "candidate. Every label in GRU Lab says which one is on.\n"
+        "- σ(−a) = 1 − σ(a), so the two update conventions are the same model with the z weights negated."
+    )
+st.subheader("Try this")
+st.page_link("pages/step_through.py", icon="⏯️", query_params={"preset": "verdict_start", "t": "30"},
+             label="A review whose verdict comes first: does the update gate hold it to the last word?")
+st.page_link("pages/saturation_lab.py", icon="🎚️", query_params={"case": "copy"},
+             label="Pin z so the cell copies its state: the step Jacobian becomes the identity.")
+st.page_link("pages/vanishing.py", icon="📉", query_params={"T": "300", "rnn_scale": "0.8"},
+             label="300 steps: watch the plain RNN's gradient vanish while the GRU's lasts longer.")

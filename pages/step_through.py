@@ -1,0 +1,48 @@
+import streamlit as st
+
+from gru_lab import cached, controls, urlstate
+from gru_lab.figures import sequence as figs
+from gru_lab.inputs import PRESETS
+from gru_lab.sidebar import SIDEBAR_KEYS, current, settings_key
+from gru_lab.tables import record_table, to_csv
+from gru_lab.text import convention_label, unit_equations
+
+s = current()
+st.title("⏯️ Step through a sequence")
+st.caption(f"{PRESETS[s.preset].title}: {PRESETS[s.preset].watch}  \nConvention: "
+           f"{convention_label(s.reset_after, s.update)}")
+try:
+    seq, rec = cached.step_record(settings_key(s))
+except ValueError as err:
+    st.error(f"Your input cannot be used: {err}.", icon="⚠️")
+    st.stop()
+T, H = rec.h.shape
+
+controls.clamp_state("t", 1, T)
+controls.clamp_state("unit", 0, H - 1)
+c1, c2, c3 = st.columns([5, 2, 2], vertical_alignment="bottom")
+t = c1.slider("Step", 1, T, 1, key="t", bind="query-params", help="Which time step to inspect.")
+with c2:
+    controls.step_buttons("t", 1, T)
+unit = c3.number_input("Hidden unit shown in numbers", 0, H - 1, 0, key="unit", bind="query-params")
+urlstate.share_link("step", SIDEBAR_KEYS + ("t", "unit"))
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("The cell at this step")
+    st.plotly_chart(figs.cell_diagram(rec, seq.labels, t - 1, unit), key="cell_diagram")
+    st.caption("Each box is a strip of squares, one per hidden unit, coloured by value. "
+               "Press ▶ Play to animate every step in your browser.")
+with right:
+    st.subheader(f"Unit {unit} at step {t}, in numbers")
+    for line in unit_equations(rec, t - 1, unit):
+        st.latex(line)
+
+st.subheader("The whole sequence")
+st.plotly_chart(figs.heatmaps(rec, seq.labels, t - 1), key="heatmaps")
+
+st.subheader("Recorded values")
+table = record_table(rec, seq.labels)
+st.dataframe(table, height=260, hide_index=True, key="table")
+st.download_button("Download as CSV", to_csv(table), file_name="gru_lab_record.csv", mime="text/csv",
+                   key="download_csv")
