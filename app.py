@@ -1,16 +1,22 @@
-"""GRU Lab: the entry file sets up the page, the navigation and the shared sidebar, nothing else."""
+"""GRU Lab: the entry file sets up the page, the navigation and the shared sidebar, nothing else.
+
+Pages live in app_pages/, not pages/: a folder named pages/ switches Streamlit into its legacy
+multipage mode for the first run of the server, which greets a shared link with "Page not found".
+"""
 import streamlit as st
 
 from gru_lab import urlstate
 from gru_lab.sidebar import sidebar
 
-st.set_page_config(page_title="GRU Lab", page_icon="🧠", layout="wide")
+st.set_page_config(page_title="GRU Lab", page_icon=":material/memory:", layout="wide")
 
 PAGES = [
-    st.Page("pages/home.py", title="Home", icon="🏠", url_path="home", default=True),
-    st.Page("pages/step_through.py", title="Step through a sequence", icon="⏯️", url_path="step"),
-    st.Page("pages/saturation_lab.py", title="Saturation lab", icon="🎚️", url_path="saturation"),
-    st.Page("pages/vanishing.py", title="Vanishing gradients: GRU vs RNN", icon="📉", url_path="vanishing"),
+    st.Page("app_pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True),
+    st.Page("app_pages/step_through.py", title="Step through a sequence", icon=":material/play_circle:",
+            url_path="step"),
+    st.Page("app_pages/saturation_lab.py", title="Saturation lab", icon=":material/tune:", url_path="saturation"),
+    st.Page("app_pages/vanishing.py", title="Vanishing gradients: GRU vs RNN", icon=":material/trending_down:",
+            url_path="vanishing"),
 ]
 
 before = urlstate.snapshot()

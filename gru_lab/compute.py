@@ -24,7 +24,7 @@ def step_record(s: Settings) -> tuple[Sequence, GRURecord]:
 
 
 # ---- saturation lab ------------------------------------------------------------------------------
-CASES = ("free", "copy", "cut", "rnn", "custom")
+CASES = ("free", "copy", "cut", "rnn-like", "custom")  # the words shown and put in links
 
 
 def pinned_gates(case: str, update: str, pz: float, pr: float) -> tuple[float | None, float | None]:
@@ -34,7 +34,7 @@ def pinned_gates(case: str, update: str, pz: float, pr: float) -> tuple[float | 
         "free": (None, None),
         "copy": (copy_z, None),
         "cut": (new_z, 0.0),
-        "rnn": (new_z, 1.0),
+        "rnn-like": (new_z, 1.0),
         "custom": (pz, pr),
     }[case]
 

@@ -17,5 +17,7 @@ def _step(key: str, delta: int, lo: int, hi: int) -> None:
 def step_buttons(key: str, lo: int, hi: int) -> None:
     """Previous / next buttons that move the widget stored under `key` by one."""
     left, right = st.columns(2)
-    left.button("◀ Previous", key=f"{key}_prev", on_click=_step, args=(key, -1, lo, hi), width="stretch")
-    right.button("Next ▶", key=f"{key}_next", on_click=_step, args=(key, 1, lo, hi), width="stretch")
+    left.button("Previous", key=f"{key}_prev", on_click=_step, args=(key, -1, lo, hi), width="stretch",
+                icon=":material/skip_previous:")
+    right.button("Next", key=f"{key}_next", on_click=_step, args=(key, 1, lo, hi), width="stretch",
+                 icon=":material/skip_next:")

@@ -50,11 +50,11 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
            "The word 'umbrella' explains 'dry' thirty steps later: does any unit hold on to it?",
            text="She packed an umbrella before the long drive north past the lakes the farms the old mill "
                 "and the quiet village where we stopped for lunch so when the storm came she stayed dry"),
-    Preset("verdict_end", "Review, verdict last",
+    Preset("verdict_end", "Verdict last",
            "The plot summary is noise; watch the reset gate r let the final verdict through on its own.",
            text="a retired sailor buys a broken boat fixes the engine argues with the harbour master sails "
                 "to the island meets his estranged daughter and they drift home together honestly terrible"),
-    Preset("verdict_start", "Review, verdict first",
+    Preset("verdict_start", "Verdict first",
            "The verdict comes first; watch the update gate z stay high so h keeps it to the end.",
            text="brilliant from start to finish a retired sailor buys a broken boat fixes the engine argues "
                 "with the harbour master sails to the island and drifts home with his daughter"),
@@ -64,7 +64,7 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
     Preset("noise", "Random noise",
            "No structure at all: a baseline for how the gates behave when nothing matters.",
            numbers=_noise()),
-    Preset("custom", "Your own input",
+    Preset("custom", "Your own",
            "Type numbers or words in the box below and see what the gates make of them."),
 )}
 
@@ -138,4 +138,4 @@ def _parse_row(row: str, index: int) -> list[float]:
 def custom_sequence(text: str, kind: str) -> Sequence:
     if len(text) > 20_000:
         raise ValueError(f"the input is {len(text):,} characters long; at most 20,000 are allowed")
-    return parse_numbers(text) if kind == "numbers" else tokens_sequence(text)
+    return parse_numbers(text) if kind == "numbers" else tokens_sequence(text)  # kind "words"

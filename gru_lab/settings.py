@@ -15,7 +15,7 @@ MAX_SEED = 9999
 class Settings:
     hidden_size: int = 8  # small enough to read every unit in a heatmap on a projector
     preset: str = "clue"  # the first lesson: a clue far from the word it explains
-    custom_kind: str = "text"
+    custom_kind: str = "words"
     custom_text: str = ""
     seed: int = 0
     weight_scale: float = 1.0  # PyTorch's own init; raise it to push gates towards saturation

@@ -9,8 +9,9 @@ from .inputs import PRESETS
 from .settings import HIDDEN_SIZES, MAX_SEED, Settings
 
 DEFAULTS = Settings()
-RESET = {"after": "after the product (PyTorch, Keras)", "before": "before the product (Cho et al. 2014)"}
-UPDATE = {"keep": "z keeps the past (PyTorch, Cho)", "take": "z takes the new (Chung et al. 2014)"}
+# Radio options are the short words that appear in shared links; captions say who uses each.
+RESET = {"after": "r ⊙ (W_hn h): PyTorch, Keras default", "before": "W_hn (r ⊙ h): Cho et al. 2014"}
+UPDATE = {"keep": "z = 1 keeps the past: PyTorch, Cho et al.", "take": "z = 1 takes the new: Chung et al. 2014"}
 BOUND = dict(bind="query-params")
 SIDEBAR_KEYS = ("H", "preset", "custom_kind", "custom", "seed", "scale", "reset", "update")
 
@@ -22,14 +23,13 @@ def sidebar() -> Settings:
                              help="Units in the hidden state. Larger sizes are slower to draw.")
         preset = st.selectbox("Input sequence", list(PRESETS), format_func=lambda k: PRESETS[k].title,
                               key="preset", **BOUND)
-        st.caption(f"👀 {PRESETS[preset].watch}")
+        st.caption(f"**Watch for:** {PRESETS[preset].watch}")
         kind, text = DEFAULTS.custom_kind, DEFAULTS.custom_text
         if preset == "custom":
-            kind = st.radio("Your input is", ["text", "numbers"], key="custom_kind", horizontal=True,
-                            format_func=lambda k: {"text": "words", "numbers": "numbers"}[k], **BOUND)
+            kind = st.radio("Your input is", ["words", "numbers"], key="custom_kind", horizontal=True, **BOUND)
             text = st.text_area(
                 "Your sequence", key="custom", max_chars=20_000, **BOUND,
-                placeholder="e.g. the cat that the dog chased ran away" if kind == "text" else "e.g. 0.5, 1, -2, 0",
+                placeholder="e.g. the cat that the dog chased ran away" if kind == "words" else "e.g. 0.5, 1, -2, 0",
                 help="Words: each word is one step. Numbers: comma-separated, one per step; "
                      "separate rows with ';' to give several numbers per step.",
             )
@@ -37,8 +37,9 @@ def sidebar() -> Settings:
                                help="Which random weights (PyTorch-style uniform initialisation).")
         scale = st.slider("Weight scale", 0.25, 4.0, DEFAULTS.weight_scale, 0.25, key="scale", **BOUND,
                           help="Multiplies every weight matrix. Above 2 the gates start to saturate.")
-        reset = st.radio("Reset gate applied", list(RESET), format_func=RESET.get, key="reset", **BOUND)
-        update = st.radio("Update convention", list(UPDATE), format_func=UPDATE.get, key="update", **BOUND)
+        reset = st.radio("Reset gate applied … the product", list(RESET), captions=list(RESET.values()),
+                         key="reset", **BOUND)
+        update = st.radio("Update gate z", list(UPDATE), captions=list(UPDATE.values()), key="update", **BOUND)
     settings = Settings(H, preset, kind, text, int(seed), float(scale), reset == "after", update)
     st.session_state["_settings"] = settings
     return settings

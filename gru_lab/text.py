@@ -48,8 +48,7 @@ def unit_equations(rec: GRURecord, t: int, j: int) -> list[str]:
     if m.reset_after:
         lines.append(rf"n{u} = \tanh({i_n:.3f} + {r:.3f} \cdot {_paren(a)}) = {n:.3f}")
     else:
-        lines.append(rf"n{u} = \tanh({i_n:.3f} {_signed(a)}) = {n:.3f}"
-                     r" \quad (W_{hn}(r \odot h_{t-1}) + b_{hn} = " f"{a:.3f})")
+        lines.append(rf"n{u} = \tanh({i_n:.3f} {_signed(a)}) = {n:.3f}")
     if m.update == "keep":
         lines.append(rf"h{u} = {z:.3f} \cdot {_paren(hp[j])} + {1 - z:.3f} \cdot {_paren(n)} = {h:.3f}")
     else:
@@ -69,11 +68,11 @@ def _paren(v: float) -> str:
 def case_labels(update: str) -> dict[str, str]:
     copy_z, new_z = ("1", "0") if update == "keep" else ("0", "1")
     return {
-        "free": "Free gates (as computed)",
+        "free": "gates as computed",
         "copy": f"z = {copy_z}: copy the past",
         "cut": f"z = {new_z}, r = 0: cut the past",
-        "rnn": f"z = {new_z}, r = 1: behave like a plain RNN",
-        "custom": "Custom pinned values",
+        "rnn-like": f"z = {new_z}, r = 1: a plain RNN",
+        "custom": "your pinned values",
     }
 
 
@@ -87,7 +86,7 @@ def case_formula(case: str, update: str, reset_after: bool) -> str:
     return {
         "copy": rf"z = {copy_z}:\quad \frac{{\partial h_t}}{{\partial h_{{t-1}}}} = I",
         "cut": rf"z = {new_z},\ r = 0:\quad \frac{{\partial h_t}}{{\partial h_{{t-1}}}} = 0",
-        "rnn": rf"z = {new_z},\ r = 1:\quad \frac{{\partial h_t}}{{\partial h_{{t-1}}}} = {rnn_like}",
+        "rnn-like": rf"z = {new_z},\ r = 1:\quad \frac{{\partial h_t}}{{\partial h_{{t-1}}}} = {rnn_like}",
     }.get(case, rf"\frac{{\partial h_t}}{{\partial h_{{t-1}}}} \approx \operatorname{{diag}}({g})"
                 rf" + \operatorname{{diag}}({one_minus_g})\,{general_n}\quad\text{{(gates held fixed)}}")
 
@@ -103,7 +102,7 @@ def case_explanation(case: str, update: str, sat: Saturation) -> str:
         return (f"With z = {new_z} the old state is thrown away, and with r = 0 the candidate ignores it too. "
                 "Nothing about h_{t-1} reaches h_t, so the Jacobian is the zero matrix and no gradient flows "
                 "further back: the memory is deliberately reset.")
-    if case == "rnn":
+    if case == "rnn-like":
         return (f"With z = {new_z} and r = 1 the GRU turns into a plain tanh RNN with weights W_hn. Its chain "
                 f"shrinks or grows like a vanilla RNN's: here the largest singular value of W_hn is "
                 f"{sat.W_hn_norm:.2f}, and since tanh' ≤ 1 each step can stretch a gradient by at most that much.")
@@ -135,5 +134,5 @@ def vanishing_reading(v: Vanishing) -> str:
         verdict = "Neither curve reaches the floor here; lengthen the sequence to separate them."
     return (f"Each curve shows how much a change in an early state still moves the final one, on a log scale, "
             f"as the gap T − k grows (median of {v.n_seeds} random models, band = middle half). "
-            f"The RNN's largest singular value λ₁(W_hh) is {lam:.2f}, {regime}. "
-            f"{fate('RNN', v.rnn_below).capitalize()}, while {fate('GRU', v.gru_below)}. {verdict}")
+            f"The RNN's largest singular value λ₁(W_hh) is {lam:.3f}, {regime}. "
+            f"On this chart {fate('RNN', v.rnn_below)}, while {fate('GRU', v.gru_below)}. {verdict}")

@@ -27,7 +27,7 @@ def report_invalid(before: dict[str, str], notice) -> None:
             problems.append(f"`{key}={raw[:30]}` is not an allowed value (now `{st.session_state[key]}`)")
     if problems:
         notice.warning("This link had settings that could not be used, so defaults were kept: "
-                       + "; ".join(problems) + ".", icon="🔗")
+                       + "; ".join(problems) + ".", icon=":material/link_off:")
 
 
 def _matches(raw: str, value) -> bool:
@@ -47,7 +47,8 @@ def share_link(url_path: str, keys: tuple[str, ...]) -> None:
     params.update({k: _text(st.session_state[k]) for k in keys if k in st.session_state})
     base = st.context.url or f"/{url_path}"
     link = f"{base}?{urlencode(params)}" if params else base
-    with st.popover("🔗 Link for students", help="Everyone who opens this address sees this exact view."):
+    with st.popover("Link for students", icon=":material/link:",
+                    help="Everyone who opens this address sees this exact view."):
         st.caption("Copy this address (the copy button is at its right) and share it:")
         st.code(link, language=None, wrap_lines=True)
 

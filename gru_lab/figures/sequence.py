@@ -123,7 +123,7 @@ def cell_diagram(rec: GRURecord, labels: tuple[str, ...], t: int, unit: int) -> 
             ],
         )],
         sliders=[dict(
-            active=t, x=0.2, len=0.8, y=-0.02, yanchor="top", currentvalue=dict(prefix="step "),
+            active=t, x=0.22, len=0.78, y=-0.02, yanchor="top", currentvalue=dict(visible=False),
             steps=[dict(label=str(s + 1), method="animate",
                         args=[[str(s)], dict(frame=dict(duration=0, redraw=True), mode="immediate")])
                    for s in range(T)],

@@ -37,7 +37,7 @@ def chains(v: Vanishing) -> go.Figure:
                              line=dict(color=MODEL["RNN"], dash="dot", width=2),
                              name=f"RNN bound λ₁^d (λ₁ = {v.rnn_lambda1:.2f}; vanishes if λ₁ < 1/γ = 1)"))
     fig.add_hline(y=VANISH_FLOOR, line=dict(dash="dash", color="#9E9E9E"),
-                  annotation_text=f"{VANISH_FLOOR:.0e}", annotation_position="bottom left")
+                  annotation_text=f"floor {VANISH_FLOOR:.0e}", annotation_position="bottom right")
     for name, d in (("GRU", v.gru_below), ("RNN", v.rnn_below)):
         if d is not None:
             fig.add_trace(go.Scatter(x=[d], y=[VANISH_FLOOR], mode="markers", name=f"{name} below 1e-6 at {d}",

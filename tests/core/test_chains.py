@@ -3,7 +3,7 @@ two matrix sizes spectral_norm and spectral_radius."""
 import numpy as np
 import pytest
 
-from gru_core import RNN, chain_norms, chain_product, spectral_norm, spectral_radius
+from gru_core import RNN, chain_norms, chain_product, log_spaced_distances, spectral_norm, spectral_radius
 
 from .fd import random_state
 
@@ -30,6 +30,68 @@ def test_chain_norms_match_explicit_products(end):
     np.testing.assert_allclose(c.frobenius, [np.linalg.norm(P, "fro") for P in products], rtol=1e-12)
     np.testing.assert_allclose(c.log10_spectral, np.log10(c.spectral), rtol=1e-12, atol=1e-14)
     np.testing.assert_allclose(c.log10_frobenius, np.log10(c.frobenius), rtol=1e-12, atol=1e-14)
+
+
+def test_chain_norms_of_wide_matrices_match_explicit_products():
+    # from H = 64 on, the top singular value comes from eigvalsh(P Pᵀ) instead of an SVD
+    Jw = np.random.default_rng(32).normal(size=(5, 70, 70)) / np.sqrt(70)
+    c = chain_norms(Jw)
+    products = [explicit(Jw, 4, 4 - d) for d in c.distance]
+    np.testing.assert_allclose(c.spectral, [np.linalg.norm(P, 2) for P in products], rtol=1e-10)
+    np.testing.assert_allclose(c.frobenius, [np.linalg.norm(P, "fro") for P in products], rtol=1e-12)
+
+
+@pytest.mark.parametrize("distances", [[1, 7], [3], [5, 2, 2, 6], np.array([4, 1]), 7])
+def test_chosen_distances_match_the_full_curve(distances):
+    full = chain_norms(J)
+    c = chain_norms(J, distances=distances)
+    wanted = np.unique(distances)
+    np.testing.assert_array_equal(c.distance, wanted)
+    for field in ("spectral", "frobenius", "log10_spectral", "log10_frobenius"):
+        np.testing.assert_allclose(getattr(c, field), getattr(full, field)[wanted - 1], rtol=1e-13)
+
+
+def test_chosen_distances_beyond_a_zero_step_are_minus_inf():
+    Jz = J.copy()
+    Jz[4] = 0.0
+    c = chain_norms(Jz, distances=[1, 2, 3, 6])  # end 6: distance 3 reaches J[4]
+    assert np.all(np.isfinite(c.log10_spectral[:2]))
+    np.testing.assert_array_equal(c.log10_spectral[2:], -np.inf)
+
+
+@pytest.mark.parametrize("distances", [0, 8, [], [1.0, 2.0], [True], "1", [-1, 2]])
+def test_bad_distances_are_refused(distances):
+    with pytest.raises(ValueError, match="distances"):
+        chain_norms(J, distances=distances)
+
+
+@pytest.mark.parametrize("longest", [1, 2, 19, 20, 21, 57, 800, 100_000])
+def test_log_spaced_distances(longest):
+    d = log_spaced_distances(longest)
+    assert d.dtype.kind == "i"
+    assert np.all(np.diff(d) > 0) and d[0] == 1 and d[-1] == longest
+    assert set(range(1, min(longest, 20) + 1)) <= set(d.tolist())
+    assert len(d) <= 20 + 60
+    if longest > 100:
+        ratios = d[21:] / d[20:-1]
+        assert ratios.max() < 1.5  # evenly spread on a log axis: no big jumps
+    assert np.array_equal(chain_norms(np.ones((longest, 1, 1)), distances=d).distance, d)
+
+
+@pytest.mark.parametrize("longest", [0, -3, 2.5, "10", None])
+def test_log_spaced_distances_refuses_bad_lengths(longest):
+    # BUG: no validation: -3 returns [INT64_MIN, -3, 1], 2.5 returns floats, "10" raises TypeError
+    with pytest.raises(ValueError, match="longest"):
+        log_spaced_distances(longest)
+
+
+def test_huge_but_finite_steps_do_not_overflow():
+    # BUG: the running product is renormalised after each step, but ‖J[end]‖ (and ‖P @ J‖) is computed
+    # before that, so entries above ~1e154 overflow the norm to inf and the logs come out nan.
+    big = np.full((3, 2, 2), 1e200)  # σ₁ of the d-step chain is 2^d 10^(200 d)
+    with np.errstate(all="ignore"):
+        c = chain_norms(big)
+    np.testing.assert_allclose(c.log10_spectral, [d * (200 + np.log10(2)) for d in (1, 2, 3)], rtol=1e-12)
 
 
 @pytest.mark.parametrize("H", [1, 2, 3, 5])
@@ -137,6 +199,12 @@ def test_chain_norms_refuses_bad_end(end):
 def test_chain_product_refuses_bad_start(start):
     with pytest.raises(ValueError, match="start"):
         chain_product(J, 3, start)
+
+
+def test_chain_product_refuses_a_boolean_start():
+    # BUG (minor): `end` refuses bools, `start` lets True through as step 1
+    with pytest.raises(ValueError, match="start"):
+        chain_product(J, 3, True)
 
 
 @pytest.mark.parametrize("M, match", [

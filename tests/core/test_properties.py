@@ -6,8 +6,6 @@ from hypothesis import strategies as st
 
 from gru_core import GRU, RNN
 
-from .fd import random_state
-
 SETTINGS = settings(max_examples=40, deadline=None)
 
 

@@ -6,7 +6,7 @@ from gru_lab.sidebar import SIDEBAR_KEYS, current, settings_key
 from gru_lab.text import vanishing_reading
 
 s = current()
-st.title("📉 Vanishing gradients: GRU vs vanilla RNN")
+st.title("Vanishing gradients: GRU vs vanilla RNN")
 st.caption(f"The same random input (4 features per step) through a GRU and a tanh RNN, both with H = {s.hidden_size} "
            "(set in the sidebar). Each model is re-drawn for several seeds so no single lucky draw misleads.")
 c1, c2, c3 = st.columns(3)
@@ -22,7 +22,7 @@ v = cached.vanishing(settings_key(s), T, rnn_scale, n_seeds,
 bar.empty()
 
 m1, m2, m3 = st.columns(3)
-m1.metric("RNN λ₁(W_hh), median", f"{v.rnn_lambda1:.2f}", help="Below 1/γ = 1 (tanh) vanishing is guaranteed.")
+m1.metric("RNN λ₁(W_hh), median", f"{v.rnn_lambda1:.3f}", help="Below 1/γ = 1 (tanh) vanishing is guaranteed.")
 m2.metric("GRU falls below 1e-6 at", f"{v.gru_below} steps" if v.gru_below else "never")
 m3.metric("RNN falls below 1e-6 at", f"{v.rnn_below} steps" if v.rnn_below else "never")
 st.plotly_chart(figs.chains(v), key="chains")

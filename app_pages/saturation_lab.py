@@ -7,19 +7,20 @@ from gru_lab.sidebar import SIDEBAR_KEYS, current, settings_key
 from gru_lab.text import case_explanation, case_formula, case_labels, convention_label
 
 s = current()
-st.title("🎚️ Saturation lab")
+st.title("Saturation lab")
 st.caption(f"Pin the gates and watch the step Jacobian ∂h_t/∂h_(t−1). Convention: "
            f"{convention_label(s.reset_after, s.update)}. Under 'z takes the new', z = 1 and z = 0 swap roles.")
 key = settings_key(s)
 try:
     seq, _ = cached.step_record(key)
 except ValueError as err:
-    st.error(f"Your input cannot be used: {err}.", icon="⚠️")
+    st.error(f"Your input cannot be used: {err}.", icon=":material/error:")
     st.stop()
 T = len(seq.labels)
 
 labels = case_labels(s.update)
-case = st.radio("Gate case", CASES, format_func=labels.get, key="case", horizontal=True, bind="query-params")
+case = st.radio("Gate case", CASES, captions=[labels[c] for c in CASES], key="case", horizontal=True,
+                bind="query-params")
 pz = pr = 0.5
 if case == "custom":
     c1, c2 = st.columns(2)
@@ -31,7 +32,7 @@ with st.expander("Soft saturation: shift the gate biases", expanded=case == "fre
     bz = c1.slider("Update gate bias shift", -10.0, 10.0, 0.0, 0.5, key="bz", bind="query-params")
     br = c2.slider("Reset gate bias shift", -10.0, 10.0, 0.0, 0.5, key="br", bind="query-params")
 controls.clamp_state("sat_t", 1, T)
-c1, c2 = st.columns([5, 2], vertical_alignment="bottom")
+c1, c2 = st.columns([4, 3], vertical_alignment="bottom")
 t = c1.slider("Step t", 1, T, T, key="sat_t", bind="query-params")
 with c2:
     controls.step_buttons("sat_t", 1, T)
@@ -40,7 +41,7 @@ urlstate.share_link("saturation", SIDEBAR_KEYS + ("case", "pz", "pr", "bz", "br"
 sat = cached.saturation(key, case, pz, pr, bz, br, t - 1)
 st.latex(case_formula(case, s.update, s.reset_after))
 st.plotly_chart(figs.jacobian_matrices(sat.J, sat.J_frozen), key="sat_matrices")
-st.info(case_explanation(case, s.update, sat), icon="💡")
+st.info(case_explanation(case, s.update, sat), icon=":material/lightbulb:")
 left, right = st.columns(2)
 with left:
     st.plotly_chart(figs.singular_values(sat.sv, sat.sv_frozen), key="sat_singular")

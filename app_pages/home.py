@@ -1,10 +1,11 @@
 import streamlit as st
 
+from gru_lab.inputs import PRESETS
 from gru_lab.sidebar import current
 from gru_lab.text import convention_label, gru_equations
 
 s = current()
-st.title("🧠 GRU Lab")
+st.title("GRU Lab")
 st.markdown(
     "A **Gated Recurrent Unit** reads a sequence one step at a time and keeps a running summary, the hidden "
     "state *h*. Two gates decide how that summary changes: the **reset gate r** chooses how much of the old "
@@ -27,9 +28,10 @@ with st.expander("Why articles disagree: two conventions"):
         "- σ(−a) = 1 − σ(a), so the two update conventions are the same model with the z weights negated."
     )
 st.subheader("Try this")
-st.page_link("pages/step_through.py", icon="⏯️", query_params={"preset": "verdict_start", "t": "30"},
+st.page_link("app_pages/step_through.py", icon=":material/play_circle:",
+             query_params={"preset": PRESETS["verdict_start"].title, "t": "30"},
              label="A review whose verdict comes first: does the update gate hold it to the last word?")
-st.page_link("pages/saturation_lab.py", icon="🎚️", query_params={"case": "copy"},
+st.page_link("app_pages/saturation_lab.py", icon=":material/tune:", query_params={"case": "copy"},
              label="Pin z so the cell copies its state: the step Jacobian becomes the identity.")
-st.page_link("pages/vanishing.py", icon="📉", query_params={"T": "300", "rnn_scale": "0.8"},
+st.page_link("app_pages/vanishing.py", icon=":material/trending_down:", query_params={"T": "300", "rnn_scale": "0.8"},
              label="300 steps: watch the plain RNN's gradient vanish while the GRU's lasts longer.")

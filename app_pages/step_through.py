@@ -8,26 +8,26 @@ from gru_lab.tables import record_table, to_csv
 from gru_lab.text import convention_label, unit_equations
 
 s = current()
-st.title("⏯️ Step through a sequence")
+st.title("Step through a sequence")
 st.caption(f"{PRESETS[s.preset].title}: {PRESETS[s.preset].watch}  \nConvention: "
            f"{convention_label(s.reset_after, s.update)}")
 try:
     seq, rec = cached.step_record(settings_key(s))
 except ValueError as err:
-    st.error(f"Your input cannot be used: {err}.", icon="⚠️")
+    st.error(f"Your input cannot be used: {err}.", icon=":material/error:")
     st.stop()
 T, H = rec.h.shape
 
 controls.clamp_state("t", 1, T)
 controls.clamp_state("unit", 0, H - 1)
-c1, c2, c3 = st.columns([5, 2, 2], vertical_alignment="bottom")
+c1, c2, c3 = st.columns([4, 3, 2], vertical_alignment="bottom")
 t = c1.slider("Step", 1, T, 1, key="t", bind="query-params", help="Which time step to inspect.")
 with c2:
     controls.step_buttons("t", 1, T)
 unit = c3.number_input("Hidden unit shown in numbers", 0, H - 1, 0, key="unit", bind="query-params")
 urlstate.share_link("step", SIDEBAR_KEYS + ("t", "unit"))
 
-left, right = st.columns([3, 2])
+left, right = st.columns(2)
 with left:
     st.subheader("The cell at this step")
     st.plotly_chart(figs.cell_diagram(rec, seq.labels, t - 1, unit), key="cell_diagram")

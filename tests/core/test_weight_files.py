@@ -1,0 +1,325 @@
+"""Weight files: round trips through .safetensors and .npz, and hostile files refused with a message."""
+import io
+import json
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+
+from gru_core import GRU, LIMITS, RNN, detect_module, dump_state_bytes, load_state, load_state_bytes, save_state
+
+from .fd import NAMES, random_state
+
+FORMATS = ["safetensors", "npz"]
+STATE = GRU.init(3, 4, seed=12).to_torch()
+X = np.random.default_rng(51).normal(size=(5, 3))
+
+
+def safetensors_bytes(header, body=b""):
+    raw = json.dumps(header).encode() if not isinstance(header, bytes) else header
+    return len(raw).to_bytes(8, "little") + raw + body
+
+
+def npy_bytes(descr, shape, payload=b"", fortran=False):
+    buf = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buf, {"descr": descr, "fortran_order": fortran, "shape": shape})
+    return buf.getvalue() + payload
+
+
+def zip_bytes(members, compression=zipfile.ZIP_STORED):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buf.getvalue()
+
+
+def case_id(value):
+    return value if isinstance(value, str) else "data"
+
+
+def refused(data, filename, match):
+    with pytest.raises(ValueError, match=match):
+        load_state_bytes(data, filename)
+
+
+# ---- round trips ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_save_and_load_round_trip(tmp_path, fmt):
+    path = tmp_path / f"model.{fmt}"
+    save_state(STATE, path)
+    loaded = load_state(path)
+    assert sorted(loaded) == sorted(NAMES)
+    for name in NAMES:
+        assert loaded[name].dtype == np.float64
+        np.testing.assert_array_equal(loaded[name], STATE[name])
+    np.testing.assert_array_equal(GRU.from_torch(loaded).forward(X).h, GRU.from_torch(STATE).forward(X).h)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_bytes_round_trip(fmt):
+    loaded = load_state_bytes(dump_state_bytes(STATE, fmt), f"upload.{fmt.upper()}")
+    for name in NAMES:
+        np.testing.assert_array_equal(loaded[name], STATE[name])
+
+
+@pytest.mark.parametrize("gates, cls", [(1, RNN), (3, GRU)])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_models_rebuilt_from_files_compute_the_same(fmt, gates, cls):
+    state = random_state(gates, 3, 4, seed=5)
+    loaded = load_state_bytes(dump_state_bytes(state, fmt), f"m.{fmt}")
+    np.testing.assert_array_equal(cls.from_torch(loaded).forward(X).h, cls.from_torch(state).forward(X).h)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_narrow_floats_load_as_float64(fmt, dtype):
+    narrow = {name: value.astype(dtype) for name, value in STATE.items()}
+    if fmt == "safetensors":
+        from safetensors.numpy import save
+
+        data = save(narrow)
+    else:
+        buf = io.BytesIO()
+        np.savez(buf, **narrow)
+        data = buf.getvalue()
+    loaded = load_state_bytes(data, f"m.{fmt}")
+    for name in NAMES:
+        assert loaded[name].dtype == np.float64
+        np.testing.assert_array_equal(loaded[name], narrow[name].astype(np.float64))
+    GRU.from_torch(loaded)  # and they make a model
+
+
+def test_npz_byte_order_and_fortran_layout_are_respected():
+    buf = io.BytesIO()
+    np.savez(buf, big=STATE["weight_hh_l0"].astype(">f8"), fortran=np.asfortranarray(STATE["weight_ih_l0"]))
+    loaded = load_state_bytes(buf.getvalue(), "m.npz")
+    np.testing.assert_array_equal(loaded["big"], STATE["weight_hh_l0"])
+    np.testing.assert_array_equal(loaded["fortran"], STATE["weight_ih_l0"])
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("dtype_name", ["float64", "float32"])
+def test_torch_gru_saved_with_safetensors_loads_and_matches(torch, tmp_path, dtype_name):
+    from safetensors.torch import save_file
+
+    torch.manual_seed(3)
+    module = torch.nn.GRU(3, 4).to(getattr(torch, dtype_name))
+    path = tmp_path / "torch_gru.safetensors"
+    save_file(module.state_dict(), str(path))
+    loaded = load_state(path)
+    assert detect_module(loaded) == "GRU"
+    gru = GRU.from_torch(loaded)
+    for name, tensor in module.state_dict().items():
+        np.testing.assert_array_equal(loaded[name], tensor.double().numpy())
+    module = module.double()
+    out, _ = module(torch.tensor(X))
+    np.testing.assert_allclose(gru.forward(X).h, out.detach().numpy(), rtol=1e-9, atol=1e-12)
+
+
+# ---- hostile safetensors -----------------------------------------------------------------------------------
+GOOD_ST = dump_state_bytes(STATE, "safetensors")
+ONE_F64 = {"dtype": "F64", "shape": [1], "data_offsets": [0, 8]}
+
+
+@pytest.mark.parametrize("data, match", [
+    (GOOD_ST[:5], "8-byte header"),
+    (GOOD_ST[:40], "truncated"),  # cut inside the header
+    (GOOD_ST[:-8], "truncated"),  # cut inside the data
+    (safetensors_bytes({"w": {"dtype": "F64", "shape": [100000, 100000], "data_offsets": [0, 8]}}, bytes(8)),
+     "declares shape"),
+    (safetensors_bytes({"w": {"dtype": "F64", "shape": [1], "data_offsets": [0, 7]}}, bytes(8)), "data range"),
+    (safetensors_bytes({"w": {"dtype": "F64", "shape": [1], "data_offsets": [8, 16]}}, bytes(8)), "data range"),
+    (safetensors_bytes({"w": {"dtype": "F64", "shape": [1], "data_offsets": [-8, 0]}}, bytes(8)), "data range"),
+    (safetensors_bytes({"w": {"dtype": "F64", "shape": [1], "data_offsets": "0-8"}}, bytes(8)), "data range"),
+    (safetensors_bytes({"w": ONE_F64, "v": ONE_F64}, bytes(8)), "not a valid safetensors"),  # overlapping
+    (safetensors_bytes({"w": ONE_F64}, bytes(16)), "not a valid safetensors"),  # bytes nobody owns
+    (safetensors_bytes({"w": {"dtype": "BF16", "shape": [4], "data_offsets": [0, 8]}}, bytes(8)), "bfloat16"),
+    (safetensors_bytes({"w": {"dtype": "I64", "shape": [1], "data_offsets": [0, 8]}}, bytes(8)), "dtype I64"),
+    (safetensors_bytes({"w": {"dtype": "F64", "shape": [1, 1, 1], "data_offsets": [0, 8]}}, bytes(8)), "1-D or 2-D"),
+    (safetensors_bytes({"w": {"dtype": "F64", "shape": [-1], "data_offsets": [0, 8]}}, bytes(8)), "1-D or 2-D"),
+    (safetensors_bytes({"w": {"dtype": "F64", "shape": 1, "data_offsets": [0, 8]}}, bytes(8)), "1-D or 2-D"),
+    (safetensors_bytes({"w": {"dtype": "F64", "shape": [1]}}, bytes(8)), "lacks"),
+    (safetensors_bytes({"w": [1, 2]}, bytes(8)), "lacks"),
+    (safetensors_bytes([1, 2]), "not a JSON object"),
+    (safetensors_bytes("header"), "not a JSON object"),
+    (safetensors_bytes(b"{not json"), "not JSON"),
+    (safetensors_bytes(b"\xff\xfe{}"), "not JSON"),
+    (np.random.default_rng(0).bytes(4096), "not a valid safetensors"),
+    (pickle.dumps(STATE), "pickle"),
+    (dump_state_bytes(STATE, "npz"), "zip archive"),
+], ids=case_id)
+def test_hostile_safetensors_are_refused(data, match):
+    refused(data, "model.safetensors", match)
+
+
+@pytest.mark.parametrize("data", [
+    safetensors_bytes({"w": {"dtype": ["F64"], "shape": [1], "data_offsets": [0, 8]}}, bytes(8)),
+    safetensors_bytes({"w": {"dtype": {"F": 64}, "shape": [1], "data_offsets": [0, 8]}}, bytes(8)),
+], ids=["dtype-list", "dtype-object"])
+def test_safetensors_with_a_non_string_dtype_is_refused(data):
+    # BUG: `dtype not in _SAFETENSORS_DTYPES` hashes the JSON value: a list or object raises TypeError
+    refused(data, "model.safetensors", "dtype")
+
+
+def test_safetensors_with_a_deeply_nested_header_is_refused():
+    # BUG: json.loads raises RecursionError (not a ValueError) on ~100k nested brackets; 200 kB is a small file
+    refused(safetensors_bytes(b"[" * 100_000 + b"]" * 100_000), "model.safetensors", "safetensors")
+
+
+# ---- hostile npz ----------------------------------------------------------------------------------------------
+UNPICKLED = []
+
+
+def _record_unpickling(tag):
+    UNPICKLED.append(tag)
+    return tag
+
+
+class Booby:
+    """Pickles to a call of _record_unpickling: loading it runs code, which we can see afterwards."""
+
+    def __reduce__(self):
+        return _record_unpickling, ("unpickled",)
+
+
+def test_npz_with_an_object_array_is_refused_without_unpickling():
+    buf = io.BytesIO()
+    np.savez(buf, allow_pickle=True, **{**STATE, "weight_ih_l0": np.array([Booby()], dtype=object)})
+    data = buf.getvalue()
+    UNPICKLED.clear()
+    refused(data, "model.npz", "Python objects")
+    assert UNPICKLED == []
+    np.load(io.BytesIO(data), allow_pickle=True)["weight_ih_l0"]  # the file really would run code
+    assert UNPICKLED == ["unpickled"]
+    UNPICKLED.clear()
+
+
+def test_plain_pickle_is_refused_without_unpickling():
+    data = pickle.dumps({"weight_ih_l0": Booby()})
+    UNPICKLED.clear()
+    for filename in ("model.npz", "model.safetensors"):
+        refused(data, filename, "pickle")
+    assert UNPICKLED == []
+
+
+GOOD_NPZ = dump_state_bytes(STATE, "npz")
+GOOD_NPY = npy_bytes("<f8", (2,), bytes(16))
+
+
+@pytest.mark.parametrize("data, match", [
+    (zip_bytes({"w.npy": npy_bytes("<f8", (100000, 100000), bytes(64))}), "declares shape"),
+    (zip_bytes({"w.npy": npy_bytes("<f8", (10,), bytes(40))}), "holds 40 bytes"),
+    (zip_bytes({"w.npy": npy_bytes("<f8", (1,), bytes(16))}), "but holds"),
+    (zip_bytes({"w.npy": npy_bytes("<f8", (1, 1, 1), bytes(8))}), "1-D or 2-D"),
+    (zip_bytes({"w.npy": npy_bytes("<i8", (1,), bytes(8))}), "dtype int64"),
+    (zip_bytes({"w.npy": npy_bytes("<c16", (1,), bytes(16))}), "dtype complex128"),
+    (zip_bytes({"w.npy": b"\x93NUMPY\x09\x00"}), "broken .npy header"),
+    (zip_bytes({"w.npy": b"not an npy file"}), "broken .npy header"),
+    (zip_bytes({"w.npy": GOOD_NPY, "notes.txt": b"hello"}), "not a .npy array"),
+    (GOOD_NPZ[: len(GOOD_NPZ) // 2], "truncated"),
+    (GOOD_NPZ[:-10], "truncated"),
+    (GOOD_NPZ[:3], "not a zip archive"),
+    (GOOD_NPY, "single .npy"),
+    (GOOD_ST, "not a zip archive"),
+    (np.random.default_rng(1).bytes(4096), "not a zip archive"),
+    (pickle.dumps(STATE), "pickle"),
+], ids=case_id)
+def test_hostile_npz_are_refused(data, match):
+    refused(data, "model.npz", match)
+
+
+def test_npz_that_unpacks_beyond_the_limit_is_refused():
+    data = bytearray(zip_bytes({"w.npy": GOOD_NPY}))
+    central = data.index(b"PK\x01\x02")
+    data[central + 24:central + 28] = (LIMITS.max_file_bytes + 1).to_bytes(4, "little")  # declared unpacked size
+    refused(bytes(data), "model.npz", "once unpacked")
+
+
+def _corrupt_deflate():
+    data = bytearray(zip_bytes({"w.npy": npy_bytes("<f8", (64,), bytes(512))}, zipfile.ZIP_DEFLATED))
+    start = data.index(b"w.npy") + len("w.npy")
+    data[start:start + 8] = b"\xff" * 8  # the first bytes of the compressed stream
+    return bytes(data)
+
+
+def _patched(offsets_and_values):
+    data = bytearray(zip_bytes({"w.npy": GOOD_NPY}))
+    central = data.index(b"PK\x01\x02")
+    for where, offset, value in offsets_and_values:
+        base = 0 if where == "local" else central
+        data[base + offset:base + offset + len(value)] = value
+    return bytes(data)
+
+
+@pytest.mark.parametrize("data", [
+    pytest.param(_corrupt_deflate(), id="corrupt-deflate"),  # zlib.error
+    pytest.param(_patched([("local", 8, b"\x63\x00"), ("central", 10, b"\x63\x00")]), id="compression-99"),
+    pytest.param(_patched([("local", 6, b"\x01"), ("central", 8, b"\x01")]), id="encrypted"),  # RuntimeError
+])
+def test_npz_with_a_broken_zip_member_is_refused(data):
+    # BUG: _load_npz only turns BadZipFile/EOFError/OSError/KeyError into ValueError; zlib.error,
+    # NotImplementedError (unknown compression method) and RuntimeError (encrypted member) escape
+    refused(data, "model.npz", "npz")
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("filename, match", [("model.npz", "PyTorch"), ("model.safetensors", "zip archive")])
+def test_torch_save_output_is_refused(torch, filename, match):
+    buf = io.BytesIO()
+    torch.save(torch.nn.GRU(3, 4).state_dict(), buf)
+    refused(buf.getvalue(), filename, match)
+    legacy = io.BytesIO()
+    torch.save(torch.nn.GRU(3, 4).state_dict(), legacy, _use_new_zipfile_serialization=False)
+    refused(legacy.getvalue(), filename, "pickle")
+
+
+# ---- names and sizes --------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("filename", ["model.pt", "model.pth", "model.npy", "model.json", "model", "npz", "m.npz.bak"])
+def test_wrong_extensions_are_refused(tmp_path, filename):
+    with pytest.raises(ValueError, match=r"\.safetensors or \.npz"):
+        load_state_bytes(GOOD_NPZ, filename)
+    with pytest.raises(ValueError, match=r"\.safetensors or \.npz"):
+        save_state(STATE, tmp_path / filename)
+    path = tmp_path / filename
+    path.write_bytes(GOOD_NPZ)
+    with pytest.raises(ValueError, match=r"\.safetensors or \.npz"):
+        load_state(path)
+
+
+def test_dump_refuses_unknown_formats():
+    with pytest.raises(ValueError, match="format must be one of"):
+        dump_state_bytes(STATE, "pt")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_files_over_the_size_limit_are_refused(tmp_path, fmt):
+    refused(b"\0" * (LIMITS.max_file_bytes + 1), f"big.{fmt}", "MiB")
+    path = tmp_path / f"big.{fmt}"
+    with open(path, "wb") as f:
+        f.truncate(LIMITS.max_file_bytes + 1)  # sparse: the size is checked before anything is read
+    with pytest.raises(ValueError, match="MiB"):
+        load_state(path)
+
+
+# ---- detect_module ----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("gates, module", [(1, "RNN"), (3, "GRU"), (4, "LSTM")])
+def test_detect_module(gates, module):
+    assert detect_module(random_state(gates, 3, 5, seed=0)) == module
+    loaded = load_state_bytes(dump_state_bytes(random_state(gates, 2, 1, seed=0), "npz"), "m.npz")
+    assert detect_module(loaded) == module  # H = 1: every shape ratio is still read from the rows
+
+
+@pytest.mark.parametrize("state", [
+    random_state(2, 3, 5, seed=0),
+    {"weight_hh_l0": np.zeros((15, 0))},
+    {"weight_hh_l0": np.zeros(15)},
+    {"weight_ih_l0": np.zeros((15, 3))},
+    {},
+    [("weight_hh_l0", np.zeros((15, 5)))],
+    None,
+])
+def test_detect_module_refuses_other_shapes(state):
+    with pytest.raises(ValueError, match="cannot tell the model type"):
+        detect_module(state)
