@@ -40,17 +40,20 @@ def chain_norms(J: Any, end: int | None = None, distances: Any = None) -> ChainN
     wanted[dist] = True
     log_fro = np.full(len(dist), -np.inf)
     log_spec = np.full(len(dist), -np.inf)
-    P = J[end].copy()
+    P = np.eye(J.shape[1])
     log_scale = 0.0
     j = 0  # next slot in the output
     for d in range(1, dist[-1] + 1):
-        if d > 1:
-            P = P @ J[end - d + 1]  # extend the chain one step further into the past
-        fro = np.linalg.norm(P)
+        # Each factor is scaled to unit norm before it multiplies, so neither huge nor tiny entries can
+        # overflow or underflow; the scales are kept as a sum of logs.
+        J_k = J[end - d + 1]
+        s = _fro(J_k)
+        P = P @ (J_k / s) if s > 0.0 else np.zeros_like(P)  # extend the chain one step into the past
+        fro = _fro(P)
         if fro == 0.0:  # the chain has been cut; every longer chain is zero too (already −inf)
             break
         P /= fro
-        log_scale += np.log10(fro)
+        log_scale += np.log10(s) + np.log10(fro)
         if wanted[d]:
             log_fro[j] = log_scale
             log_spec[j] = log_scale + np.log10(_top_singular_value(P))
@@ -70,7 +73,7 @@ def chain_product(J: Any, end: int, start: int) -> np.ndarray:
     J = _as_stack(J)
     T = J.shape[0]
     end = _as_step(end, T)
-    if not isinstance(start, (int, np.integer)) or not -1 <= start < end:
+    if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or not -1 <= start < end:
         raise ValueError(f"start must be a whole number from -1 to end − 1 = {end - 1}; got {start!r}")
     P = J[end].copy()
     for k in range(end - 1, start, -1):
@@ -98,9 +101,17 @@ def _top_singular_value(P: np.ndarray) -> float:
 
 def log_spaced_distances(longest: int, count: int = 60) -> np.ndarray:
     """Every distance up to 20, then about `count` more spread evenly on a log axis."""
+    if isinstance(longest, bool) or not isinstance(longest, (int, np.integer)) or longest < 1:
+        raise ValueError(f"longest must be a whole number of steps, at least 1; got {longest!r}")
     dense = np.arange(1, min(longest, 20) + 1)
     sparse = np.unique(np.geomspace(1, longest, count).round().astype(int))
     return np.union1d(dense, sparse)
+
+
+def _fro(M: np.ndarray) -> float:
+    """Frobenius norm that cannot overflow: scale by the largest entry first."""
+    m = float(np.abs(M).max())
+    return m * float(np.linalg.norm(M / m)) if m > 0.0 else 0.0
 
 
 def _pow10(log10: np.ndarray) -> np.ndarray:

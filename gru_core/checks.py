@@ -22,13 +22,18 @@ def as_float_array(value: Any, name: str) -> np.ndarray:
     if arr.dtype.kind not in "biuf":
         if arr.dtype.kind == "c":
             raise ValueError(f"{name} must be real; complex values are not allowed")
+        if arr.dtype.kind in "USa" or (arr.dtype.kind == "O" and any(isinstance(v, (str, bytes)) for v in arr.flat)):
+            raise ValueError(f"{name} must be numeric, not text; convert strings to numbers first")
         try:
             arr = arr.astype(np.float64)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             raise ValueError(
                 f"{name} must be numeric (int or float), got dtype {arr.dtype}"
             ) from None
-    arr = np.array(arr, dtype=np.float64)  # a private copy: later edits by the caller cannot reach us
+    try:
+        arr = np.array(arr, dtype=np.float64)  # a private copy: later edits by the caller cannot reach us
+    except OverflowError:
+        raise ValueError(f"{name} has a number too large for a 64-bit float") from None
     if not np.all(np.isfinite(arr)):
         bad = np.argwhere(~np.isfinite(arr))[0]
         raise ValueError(

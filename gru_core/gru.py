@@ -95,52 +95,57 @@ class GRU:
         Fr = as_gate(force_r, "force_r", (T, H))
         W_ih, W_hh, b_ih, b_hh = self.params
         GI = x @ W_ih.T + b_ih  # (T, 3H) every input projection in one product
-        RZ = np.empty((T, 2 * H))  # (T, 2H) r then z, side by side so one σ call serves both
         N = np.empty((T, H))
-        A = np.empty((T, H))
         Hs = np.empty((T, H))
         if self.reset_after:
-            self._loop_after(GI, h0, Fz, Fr, RZ, N, A, Hs)
+            G = self._loop_after(GI, h0, Fz, Fr, N, Hs)  # (T, 3H): r, z, a side by side
+            r, z, a = G[:, :H], G[:, H:2 * H], G[:, 2 * H:]
         else:
-            self._loop_before(GI, h0, Fz, Fr, RZ, N, A, Hs)
+            RZ, a = self._loop_before(GI, h0, Fz, Fr, N, Hs)
+            r, z = RZ[:, :H], RZ[:, H:]
         return GRURecord(
-            model=self, x=x, h0=h0, h=freeze(Hs), r=freeze(RZ[:, :H]), z=freeze(RZ[:, H:]),
-            n=freeze(N), a=freeze(A), z_pinned=Fz is not None, r_pinned=Fr is not None,
+            model=self, x=x, h0=h0, h=freeze(Hs), r=freeze(r), z=freeze(z),
+            n=freeze(N), a=freeze(a), z_pinned=Fz is not None, r_pinned=Fr is not None,
         )
 
-    def _loop_after(self, GI, h, Fz, Fr, RZ, N, A, Hs) -> None:
+    def _loop_after(self, GI, h, Fz, Fr, N, Hs) -> np.ndarray:
         H = self.hidden_size
         W_hh, b_hh = self.params.W_hh, self.params.b_hh
-        gh = np.empty(3 * H)
+        # Everything added to W_hh h at step t, so one add per step completes r, z pre-activations and a:
+        # [gi_r + b_hr, gi_z + b_hz, b_hn]. gi_n stays outside, since the reset multiplies only a.
+        P = np.concatenate([GI[:, :2 * H] + b_hh[:2 * H], np.broadcast_to(b_hh[2 * H:], (len(GI), H))], axis=1)
+        G = np.empty((len(GI), 3 * H))
         keep = self.update == "keep"
-        for t in range(GI.shape[0]):
-            np.dot(W_hh, h, out=gh)  # one fused recurrent product for r, z and n
-            gh += b_hh
-            rz = RZ[t]
-            np.add(GI[t, :2 * H], gh[:2 * H], out=rz)
-            sigmoid(rz, out=rz)
+        for t in range(len(GI)):
+            g = G[t]
+            np.dot(W_hh, h, out=g)  # one fused recurrent product for r, z and n
+            g += P[t]
+            rz = g[:2 * H]
+            sigmoid(rz, out=rz)  # g now holds [r, z, a]
             if Fr is not None:
                 rz[:H] = Fr[t]
             if Fz is not None:
                 rz[H:] = Fz[t]
-            A[t] = gh[2 * H:]  # a = W_hn h + b_hn
             n = N[t]
-            np.multiply(rz[:H], gh[2 * H:], out=n)
+            np.multiply(rz[:H], g[2 * H:], out=n)  # r ⊙ a
             n += GI[t, 2 * H:]
             np.tanh(n, out=n)
             h = _update(h, n, rz[H:], keep, Hs[t])
+        return G
 
-    def _loop_before(self, GI, h, Fz, Fr, RZ, N, A, Hs) -> None:
+    def _loop_before(self, GI, h, Fz, Fr, N, Hs) -> tuple[np.ndarray, np.ndarray]:
         H = self.hidden_size
         W_hrz, W_hn = self.params.W_hh[:2 * H], self.W_hn
-        b_hrz, b_hn = self.params.b_hh[:2 * H], self.b_hn
+        P = GI[:, :2 * H] + self.params.b_hh[:2 * H]  # (T, 2H) all but W_hr h, W_hz h
+        b_hn = self.b_hn
+        RZ = np.empty((len(GI), 2 * H))
+        A = np.empty((len(GI), H))
         keep = self.update == "keep"
         rh = np.empty(H)
-        for t in range(GI.shape[0]):
+        for t in range(len(GI)):
             rz = RZ[t]
             np.dot(W_hrz, h, out=rz)
-            rz += GI[t, :2 * H]
-            rz += b_hrz
+            rz += P[t]
             sigmoid(rz, out=rz)
             if Fr is not None:
                 rz[:H] = Fr[t]
@@ -154,6 +159,7 @@ class GRU:
             np.add(GI[t, 2 * H:], a, out=n)
             np.tanh(n, out=n)
             h = _update(h, n, rz[H:], keep, Hs[t])
+        return RZ, A
 
     # ---- backward (BPTT) --------------------------------------------------------------------
     def backward(self, rec: GRURecord, dh: Any) -> dict[str, np.ndarray]:
@@ -195,12 +201,14 @@ class GRU:
         delta = np.empty((T, H))
         dGH = np.empty((T, 3, H))
         carry = np.zeros(H)
+        kept = np.empty(H)
         for t in range(T - 1, -1, -1):
             d = delta[t]
             np.add(dh[t], carry, out=d)  # δ_t = external + what flows back from t+1
             np.multiply(C[t], d, out=dGH[t])
-            carry = dGH[t].reshape(-1) @ W_hh  # through r, z and a: W_hhᵀ d gh
-            carry += d * g[t]  # through the kept fraction of h
+            np.dot(dGH[t].reshape(-1), W_hh, out=carry)  # through r, z and a: W_hhᵀ d gh
+            np.multiply(d, g[t], out=kept)  # through the kept fraction of h
+            carry += kept
         dGH = dGH.reshape(T, 3 * H)
         dGI = dGH.copy()
         dGI[:, 2 * H:] = delta * c.n  # the input side sees dn_pre, not da

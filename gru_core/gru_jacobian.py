@@ -51,16 +51,21 @@ def exact(rec: GRURecord, steps: Any = None) -> np.ndarray:
     H = rec.h.shape[1]
     check_jacobian_budget(len(sel), H)
     m, c = rec.model, coefficients(rec)
+    if m.reset_after:
+        # J[t, i, :] = Σ_k C[t, k, i] W_k[i, :] over W_k ∈ (W_hz, W_hn, W_hr, I): for each row i a tiny
+        # (S, 4) @ (4, H) product. One batched matmul writes the whole stack in a single pass over
+        # memory instead of summing (S, H, H) temporaries.
+        C = np.stack([c.z[sel], (c.n * rec.r)[sel], c.r[sel], c.g[sel]], axis=2)  # (S, H, 4)
+        W = np.stack([m.W_hz, m.W_hn, m.W_hr, np.eye(H)], axis=1)  # (H, 4, H)
+        J = np.empty((len(sel), H, H))
+        np.matmul(C.transpose(1, 0, 2), W, out=J.transpose(1, 0, 2))
+        return freeze(J)
     r = rec.r[sel]
     J = c.z[sel, :, None] * m.W_hz  # (S, H, H) through the update gate
-    if m.reset_after:
-        J += (c.n * rec.r)[sel, :, None] * m.W_hn  # through the candidate, reset fixed
-        J += c.r[sel, :, None] * m.W_hr  # through the reset gate
-    else:
-        inner = m.W_hn * r[:, None, :]  # W_hn diag(r)
-        inner += (m.W_hn * c.r[sel, None, :]) @ m.W_hr  # W_hn diag(h r(1−r)) W_hr
-        inner *= c.n[sel, :, None]
-        J += inner
+    inner = m.W_hn * r[:, None, :]  # W_hn diag(r)
+    inner += (m.W_hn * c.r[sel, None, :]) @ m.W_hr  # W_hn diag(h r(1−r)) W_hr: the reset gate's own move
+    inner *= c.n[sel, :, None]
+    J += inner
     _add_diagonal(J, c.g[sel])
     return freeze(J)
 

@@ -28,7 +28,7 @@ def parse_state(state: Any, gates: int, module: str) -> Params:
     if not isinstance(state, Mapping):
         raise ValueError(f"state must be a mapping of the names {', '.join(NAMES)}; got {type(state).__name__}")
     _check_names(state, module)
-    arrays = {name: _as_array(state[name], name) for name in NAMES}
+    arrays = {name: as_tensor(state[name], name) for name in NAMES}
     W_hh = arrays["weight_hh_l0"]
     if W_hh.ndim != 2 or W_hh.shape[1] == 0 or W_hh.shape[0] != gates * W_hh.shape[1]:
         raise ValueError(
@@ -77,7 +77,7 @@ def _check_names(state: Mapping, module: str) -> None:
     raise ValueError(f"state for a 1-layer {module} needs exactly {', '.join(NAMES)}: {problem}{hint}")
 
 
-def _as_array(value: Any, name: str) -> np.ndarray:
+def as_tensor(value: Any, name: str) -> np.ndarray:
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor: take its values, not its graph
         value = value.detach().cpu().numpy()
     return as_float_array(value, name)

@@ -13,13 +13,15 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .limits import LIMITS
-from .state import NAMES
+from .state import NAMES, as_tensor
 
 FORMATS = ("safetensors", "npz")
 _SAFETENSORS_DTYPES = {"F16": 2, "F32": 4, "F64": 8}
@@ -54,7 +56,13 @@ def load_state_bytes(data: bytes, filename: str) -> dict[str, np.ndarray]:
 def dump_state_bytes(state: dict[str, Any], fmt: str) -> bytes:
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}; got {fmt!r}")
-    arrays = {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in state.items()}
+    if not isinstance(state, Mapping):
+        raise ValueError(f"state must be a mapping of tensor names to arrays; got {type(state).__name__}")
+    arrays = {}
+    for k, v in state.items():
+        if not isinstance(k, str):
+            raise ValueError(f"tensor names must be text; got {k!r}")
+        arrays[k] = np.ascontiguousarray(as_tensor(v, k))
     if fmt == "safetensors":
         from safetensors.numpy import save
 
@@ -91,7 +99,7 @@ def _load_safetensors(data: bytes) -> dict[str, np.ndarray]:
         )
     try:
         header = json.loads(data[8:8 + n])
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ValueError("not a valid safetensors file: its header is not JSON") from None
     if not isinstance(header, dict):
         raise ValueError("not a valid safetensors file: its header is not a JSON object")
@@ -112,7 +120,7 @@ def _check_safetensors_entry(name: str, entry: Any, body: int) -> None:
     if not isinstance(entry, dict) or not {"dtype", "shape", "data_offsets"} <= entry.keys():
         raise ValueError(f"not a valid safetensors file: entry {name!r} lacks dtype, shape or data_offsets")
     dtype, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
-    if dtype not in _SAFETENSORS_DTYPES:
+    if not isinstance(dtype, str) or dtype not in _SAFETENSORS_DTYPES:
         raise ValueError(
             f"tensor {name!r} has dtype {dtype}; allowed are float16, float32 and float64 (F16, F32, F64)"
             + ("; convert bfloat16 with model.float() before saving" if dtype == "BF16" else "")
@@ -140,7 +148,7 @@ def _load_npz(data: bytes) -> dict[str, np.ndarray]:
             if sum(info.file_size for info in infos) > LIMITS.max_file_bytes:
                 raise ValueError(_too_big(sum(info.file_size for info in infos)) + " once unpacked")
             return {_npz_name(info): _read_npy(archive, info) for info in infos}
-    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, NotImplementedError, RuntimeError) as exc:
         raise ValueError(f"not a valid .npz file (truncated or corrupt): {exc}") from None
 
 

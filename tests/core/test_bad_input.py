@@ -82,6 +82,12 @@ def test_forward_refuses_digit_strings():
         GRU.from_torch(GRU_STATE).forward(np.array([["1", "2", "3"]]))
 
 
+def test_forward_refuses_integers_too_big_for_a_float():
+    # BUG: as_float_array turns TypeError/ValueError into ValueError but lets OverflowError escape
+    with pytest.raises(ValueError, match="x"):
+        GRU.from_torch(GRU_STATE).forward([[10**400, 0, 0]])
+
+
 @pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize("steps", [T, -T - 1, 1.0, True, [0, T], [[0]], "0"])
 def test_jacobians_refuse_bad_steps(model, steps):

@@ -133,16 +133,19 @@ def test_backward_delta_satisfies_bptt_recursion(case):
 @SETTINGS
 @given(cases(), st.data())
 def test_selected_jacobians_equal_the_full_stack(case, data):
+    # equal up to rounding: a batched matmul may sum in another order for another batch size
     model, x, h0, _ = case
     T = len(x)
     rec = model.forward(x, h0)
     full = rec.jacobians()
     k = data.draw(st.integers(-T, T - 1))
-    np.testing.assert_array_equal(rec.jacobians(steps=[k])[0], full[k])
-    np.testing.assert_array_equal(rec.jacobians(steps=k)[0], full[k])
-    np.testing.assert_array_equal(rec.jacobians(steps=slice(k, None)), full[k:])
+    same = {"rtol": 1e-13, "atol": 1e-15}
+    np.testing.assert_allclose(rec.jacobians(steps=[k])[0], full[k], **same)
+    np.testing.assert_allclose(rec.jacobians(steps=k)[0], full[k], **same)
+    np.testing.assert_allclose(rec.jacobians(steps=slice(k, None)), full[k:], **same)
+    np.testing.assert_allclose(rec.jacobians(steps=[k, 0, k]), full[[k, 0, k]], **same)
     if isinstance(model, GRU):
-        np.testing.assert_array_equal(rec.frozen_gate_jacobians(steps=[k])[0], rec.frozen_gate_jacobians()[k])
+        np.testing.assert_allclose(rec.frozen_gate_jacobians(steps=[k])[0], rec.frozen_gate_jacobians()[k], **same)
 
 
 @SETTINGS

@@ -293,6 +293,33 @@ def test_dump_refuses_unknown_formats():
         dump_state_bytes(STATE, "pt")
 
 
+@pytest.mark.parametrize("state", [None, [("weight_ih_l0", np.zeros(2))], "weights"], ids=["none", "list", "text"])
+def test_dump_refuses_a_state_that_is_not_a_mapping(state):
+    # BUG: dump_state_bytes validates nothing; state.items() raises AttributeError
+    with pytest.raises(ValueError, match="mapping"):
+        dump_state_bytes(state, "npz")
+
+
+def test_dump_refuses_a_missing_tensor_value():
+    # BUG: np.ascontiguousarray(None, dtype=float64) is array(nan): a None tensor is saved as NaN, silently
+    with pytest.raises(ValueError, match="weight_ih_l0"):
+        dump_state_bytes({**STATE, "weight_ih_l0": None}, "safetensors")
+
+
+@pytest.mark.torch
+def test_live_torch_parameters_are_saved_or_refused_with_a_value_error(torch, tmp_path):
+    # from_torch accepts tensors that require grad; save_state must not crash on them with a RuntimeError
+    module = torch.nn.GRU(3, 4)
+    params = dict(module.named_parameters())
+    try:
+        save_state(params, tmp_path / "live.npz")
+    except ValueError:
+        return
+    loaded = load_state(tmp_path / "live.npz")
+    for name, tensor in params.items():
+        np.testing.assert_array_equal(loaded[name], tensor.detach().numpy())
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_files_over_the_size_limit_are_refused(tmp_path, fmt):
     refused(b"\0" * (LIMITS.max_file_bytes + 1), f"big.{fmt}", "MiB")
