@@ -32,7 +32,7 @@ with left:
     st.subheader("The cell at this step")
     st.plotly_chart(figs.cell_diagram(rec, seq.labels, t - 1, unit), key="cell_diagram")
     st.caption("Each box is a strip of squares, one per hidden unit, coloured by value. "
-               "Press ▶ Play to animate every step in your browser.")
+               "Press Play to animate every step in your browser.")
 with right:
     st.subheader(f"Unit {unit} at step {t}, in numbers")
     for line in unit_equations(rec, t - 1, unit):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from gru_core import GRURecord
 
@@ -17,29 +16,41 @@ def _axis_labels(labels: tuple[str, ...]) -> list[str]:
 
 
 def heatmaps(rec: GRURecord, labels: tuple[str, ...], t: int) -> go.Figure:
-    """z, r, n, h as unit × time heatmaps, one row each, with step t outlined."""
+    """z, r, n, h as unit × time heatmaps, one row each, with step t outlined.
+
+    The four rows share one x axis; the axes are laid out by hand (make_subplots costs more than
+    the rest of the figure together, and this is redrawn on every step).
+    """
     order = ("z", "r", "n", "h")
-    fig = make_subplots(rows=4, cols=1, shared_xaxes=True, vertical_spacing=0.04,
-                        subplot_titles=[NAMES[q] for q in order])
     steps = _axis_labels(labels)
     H = rec.h.shape[1]
-    for i, q in enumerate(order, start=1):
-        values = getattr(rec, q).T  # (H, T): units down, time across
+    units = [f"unit {j}" for j in range(H)]
+    gap, rows = 0.035, len(order)
+    height = (1 - gap * (rows - 1)) / rows
+    fig = go.Figure()
+    axes = {}
+    for i, q in enumerate(order):
+        top = 1 - i * (height + gap)
+        yname = "y" if i == 0 else f"y{i + 1}"
         signed = q in SIGNED
         fig.add_trace(go.Heatmap(
-            z=values, x=steps, y=[f"unit {j}" for j in range(H)], name=q,
-            colorscale=signed_scale(q) if signed else gate_scale(q),
-            zmin=-1 if signed else 0, zmax=1,
-            colorbar=dict(len=0.22, y=1 - (i - 0.5) / 4, yanchor="middle", thickness=12, title=q),
+            z=getattr(rec, q).T, x=steps, y=units, name=q, yaxis=yname,  # (H, T): units down, time across
+            colorscale=signed_scale(q) if signed else gate_scale(q), zmin=-1 if signed else 0, zmax=1,
+            colorbar=dict(len=height, y=top - height / 2, yanchor="middle", thickness=12, title=q),
             hovertemplate=f"{q}: %{{z:.3f}}<br>%{{y}}<br>step %{{x}}<extra></extra>",
-        ), row=i, col=1)
-    fig.add_vrect(x0=t - 0.5, x1=t + 0.5, line=dict(color=QUANTITY["grad"], width=3), fillcolor="rgba(0,0,0,0)",
-                  row="all", col=1)
-    fig.update_xaxes(type="category", tickangle=-60, showticklabels=True, row=4, col=1,
-                     title_text="step · input", nticks=min(len(steps), 40))
-    fig.update_yaxes(autorange="reversed", showticklabels=H <= 32)
-    fig.update_layout(height=180 + 130 * 4, margin=dict(l=10, r=10, t=40, b=10), showlegend=False,
-                      meta={"current_step": t})
+        ))
+        axes[f"yaxis{'' if i == 0 else i + 1}"] = dict(
+            domain=[max(top - height, 0.0), top], autorange="reversed", showticklabels=H <= 32, anchor="x",
+            title=dict(text=NAMES[q], font=dict(color=QUANTITY[q])),
+        )
+        fig.add_shape(type="rect", xref="x", yref=f"{yname} domain", x0=t - 0.5, x1=t + 0.5, y0=0, y1=1,
+                      line=dict(color=QUANTITY["grad"], width=3))
+    fig.update_layout(
+        **axes, height=180 + 130 * rows, margin=dict(l=10, r=10, t=20, b=10), showlegend=False,
+        xaxis=dict(type="category", tickangle=-60, anchor=f"y{rows}", title_text="step · input",
+                   nticks=min(len(steps), 40)),
+        meta={"current_step": t},
+    )
     return fig
 
 
@@ -54,8 +65,7 @@ STRIP = 1.6  # width of a node's strip of unit squares, in diagram units
 
 
 def _node_values(rec: GRURecord, t: int) -> dict[str, np.ndarray]:
-    return {"h_prev": rec.h_prev[t], "x": rec.x[t], "r": rec.r[t], "z": rec.z[t], "n": rec.n[t],
-            "h": rec.h[t]}
+    return {"h_prev": rec.h_prev[t], "x": rec.x[t], "r": rec.r[t], "z": rec.z[t], "n": rec.n[t], "h": rec.h[t]}
 
 
 def _strip_x(node: str, width: int) -> np.ndarray:
@@ -67,6 +77,32 @@ def _unit_text(rec: GRURecord, t: int, unit: int) -> list[str]:
     vals = {"h_prev": rec.h_prev[t, unit], "r": rec.r[t, unit], "z": rec.z[t, unit], "n": rec.n[t, unit],
             "h": rec.h[t, unit]}
     return [f"{NODE_TITLE[k]}<br>unit {unit}: {vals[k]:+.3f}" if k in vals else f"{NODE_TITLE[k]}" for k in NODES]
+
+
+def _segmented_scale() -> list[list]:
+    """One colour scale made of six segments, node k's own scale on [k, k+1]/6.
+
+    All strips then fit in a single numeric trace, which keeps the per-frame payload (and Plotly's
+    validation of it) small: two traces a frame instead of seven.
+    """
+    scale = []
+    for k, node in enumerate(NODES):
+        q = NODE_COLOR[node]
+        seg = signed_scale(q) if q in SIGNED else gate_scale(q)
+        for pos, color in seg:
+            scale.append([(k + pos * 0.999) / len(NODES), color])
+    scale[-1][0] = 1.0
+    return scale
+
+
+def _segment_values(rec: GRURecord, t: int, x_max: float) -> np.ndarray:
+    """Every node's values mapped into its own segment [k, k+1) of the combined scale."""
+    parts = []
+    for k, (node, v) in enumerate(_node_values(rec, t).items()):
+        q = NODE_COLOR[node]
+        lo, hi = (-x_max, x_max) if node == "x" else (-1.0 if q in SIGNED else 0.0, 1.0)
+        parts.append(k + 0.999 * np.clip((v - lo) / (hi - lo), 0.0, 1.0))
+    return np.round(np.concatenate(parts), 4)
 
 
 def cell_diagram(rec: GRURecord, labels: tuple[str, ...], t: int, unit: int) -> go.Figure:
@@ -81,44 +117,41 @@ def cell_diagram(rec: GRURecord, labels: tuple[str, ...], t: int, unit: int) -> 
         fig.add_annotation(x=x1, y=y1 + (0.35 if y1 < y0 else -0.35 if y1 > y0 else 0), ax=x0, ay=y0,
                            xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=3,
                            arrowsize=1.2, arrowwidth=1.5, arrowcolor="#9E9E9E", opacity=0.8, text="")
-    values = _node_values(rec, t)
+    sizes = {node: len(v) for node, v in _node_values(rec, t).items()}
+    xs = np.concatenate([_strip_x(node, w) for node, w in sizes.items()])
+    ys = np.concatenate([np.full(w, NODES[node][1]) for node, w in sizes.items()])
+    who = [f"{NODE_TITLE[node]} unit {j}" for node, w in sizes.items() for j in range(w)]
     x_max = float(np.abs(rec.x).max()) or 1.0  # inputs are not bounded: scale their colours to the data
-    for node, (_, cy) in NODES.items():
-        q = NODE_COLOR[node]
-        v = values[node]
-        lo, hi = (-x_max, x_max) if node == "x" else (-1 if q in SIGNED else 0, 1)
-        fig.add_trace(go.Scatter(
-            x=_strip_x(node, len(v)), y=np.full(len(v), cy), mode="markers", name=NODE_TITLE[node],
-            marker=dict(symbol="square", size=max(4, min(18, int(300 / max(len(v), 1)))), color=v,
-                        colorscale=signed_scale(q) if q in SIGNED else gate_scale(q),
-                        cmin=lo, cmax=hi, line=dict(width=0.5, color="#9E9E9E")),
-            hovertemplate=f"{NODE_TITLE[node]} unit %{{customdata}}: %{{marker.color:.3f}}<extra></extra>",
-            customdata=np.arange(len(v)),
-        ))
+
+    def raw(s: int) -> np.ndarray:
+        return np.round(np.concatenate(list(_node_values(rec, s).values())), 3)
+
+    fig.add_trace(go.Scatter(
+        x=xs, y=ys, mode="markers", name="units", customdata=raw(t), text=who,
+        marker=dict(symbol="square", size=max(4, min(18, int(300 / max(H, 1)))), color=_segment_values(rec, t, x_max),
+                    colorscale=_segmented_scale(), cmin=0, cmax=len(NODES), line=dict(width=0.5, color="#9E9E9E")),
+        hovertemplate="%{text}: %{customdata:.3f}<extra></extra>",
+    ))
     fig.add_trace(go.Scatter(
         x=[p[0] for p in NODES.values()], y=[p[1] + 0.7 for p in NODES.values()], mode="text",
         text=_unit_text(rec, t, unit), textfont=dict(size=14), hoverinfo="skip", name="values",
     ))
-    frames = []
-    for s in range(T):
-        vals = _node_values(rec, s)
-        frames.append(go.Frame(
-            name=str(s),
-            data=[go.Scatter(marker=dict(color=np.round(vals[n], 4))) for n in NODES]
-            + [go.Scatter(text=_unit_text(rec, s, unit))],
-            layout=dict(title_text=_title(labels, s)),
-        ))
-    fig.frames = frames
+    fig.frames = [
+        go.Frame(name=str(s), traces=[0, 1], layout=dict(title_text=_title(labels, s)), data=[
+            go.Scatter(marker=dict(color=_segment_values(rec, s, x_max)), customdata=raw(s)),
+            go.Scatter(text=_unit_text(rec, s, unit)),
+        ]) for s in range(T)
+    ]
     fig.update_layout(
         title_text=_title(labels, t), height=430, showlegend=False, margin=dict(l=10, r=10, t=50, b=10),
         xaxis=dict(visible=False, range=[-1.2, 7.8]), yaxis=dict(visible=False, range=[-0.7, 5.2]),
         updatemenus=[dict(
             type="buttons", direction="left", x=0.0, y=-0.02, xanchor="left", yanchor="top", showactive=False,
             buttons=[
-                dict(label="▶ Play", method="animate",
+                dict(label="Play ▶", method="animate",
                      args=[None, dict(frame=dict(duration=450, redraw=True), transition=dict(duration=0),
                                       fromcurrent=True, mode="immediate")]),
-                dict(label="⏸ Pause", method="animate",
+                dict(label="Pause", method="animate",
                      args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")]),
             ],
         )],

@@ -82,6 +82,13 @@ def test_forward_refuses_digit_strings():
         GRU.from_torch(GRU_STATE).forward(np.array([["1", "2", "3"]]))
 
 
+@pytest.mark.parametrize("x", [None, np.array([["2020-01-01"] * 3], dtype="datetime64[D]")], ids=["none", "dates"])
+def test_forward_refuses_values_that_are_not_numbers(x):
+    # BUG (minor): None becomes NaN ("x must be finite; found nan"), dates become day counts, silently
+    with pytest.raises(ValueError, match="x must be numeric"):
+        GRU.from_torch(GRU_STATE).forward(x)
+
+
 def test_forward_refuses_integers_too_big_for_a_float():
     # BUG: as_float_array turns TypeError/ValueError into ValueError but lets OverflowError escape
     with pytest.raises(ValueError, match="x"):

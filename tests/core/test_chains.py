@@ -75,7 +75,8 @@ def test_log_spaced_distances(longest):
     if longest > 100:
         ratios = d[21:] / d[20:-1]
         assert ratios.max() < 1.5  # evenly spread on a log axis: no big jumps
-    assert np.array_equal(chain_norms(np.ones((longest, 1, 1)), distances=d).distance, d)
+    if longest <= 1000:  # chain_norms walks every step; 1e5 of them is slow for a unit test
+        assert np.array_equal(chain_norms(np.ones((longest, 1, 1)), distances=d).distance, d)
 
 
 @pytest.mark.parametrize("longest", [0, -3, 2.5, "10", None])
@@ -83,6 +84,13 @@ def test_log_spaced_distances_refuses_bad_lengths(longest):
     # BUG: no validation: -3 returns [INT64_MIN, -3, 1], 2.5 returns floats, "10" raises TypeError
     with pytest.raises(ValueError, match="longest"):
         log_spaced_distances(longest)
+
+
+@pytest.mark.parametrize("count", [2.5, -1, "60", None])
+def test_log_spaced_distances_refuses_bad_counts(count):
+    # BUG (minor): count is not checked: 2.5 raises TypeError, -1 a numpy message that does not name it
+    with pytest.raises(ValueError, match="count"):
+        log_spaced_distances(800, count)
 
 
 def test_huge_but_finite_steps_do_not_overflow():

@@ -1,0 +1,134 @@
+"""Start and stop one private GRU Lab server for a benchmark, and read its memory.
+
+    with StreamlitServer(flags=["--runner.postScriptGC=false"]) as server:
+        server.url          # http://127.0.0.1:<free port>
+        server.rss_mb()     # VmRSS of the server process, from /proc/<pid>/status
+
+The server listens on 127.0.0.1 only, on a port picked free by the OS, so it never collides with
+another server on this machine. `stop()` ends only the process this helper started (by its pid,
+then its own process group), first politely (SIGTERM), then SIGKILL after a bounded wait.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident set size of `pid` in MB (VmRSS), or None once the process is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024  # kB -> MB (MiB)
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    return None
+
+
+class StreamlitServer:
+    """`python -m streamlit run app.py` on a free 127.0.0.1 port, with extra config flags passed through."""
+
+    def __init__(self, flags: Sequence[str] = (), app: str = "app.py", cwd: Path = ROOT,
+                 port: int | None = None, env: dict[str, str] | None = None) -> None:
+        self.flags = list(flags)
+        self.app = app
+        self.cwd = Path(cwd)
+        self.port = port or free_port()
+        self.env = {**os.environ, **(env or {})}
+        self.proc: subprocess.Popen | None = None
+        self._log = tempfile.NamedTemporaryFile(prefix="gru_lab_server_", suffix=".log", delete=False)
+        self.log_path = Path(self._log.name)
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://{HOST}:{self.port}/_stcore/stream"
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None, "server not started"
+        return self.proc.pid
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "streamlit", "run", self.app,
+                "--server.headless", "true", "--server.address", HOST, "--server.port", str(self.port),
+                "--browser.gatherUsageStats", "false", *self.flags]
+
+    def start(self, timeout: float = 90.0) -> StreamlitServer:
+        """Start the server and wait (bounded) until /_stcore/health answers 200."""
+        self.proc = subprocess.Popen(self.command(), cwd=self.cwd, env=self.env, stdout=self._log,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     start_new_session=True)  # own process group: stop() reaches only it
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.proc.returncode}:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                pass
+            time.sleep(0.25)
+        self.stop()
+        raise TimeoutError(f"streamlit did not become healthy within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def rss_mb(self) -> float | None:
+        return rss_mb(self.pid) if self.proc is not None else None
+
+    def log_text(self) -> str:
+        self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+    def problems(self) -> list[str]:
+        """Lines of the server log that report an exception or error (tracebacks, ERROR/WARNING logs)."""
+        keep = ("Traceback", "Error", "Exception", "ERROR", "WARNING")
+        return [ln for ln in self.log_text().splitlines() if any(k in ln for k in keep)]
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """End the process this helper started (and only its own process group), bounded in time."""
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, sig)  # the group id is the server's own pid (start_new_session)
+            try:
+                proc.wait(timeout=wait)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+    def __enter__(self) -> StreamlitServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+        self._log.close()

@@ -1,0 +1,97 @@
+"""Wait for the Streamlit app to settle, and read Plotly charts straight from the DOM.
+
+Streamlit reports its script state on the app root; Plotly draws up to about a second after the
+script finishes, so "settled" also means: the rendered main area looks the same for `quiet` seconds.
+"""
+from __future__ import annotations
+
+import time
+
+from playwright.sync_api import Page
+
+# One JS function that summarises what the page shows. Anything a rerun or a redraw changes
+# (script state, skeletons, stale elements, text, chart data, layout markers) changes this value.
+FINGERPRINT_JS = """
+() => {
+  const hash = (s) => {
+    let h = 5381;
+    for (let i = 0; i < s.length; i++) h = ((h * 33) ^ s.charCodeAt(i)) >>> 0;
+    return h.toString(16);
+  };
+  const app = document.querySelector("[data-testid='stApp']");
+  const main = document.querySelector("[data-testid='stMain']");
+  const charts = Array.from(document.querySelectorAll("[data-testid='stMain'] .js-plotly-plot")).map((el) => {
+    const data = el.data || [];
+    const layout = el.layout || {};
+    const title = layout.title ? (typeof layout.title === "string" ? layout.title : layout.title.text) : "";
+    return [data.length, hash(JSON.stringify(data)),
+            hash(JSON.stringify([layout.meta || null, layout.shapes || null, title || ""]))].join(":");
+  });
+  return {
+    state: app ? app.getAttribute("data-test-script-state") : null,
+    skeletons: document.querySelectorAll("[data-testid='stSkeleton']").length,
+    stale: document.querySelectorAll("[data-stale='true']").length,
+    text: main ? main.innerText.length : -1,
+    charts: charts,
+  };
+}
+"""
+
+CHARTS_JS = """
+(scope) => Array.from(document.querySelectorAll(scope + " .js-plotly-plot")).map((el) => ({
+  data: JSON.parse(JSON.stringify(el.data || [])),
+  layout: JSON.parse(JSON.stringify(el.layout || {})),
+}))
+"""
+
+
+class NotSettled(AssertionError):
+    pass
+
+
+def fingerprint(page: Page) -> dict:
+    return page.evaluate(FINGERPRINT_JS)
+
+
+def chart_key(fp: dict) -> tuple:
+    """Only the charts part of a fingerprint (what a user sees change when a control moves)."""
+    return tuple(fp["charts"])
+
+
+def settle(page: Page, quiet: float = 1.0, timeout: float = 60.0, poll: float = 0.1) -> dict:
+    """Wait until the script is not running, nothing is loading or stale, and the main area has looked
+    the same for `quiet` seconds. Returns the final fingerprint; raises NotSettled after `timeout`."""
+    deadline = time.monotonic() + timeout
+    last = None
+    since = time.monotonic()
+    while time.monotonic() < deadline:
+        fp = fingerprint(page)
+        idle = fp["state"] == "notRunning" and fp["skeletons"] == 0 and fp["stale"] == 0
+        if fp != last or not idle:
+            last, since = fp, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return fp
+        page.wait_for_timeout(poll * 1000)
+    raise NotSettled(f"app did not settle within {timeout:.0f} s; last fingerprint: {last}")
+
+
+def wait_for_change(page: Page, before: dict, timeout: float = 30.0, poll: float = 0.05) -> dict:
+    """Wait until the charts differ from `before` (a fingerprint), then settle."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if chart_key(fingerprint(page)) != chart_key(before):
+            return settle(page)
+        page.wait_for_timeout(poll * 1000)
+    raise NotSettled(f"charts did not change within {timeout:.0f} s")
+
+
+def charts(page: Page, scope: str = "[data-testid='stMain']") -> list[dict]:
+    """Every Plotly chart under `scope`, in page order, as {"data": [...traces], "layout": {...}}."""
+    return page.evaluate(CHARTS_JS, scope)
+
+
+def chart(page: Page, key: str) -> dict:
+    """The Plotly chart of the st.plotly_chart with this key (Streamlit adds class st-key-<key>)."""
+    found = charts(page, f".st-key-{key}")
+    assert found, f"no drawn Plotly chart with key {key!r}"
+    return found[0]
