@@ -44,5 +44,5 @@ st.plotly_chart(figs.heatmaps(rec, seq.labels, t - 1), key="heatmaps")
 st.subheader("Recorded values")
 table = record_table(rec, seq.labels)
 st.dataframe(table, height=260, hide_index=True, key="table")
-st.download_button("Download as CSV", to_csv(table), file_name="gru_lab_record.csv", mime="text/csv",
+st.download_button("Download as CSV", lambda: to_csv(table), file_name="gru_lab_record.csv", mime="text/csv",
                    key="download_csv")

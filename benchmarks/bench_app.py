@@ -20,27 +20,31 @@ sys.path.insert(0, str(ROOT))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 LONG_TEXT = " ".join(f"word{i % 97}" for i in range(500))  # 500 steps, the step pages' maximum
-LARGEST = {"H": "128", "preset": "Your own", "custom_kind": "words", "custom": LONG_TEXT}
+LARGEST = {"H": 128, "preset": "custom", "custom_kind": "words", "custom": LONG_TEXT}
 PAGES = {
-    "home": ("app_pages/home.py", {}),
-    "step": ("app_pages/step_through.py", {}),
-    "saturation": ("app_pages/saturation_lab.py", {}),
-    "vanishing": ("app_pages/vanishing.py", {}),
+    "home": ("app_pages/home.py",),
+    "step": ("app_pages/step_through.py",),
+    "saturation": ("app_pages/saturation_lab.py",),
+    "vanishing": ("app_pages/vanishing.py",),
 }
-LARGEST_PAGE = {"vanishing": {"T": "500", "seeds": "30"}, "step": {"t": "250"}, "saturation": {"sat_t": "250"}}
+LARGEST_PAGE = {"vanishing": {"T": 500, "seeds": 30}, "step": {"t": 250}, "saturation": {"sat_t": 250}}
 TARGET_MS = {"defaults": 100, "largest": 400}
 
 
-def time_page(page: str, params: dict[str, str], repeats: int) -> tuple[float, float, float]:
+def time_page(page: str, state: dict, repeats: int) -> tuple[float, float, float]:
+    """`state`: widget values by key, set as a user would have set them before this rerun."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    for key, value in state.items():
+        at.session_state[key] = value
     at.run()
     at.switch_page(PAGES[page][0])
-    at.query_params.update(params)
     t0 = time.perf_counter()
     at.run()  # cold: computes and fills the caches
     cold = time.perf_counter() - t0
-    if at.exception:
-        raise RuntimeError(f"{page}: {at.exception[0].value}")
+    if at.exception or at.error:
+        raise RuntimeError(f"{page}: {(at.exception or at.error)[0].value}")
+    for key, value in state.items():  # the sizes really are the ones asked for
+        assert at.session_state[key] == value, (page, key, at.session_state[key])
     samples = []
     for _ in range(repeats):
         t0 = time.perf_counter()

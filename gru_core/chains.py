@@ -103,6 +103,8 @@ def log_spaced_distances(longest: int, count: int = 60) -> np.ndarray:
     """Every distance up to 20, then about `count` more spread evenly on a log axis."""
     if isinstance(longest, bool) or not isinstance(longest, (int, np.integer)) or longest < 1:
         raise ValueError(f"longest must be a whole number of steps, at least 1; got {longest!r}")
+    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 2:
+        raise ValueError(f"count must be a whole number, at least 2; got {count!r}")
     dense = np.arange(1, min(longest, 20) + 1)
     sparse = np.unique(np.geomspace(1, longest, count).round().astype(int))
     return np.union1d(dense, sparse)
@@ -131,7 +133,9 @@ def _as_stack(J: Any) -> np.ndarray:
 def _as_distances(distances: Any, longest: int) -> np.ndarray:
     if distances is None:
         return np.arange(1, longest + 1)
-    d = np.unique(np.atleast_1d(np.asarray(distances)))
+    d = np.atleast_1d(np.asarray(distances))
+    if d.ndim == 1:
+        d = np.unique(d)
     if d.dtype.kind not in "iu" or d.ndim != 1 or d.size == 0 or d[0] < 1 or d[-1] > longest:
         raise ValueError(f"distances must be whole numbers from 1 to {longest}; got {distances!r}")
     return d

@@ -13,6 +13,8 @@ from .limits import LIMITS
 
 def as_float_array(value: Any, name: str) -> np.ndarray:
     """Convert to a float64 array, refusing text, complex numbers and non-finite values."""
+    if value is None:
+        raise ValueError(f"{name} must be numeric (an array of numbers); got None")
     if isinstance(value, (str, bytes)):
         raise ValueError(f"{name} must be numeric, got text {value[:40]!r}")
     try:
@@ -24,6 +26,9 @@ def as_float_array(value: Any, name: str) -> np.ndarray:
             raise ValueError(f"{name} must be real; complex values are not allowed")
         if arr.dtype.kind in "USa" or (arr.dtype.kind == "O" and any(isinstance(v, (str, bytes)) for v in arr.flat)):
             raise ValueError(f"{name} must be numeric, not text; convert strings to numbers first")
+        if arr.dtype.kind in "mM" or (arr.dtype.kind == "O" and any(v is None for v in arr.flat)):
+            raise ValueError(f"{name} must be numeric (plain int or float); got dtype {arr.dtype} with "
+                             "dates, times or None")
         try:
             arr = arr.astype(np.float64)
         except (TypeError, ValueError, OverflowError):

@@ -55,6 +55,32 @@ def heatmaps(rec: GRURecord, labels: tuple[str, ...], t: int) -> go.Figure:
 
 
 # ---- the cell diagram ---------------------------------------------------------------------------
+class FramedFigure(go.Figure):
+    """A Figure whose animation frames stay plain dicts until serialised.
+
+    Plotly validates every trace of every frame on assignment, about 2 ms a frame: for a 500-step
+    sequence that is more than the rest of the page together, on every rerun. The frames here only
+    restyle traces (colours, text) that the base figure already validated, so they skip it.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._raw_frames: list[dict] = []
+
+    @property
+    def raw_frames(self) -> list[dict]:
+        return self._raw_frames
+
+    @raw_frames.setter
+    def raw_frames(self, frames: list[dict]) -> None:
+        self._raw_frames = frames
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        out["frames"] = self._raw_frames
+        return out
+
+
 # Where each quantity sits: h_{t−1} enters on the left, x_t from below, h_t leaves on the right.
 NODES = {"h_prev": (0.0, 3.0), "x": (0.0, 0.0), "r": (2.2, 1.0), "z": (2.2, 4.0), "n": (4.4, 1.0), "h": (6.6, 3.0)}
 NODE_TITLE = {"h_prev": "h(t−1)", "x": "x(t)", "r": "reset r", "z": "update z", "n": "candidate n", "h": "h(t)"}
@@ -64,8 +90,9 @@ EDGES = (("h_prev", "r"), ("h_prev", "z"), ("h_prev", "n"), ("x", "r"), ("x", "z
 STRIP = 1.6  # width of a node's strip of unit squares, in diagram units
 
 
-def _node_values(rec: GRURecord, t: int) -> dict[str, np.ndarray]:
-    return {"h_prev": rec.h_prev[t], "x": rec.x[t], "r": rec.r[t], "z": rec.z[t], "n": rec.n[t], "h": rec.h[t]}
+def _node_values(rec: GRURecord) -> dict[str, np.ndarray]:
+    """Each node's values at every step, (T, width)."""
+    return {"h_prev": rec.h_prev, "x": rec.x, "r": rec.r, "z": rec.z, "n": rec.n, "h": rec.h}
 
 
 def _strip_x(node: str, width: int) -> np.ndarray:
@@ -95,14 +122,15 @@ def _segmented_scale() -> list[list]:
     return scale
 
 
-def _segment_values(rec: GRURecord, t: int, x_max: float) -> np.ndarray:
-    """Every node's values mapped into its own segment [k, k+1) of the combined scale."""
+def _segment_values(nodes: dict[str, np.ndarray]) -> np.ndarray:
+    """(T, points): every node's values mapped into its own segment [k, k+1) of the combined scale."""
+    x_max = float(np.abs(nodes["x"]).max()) or 1.0  # inputs are not bounded: scale their colours to the data
     parts = []
-    for k, (node, v) in enumerate(_node_values(rec, t).items()):
+    for k, (node, v) in enumerate(nodes.items()):
         q = NODE_COLOR[node]
         lo, hi = (-x_max, x_max) if node == "x" else (-1.0 if q in SIGNED else 0.0, 1.0)
         parts.append(k + 0.999 * np.clip((v - lo) / (hi - lo), 0.0, 1.0))
-    return np.round(np.concatenate(parts), 4)
+    return np.round(np.concatenate(parts, axis=1), 4)
 
 
 def cell_diagram(rec: GRURecord, labels: tuple[str, ...], t: int, unit: int) -> go.Figure:
@@ -111,24 +139,22 @@ def cell_diagram(rec: GRURecord, labels: tuple[str, ...], t: int, unit: int) -> 
     Frames hold every step, so Plotly's own play button animates it in the browser.
     """
     T, H = rec.h.shape
-    fig = go.Figure()
+    fig = FramedFigure()
     for a, b in EDGES:
         (x0, y0), (x1, y1) = NODES[a], NODES[b]
         fig.add_annotation(x=x1, y=y1 + (0.35 if y1 < y0 else -0.35 if y1 > y0 else 0), ax=x0, ay=y0,
                            xref="x", yref="y", axref="x", ayref="y", showarrow=True, arrowhead=3,
                            arrowsize=1.2, arrowwidth=1.5, arrowcolor="#9E9E9E", opacity=0.8, text="")
-    sizes = {node: len(v) for node, v in _node_values(rec, t).items()}
+    nodes = _node_values(rec)
+    sizes = {node: v.shape[1] for node, v in nodes.items()}
     xs = np.concatenate([_strip_x(node, w) for node, w in sizes.items()])
     ys = np.concatenate([np.full(w, NODES[node][1]) for node, w in sizes.items()])
     who = [f"{NODE_TITLE[node]} unit {j}" for node, w in sizes.items() for j in range(w)]
-    x_max = float(np.abs(rec.x).max()) or 1.0  # inputs are not bounded: scale their colours to the data
-
-    def raw(s: int) -> np.ndarray:
-        return np.round(np.concatenate(list(_node_values(rec, s).values())), 3)
-
+    colors = _segment_values(nodes)  # (T, points)
+    raw = np.round(np.concatenate(list(nodes.values()), axis=1), 3)  # (T, points) for hover
     fig.add_trace(go.Scatter(
-        x=xs, y=ys, mode="markers", name="units", customdata=raw(t), text=who,
-        marker=dict(symbol="square", size=max(4, min(18, int(300 / max(H, 1)))), color=_segment_values(rec, t, x_max),
+        x=xs, y=ys, mode="markers", name="units", customdata=raw[t], text=who,
+        marker=dict(symbol="square", size=max(4, min(18, int(300 / max(H, 1)))), color=colors[t],
                     colorscale=_segmented_scale(), cmin=0, cmax=len(NODES), line=dict(width=0.5, color="#9E9E9E")),
         hovertemplate="%{text}: %{customdata:.3f}<extra></extra>",
     ))
@@ -136,10 +162,10 @@ def cell_diagram(rec: GRURecord, labels: tuple[str, ...], t: int, unit: int) -> 
         x=[p[0] for p in NODES.values()], y=[p[1] + 0.7 for p in NODES.values()], mode="text",
         text=_unit_text(rec, t, unit), textfont=dict(size=14), hoverinfo="skip", name="values",
     ))
-    fig.frames = [
-        go.Frame(name=str(s), traces=[0, 1], layout=dict(title_text=_title(labels, s)), data=[
-            go.Scatter(marker=dict(color=_segment_values(rec, s, x_max)), customdata=raw(s)),
-            go.Scatter(text=_unit_text(rec, s, unit)),
+    fig.raw_frames = [
+        dict(name=str(s), traces=[0, 1], layout=dict(title_text=_title(labels, s)), data=[
+            dict(type="scatter", marker=dict(color=colors[s]), customdata=raw[s]),
+            dict(type="scatter", text=_unit_text(rec, s, unit)),
         ]) for s in range(T)
     ]
     fig.update_layout(

@@ -5,8 +5,10 @@ script finishes, so "settled" also means: the rendered main area looks the same 
 """
 from __future__ import annotations
 
+import base64
 import time
 
+import numpy as np
 from playwright.sync_api import Page
 
 # One JS function that summarises what the page shows. Anything a rerun or a redraw changes
@@ -37,11 +39,15 @@ FINGERPRINT_JS = """
 }
 """
 
+# Plotly keeps decoded copies of base64 arrays under "_inputArray"; drop such private keys.
 CHARTS_JS = """
-(scope) => Array.from(document.querySelectorAll(scope + " .js-plotly-plot")).map((el) => ({
-  data: JSON.parse(JSON.stringify(el.data || [])),
-  layout: JSON.parse(JSON.stringify(el.layout || {})),
-}))
+(scope) => {
+  const plain = (obj) => JSON.parse(JSON.stringify(obj || null, (k, v) => (k.startsWith("_") ? undefined : v)));
+  return Array.from(document.querySelectorAll(scope + " .js-plotly-plot")).map((el) => ({
+    data: plain(el.data) || [],
+    layout: plain(el.layout) || {},
+  }));
+}
 """
 
 
@@ -94,4 +100,26 @@ def chart(page: Page, key: str) -> dict:
     """The Plotly chart of the st.plotly_chart with this key (Streamlit adds class st-key-<key>)."""
     found = charts(page, f".st-key-{key}")
     assert found, f"no drawn Plotly chart with key {key!r}"
+    return found[0]
+
+
+def values(v) -> np.ndarray:
+    """A trace's array as numpy: plain lists, or Plotly's {"dtype", "bdata", "shape"} base64 form."""
+    if isinstance(v, dict) and "bdata" in v:
+        arr = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        shape = v.get("shape")
+        if shape:
+            arr = arr.reshape([int(n) for n in str(shape).split(",")])
+        return arr.astype(float)
+
+    def clean(x):  # JSON turns NaN into null
+        return [clean(e) for e in x] if isinstance(x, list) else (np.nan if x is None else x)
+
+    return np.asarray(clean(v), dtype=float)
+
+
+def trace(fig: dict, name: str) -> dict:
+    """The trace called `name` in a chart read by `charts`/`chart`."""
+    found = [t for t in fig["data"] if t.get("name") == name]
+    assert found, f"no trace named {name!r}; traces: {[t.get('name') for t in fig['data']]}"
     return found[0]
