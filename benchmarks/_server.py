@@ -46,16 +46,56 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
+# Used instead of `-m streamlit` only when asked to log gen-2 GC pauses or to gc.freeze() after the
+# app's imports: it sets that up, then hands over to the same CLI entry point `-m streamlit` runs.
+BOOTSTRAP = r"""
+import gc, os, sys, time
+log = os.environ.get("GRU_LAB_GC_LOG")
+if log:
+    out = open(log, "a", buffering=1)
+    started = [0.0]
+    def timer(phase, info):
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            out.write(f"{(time.perf_counter() - started[0]) * 1e3:.3f} {info['collected']}\n")
+    gc.callbacks.append(timer)
+if os.environ.get("GRU_LAB_GC_FREEZE") == "1":
+    sys.path.insert(0, os.getcwd())
+    import numpy, pandas, pyarrow, plotly.graph_objects, plotly.subplots, streamlit  # noqa
+    import gru_lab.cached, gru_lab.controls, gru_lab.sidebar, gru_lab.tables, gru_lab.text, gru_lab.urlstate  # noqa
+    import gru_lab.figures.saturation, gru_lab.figures.sequence, gru_lab.figures.vanishing  # noqa
+    gc.collect()
+    gc.freeze()
+from streamlit.web.cli import main
+sys.argv = ["streamlit", *sys.argv[1:]]
+sys.exit(main())
+"""
+
+
 class StreamlitServer:
-    """`python -m streamlit run app.py` on a free 127.0.0.1 port, with extra config flags passed through."""
+    """`python -m streamlit run app.py` on a free 127.0.0.1 port, with extra config flags passed through.
+
+    gc_log: a file to which the server appends one line per gen-2 collection ("<ms> <collected>").
+    freeze: import the app's modules, then gc.freeze() before the server starts (what a gc.freeze()
+    after the imports in the app would do), so later collections skip those objects.
+    """
 
     def __init__(self, flags: Sequence[str] = (), app: str = "app.py", cwd: Path = ROOT,
-                 port: int | None = None, env: dict[str, str] | None = None) -> None:
+                 port: int | None = None, env: dict[str, str] | None = None,
+                 gc_log: Path | None = None, freeze: bool = False) -> None:
         self.flags = list(flags)
+        self.gc_log, self.freeze = gc_log, freeze
         self.app = app
         self.cwd = Path(cwd)
         self.port = port or free_port()
         self.env = {**os.environ, **(env or {})}
+        if gc_log is not None:
+            self.env["GRU_LAB_GC_LOG"] = str(gc_log)
+        if freeze:
+            self.env["GRU_LAB_GC_FREEZE"] = "1"
         self.proc: subprocess.Popen | None = None
         self._log = tempfile.NamedTemporaryFile(prefix="gru_lab_server_", suffix=".log", delete=False)
         self.log_path = Path(self._log.name)
@@ -74,7 +114,8 @@ class StreamlitServer:
         return self.proc.pid
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "streamlit", "run", self.app,
+        head = ["-c", BOOTSTRAP] if (self.gc_log is not None or self.freeze) else ["-m", "streamlit"]
+        return [sys.executable, *head, "run", self.app,
                 "--server.headless", "true", "--server.address", HOST, "--server.port", str(self.port),
                 "--browser.gatherUsageStats", "false", *self.flags]
 

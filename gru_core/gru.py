@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from . import gru_jacobian
+from . import bptt, gru_jacobian
 from .activations import sigmoid
 from .checks import as_gate, as_matrix, as_vector, check_size, freeze
 from .limits import LIMITS
@@ -175,67 +175,28 @@ class GRU:
         if dh.shape[0] != T:
             raise ValueError(f"dh must have shape (T, H) = ({T}, {H}); got {dh.shape}")
         c = gru_jacobian.coefficients(rec)
-        loop = self._backward_after if self.reset_after else self._backward_before
-        delta, dGH, dGI, dh0 = loop(rec, dh, c)
+        delta, dh0 = bptt.deltas(lambda steps: gru_jacobian.exact(rec, steps, c), dh)
+        dn = delta * c.n  # dn_pre = δ (1−g)(1−n²): the candidate's pre-activation
+        dz = delta * c.z  # dz_pre = δ (h−n) s z(1−z)
+        if self.reset_after:
+            # n = tanh(gi_n + r ⊙ a), a = W_hn h + b_hn:  da = dn_pre r,  dr_pre = dn_pre a r(1−r) = δ c_r
+            dGH = np.hstack([delta * c.r, dz, dn * rec.r])  # (T, 3H) w.r.t. W_hh h + b_hh
+            dGI = np.hstack([dGH[:, :2 * H], dn])  # (T, 3H) w.r.t. W_ih x + b_ih
+            dW_hh = dGH.T @ rec.h_prev
+        else:
+            # n = tanh(gi_n + W_hn (r⊙h) + b_hn):  d(r⊙h) = W_hnᵀ dn_pre,  dr_pre = d(r⊙h) ⊙ h r(1−r) = ⋯ c_r
+            dr = (dn @ self.W_hn) * c.r
+            dGH = dGI = np.hstack([dr, dz, dn])
+            dW_hh = np.vstack([dGH[:, :2 * H].T @ rec.h_prev, dn.T @ (rec.r * rec.h_prev)])
         return {
             "weight_ih_l0": dGI.T @ rec.x,  # (3H, I)
-            "weight_hh_l0": dGH.T @ rec.h_prev if self.reset_after
-            else np.vstack([dGH[:, :2 * H].T @ rec.h_prev, dGH[:, 2 * H:].T @ (rec.r * rec.h_prev)]),
+            "weight_hh_l0": dW_hh,  # (3H, H)
             "bias_ih_l0": dGI.sum(0),
             "bias_hh_l0": dGH.sum(0),
             "h0": dh0,
             "x": dGI @ self.params.W_ih,  # (T, I)
             "h": delta,
         }
-
-    def _backward_after(self, rec, dh, c):
-        # Gradients of the three recurrent pre-activations, per unit: d gh = [dr_pre, dz_pre, da]
-        #   dn_pre = δ (1−g)(1−n²)                         = δ c_n
-        #   dz_pre = δ (h−n) s z(1−z)     (0 when pinned)  = δ c_z
-        #   dr_pre = dn_pre a r(1−r)      (0 when pinned)  = δ c_r
-        #   da     = dn_pre r                               = δ c_a
-        # so one row of coefficients C[t] turns δ_t into d gh_t with a single product.
-        T, H = rec.h.shape
-        C = np.concatenate([c.r, c.z, c.n * rec.r], axis=1).reshape(T, 3, H)  # (T, 3, H)
-        W_hh, g = self.params.W_hh, c.g
-        delta = np.empty((T, H))
-        dGH = np.empty((T, 3, H))
-        carry = np.zeros(H)
-        kept = np.empty(H)
-        for t in range(T - 1, -1, -1):
-            d = delta[t]
-            np.add(dh[t], carry, out=d)  # δ_t = external + what flows back from t+1
-            np.multiply(C[t], d, out=dGH[t])
-            np.dot(dGH[t].reshape(-1), W_hh, out=carry)  # through r, z and a: W_hhᵀ d gh
-            np.multiply(d, g[t], out=kept)  # through the kept fraction of h
-            carry += kept
-        dGH = dGH.reshape(T, 3 * H)
-        dGI = dGH.copy()
-        dGI[:, 2 * H:] = delta * c.n  # the input side sees dn_pre, not da
-        return delta, dGH, dGI, carry
-
-    def _backward_before(self, rec, dh, c):
-        # n = tanh(gi_n + W_hn (r⊙h) + b_hn): the reset sits inside the product, so dn_pre has to
-        # pass W_hnᵀ before the reset gate's share can be split off: d(rh) = W_hnᵀ dn_pre,
-        # dr_pre = d(rh) ⊙ h ⊙ r(1−r), and h receives d(rh) ⊙ r directly.
-        T, H = rec.h.shape
-        W_hrz, W_hn = self.params.W_hh[:2 * H], self.W_hn
-        q, r, g = c.r, rec.r, c.g  # q = h r(1−r), zero when r is pinned
-        delta = np.empty((T, H))
-        dGH = np.empty((T, 3 * H))  # [dr_pre, dz_pre, dn_pre]
-        carry = np.zeros(H)
-        for t in range(T - 1, -1, -1):
-            d = delta[t]
-            np.add(dh[t], carry, out=d)
-            dn = dGH[t, 2 * H:]
-            np.multiply(d, c.n[t], out=dn)
-            drh = dn @ W_hn
-            np.multiply(drh, q[t], out=dGH[t, :H])
-            np.multiply(d, c.z[t], out=dGH[t, H:2 * H])
-            carry = dGH[t, :2 * H] @ W_hrz
-            carry += drh * r[t]
-            carry += d * g[t]
-        return delta, dGH, dGH, carry
 
 
 def _update(h: np.ndarray, n: np.ndarray, z: np.ndarray, keep: bool, out: np.ndarray) -> np.ndarray:

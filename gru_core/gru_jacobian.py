@@ -46,11 +46,13 @@ def coefficients(rec: GRURecord) -> Coeffs:
     return Coeffs(g, c_n, c_z, c_r)
 
 
-def exact(rec: GRURecord, steps: Any = None) -> np.ndarray:
+def exact(rec: GRURecord, steps: Any = None, c: Coeffs | None = None) -> np.ndarray:
+    """`c`: the record's coefficients, when the caller already has them (BPTT asks chunk by chunk)."""
     sel = select_steps(steps, rec.h.shape[0])
     H = rec.h.shape[1]
     check_jacobian_budget(len(sel), H)
-    m, c = rec.model, coefficients(rec)
+    m = rec.model
+    c = coefficients(rec) if c is None else c
     if m.reset_after:
         # J[t, i, :] = Σ_k C[t, k, i] W_k[i, :] over W_k ∈ (W_hz, W_hn, W_hr, I): for each row i a tiny
         # (S, 4) @ (4, H) product. One batched matmul writes the whole stack in a single pass over

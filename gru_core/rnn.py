@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from . import bptt
 from .checks import as_matrix, as_vector, check_jacobian_budget, check_size, freeze
 from .gru_jacobian import select_steps
 from .limits import LIMITS
@@ -69,21 +70,14 @@ class RNN:
         dh = as_matrix(dh, "dh", H, "hidden units (H)")
         if dh.shape[0] != T:
             raise ValueError(f"dh must have shape (T, H) = ({T}, {H}); got {dh.shape}")
-        c = 1.0 - rec.h * rec.h  # (T, H) tanh'
-        W_hh = self.params.W_hh
-        delta = np.empty((T, H))
-        dpre = np.empty((T, H))
-        carry = np.zeros(H)
-        for t in range(T - 1, -1, -1):
-            np.add(dh[t], carry, out=delta[t])
-            np.multiply(delta[t], c[t], out=dpre[t])
-            carry = dpre[t] @ W_hh  # W_hhᵀ dpre
+        delta, dh0 = bptt.deltas(rec.jacobians, dh)
+        dpre = delta * (1.0 - rec.h * rec.h)  # (T, H) through tanh
         return {
             "weight_ih_l0": dpre.T @ rec.x,
             "weight_hh_l0": dpre.T @ rec.h_prev,
             "bias_ih_l0": dpre.sum(0),
             "bias_hh_l0": dpre.sum(0),
-            "h0": carry,
+            "h0": dh0,
             "x": dpre @ self.params.W_ih,
             "h": delta,
         }

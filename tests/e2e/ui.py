@@ -55,7 +55,7 @@ def choose_select(page: Page, key: str, option: str) -> dict:
 
 
 def select_text(page: Page, key: str) -> str:
-    return widget(page, key).locator("[data-baseweb='select']").inner_text().strip()
+    return widget(page, key).get_by_role("combobox").input_value()
 
 
 def drawn(page: Page, scope: str = MAIN) -> list[dict]:

@@ -1,0 +1,44 @@
+"""Fixtures for the AppTest suite: a fresh app, and a page opened from a URL.
+
+Helpers that read figures, widgets and messages live in `apptools` (importable from the tests).
+"""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from . import apptools
+
+
+@pytest.fixture(scope="session")
+def pages() -> dict:
+    """st.navigation's registered pages (hash → info), learnt once per test session."""
+    return apptools.registered_pages()
+
+
+@pytest.fixture
+def app() -> AppTest:
+    """A fresh AppTest of app.py that has not run yet."""
+    return apptools.new_app()
+
+
+@pytest.fixture
+def open_page(pages):
+    """open_page("step", H=16, t=5) → the AppTest after a first run of /step?H=16&t=5."""
+    def _open(page: str, **params) -> AppTest:
+        return apptools.open_page(pages, page, **params)
+    return _open
+
+
+@pytest.fixture(scope="module")
+def baseline(pages) -> dict:
+    """Each page's figures at default settings, computed once per module (read-only)."""
+    cache: dict[str, dict] = {}
+
+    def _get(page: str) -> dict:
+        if page not in cache:
+            at = apptools.open_page(pages, page)
+            apptools.assert_clean(at)
+            cache[page] = apptools.figures(at)
+        return cache[page]
+    return _get
