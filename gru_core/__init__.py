@@ -1,13 +1,14 @@
-"""gru_core: an exact NumPy GRU / vanilla-RNN engine that records every gate, state, step
+"""gru_core: an exact NumPy GRU / vanilla-RNN / LSTM engine that records every gate, state, step
 Jacobian and BPTT gradient, in PyTorch's weight layout. It never imports Streamlit."""
 from .chains import ChainNorms, chain_norms, chain_product, log_spaced_distances, spectral_norm, spectral_radius
 from .gru import GRU, GRURecord
 from .limits import LIMITS, Limits
+from .lstm import LSTM, LSTMRecord
 from .rnn import RNN, RNNRecord
 from .weights_io import detect_module, dump_state_bytes, load_state, load_state_bytes, save_state
 
 __all__ = [
-    "GRU", "GRURecord", "RNN", "RNNRecord", "ChainNorms", "chain_norms", "chain_product", "log_spaced_distances",
-    "spectral_norm", "spectral_radius", "LIMITS", "Limits", "detect_module", "dump_state_bytes",
-    "load_state", "load_state_bytes", "save_state",
+    "GRU", "GRURecord", "RNN", "RNNRecord", "LSTM", "LSTMRecord",
+    "ChainNorms", "chain_norms", "chain_product", "log_spaced_distances", "spectral_norm", "spectral_radius",
+    "LIMITS", "Limits", "detect_module", "dump_state_bytes", "load_state", "load_state_bytes", "save_state",
 ]
