@@ -3,7 +3,7 @@ import streamlit as st
 from gru_lab import cached, controls, urlstate
 from gru_lab.compute import CASES
 from gru_lab.figures import saturation as figs
-from gru_lab.sidebar import SIDEBAR_KEYS, current, settings_key
+from gru_lab.sidebar import current, settings_key
 from gru_lab.text import case_explanation, case_formula, case_labels, convention_label
 
 s = current()
@@ -33,10 +33,11 @@ with st.expander("Soft saturation: shift the gate biases", expanded=case == "fre
     br = c2.slider("Reset gate bias shift", -10.0, 10.0, 0.0, 0.5, key="br", bind="query-params")
 controls.clamp_state("sat_t", 1, T)
 c1, c2 = st.columns([4, 3], vertical_alignment="bottom")
-t = c1.slider("Step t", 1, T, T, key="sat_t", bind="query-params")
+with c1:
+    t = controls.step_slider("Step t", "sat_t", T, T_default=T)
 with c2:
     controls.step_buttons("sat_t", 1, T)
-urlstate.share_link("saturation", SIDEBAR_KEYS + ("case", "pz", "pr", "bz", "br", "sat_t"))
+urlstate.share_link("saturation", ("case", "bz", "br", "sat_t") + (("pz", "pr") if case == "custom" else ()))
 
 sat = cached.saturation(key, case, pz, pr, bz, br, t - 1)
 st.latex(case_formula(case, s.update, s.reset_after))

@@ -3,7 +3,7 @@ import streamlit as st
 from gru_lab import cached, controls, urlstate
 from gru_lab.figures import sequence as figs
 from gru_lab.inputs import PRESETS
-from gru_lab.sidebar import SIDEBAR_KEYS, current, settings_key
+from gru_lab.sidebar import current, settings_key
 from gru_lab.tables import record_table, to_csv
 from gru_lab.text import convention_label, unit_equations
 
@@ -21,11 +21,12 @@ T, H = rec.h.shape
 controls.clamp_state("t", 1, T)
 controls.clamp_state("unit", 0, H - 1)
 c1, c2, c3 = st.columns([4, 3, 2], vertical_alignment="bottom")
-t = c1.slider("Step", 1, T, 1, key="t", bind="query-params", help="Which time step to inspect.")
+with c1:
+    t = controls.step_slider("Step", "t", T, T_default=1, help="Which time step to inspect.")
 with c2:
     controls.step_buttons("t", 1, T)
 unit = c3.number_input("Hidden unit shown in numbers", 0, H - 1, 0, key="unit", bind="query-params")
-urlstate.share_link("step", SIDEBAR_KEYS + ("t", "unit"))
+urlstate.share_link("step", ("t", "unit"))
 
 left, right = st.columns(2)
 with left:

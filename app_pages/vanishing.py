@@ -2,7 +2,7 @@ import streamlit as st
 
 from gru_lab import cached, urlstate
 from gru_lab.figures import vanishing as figs
-from gru_lab.sidebar import SIDEBAR_KEYS, current, settings_key
+from gru_lab.sidebar import current, settings_key
 from gru_lab.text import vanishing_reading
 
 s = current()
@@ -14,7 +14,7 @@ T = c1.slider("Sequence length T", 10, 500, 100, 10, key="T", bind="query-params
 rnn_scale = c2.slider("RNN recurrent scale", 0.25, 3.0, 1.0, 0.05, key="rnn_scale", bind="query-params",
                       help="Multiplies the RNN's W_hh, moving its largest singular value λ₁ across 1.")
 n_seeds = c3.slider("Random models (seeds)", 1, 30, 20, key="seeds", bind="query-params")
-urlstate.share_link("vanishing", SIDEBAR_KEYS + ("T", "rnn_scale", "seeds"))
+urlstate.share_link("vanishing", ("T", "rnn_scale", "seeds"))
 
 bar = st.progress(0.0, text="Computing gradient chains…")
 v = cached.vanishing(settings_key(s), T, rnn_scale, n_seeds,

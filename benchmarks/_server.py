@@ -65,7 +65,8 @@ if log:
 if os.environ.get("GRU_LAB_GC_FREEZE") == "1":
     sys.path.insert(0, os.getcwd())
     import numpy, pandas, pyarrow, plotly.graph_objects, plotly.subplots, streamlit  # noqa
-    import gru_lab.cached, gru_lab.controls, gru_lab.sidebar, gru_lab.tables, gru_lab.text, gru_lab.urlstate  # noqa
+    import gru_core, gru_lab.compute, gru_lab.controls, gru_lab.sidebar, gru_lab.tables, gru_lab.text  # noqa
+    import gru_lab.urlstate  # noqa  (not gru_lab.cached: its st.cache_data wants the runtime)
     import gru_lab.figures.saturation, gru_lab.figures.sequence, gru_lab.figures.vanishing  # noqa
     gc.collect()
     gc.freeze()

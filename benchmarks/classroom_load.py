@@ -14,14 +14,16 @@ phase, a hard alarm for the whole script).
 Students open a shared link and act on it; with --pages (default: all three) they are dealt round
 robin to these links and actions (a class following the teacher's instructions):
 
-    step        /step?H=16&preset=Verdict+first&t=5               Step slider →, change the preset, Next, Step slider →
-    saturation  /saturation?H=16&preset=Verdict+first&sat_t=5     Gate case radio, Step t slider →, Next, change the preset
-    vanishing   /vanishing?H=16&T=100&rnn_scale=0.8               T slider →, RNN scale slider →, seeds slider →, T slider →
+    step        /step?H=16&preset=Verdict+first&t=5            Step slider →, change the preset, Next, Step slider →
+    saturation  /saturation?H=16&preset=Verdict+first&sat_t=5  Gate case radio, Step t slider →, Next, change the preset
+    vanishing   /vanishing?H=16&T=100&rnn_scale=0.8            T slider →, RNN scale →, seeds slider →, T slider →
 
 (a slider already at its maximum moves ← instead, and Next at the last step becomes Previous; the
 vanishing page has no preset action because its charts do not depend on the input sequence.)
-Between two interactions a student "reads the chart" for --think seconds (±50 %, seeded), and the
-students join over --ramp seconds.
+The students open the link one after another over --ramp seconds; once every page has loaded
+(bounded by --load-timeout) they start acting, each after a random part of one think time, and
+between two interactions a student "reads the chart" for --think seconds (±50 %, seeded). Page
+loads are reported on their own row and do not overlap the measured interactions.
 
 Browser mode: one Chromium, one context per student, driven concurrently with Playwright's async
 API (asyncio.gather). Latency = from the key press / click to the moment the app has finished its
@@ -71,7 +73,6 @@ TARGET_MEM_MB = 50.0
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PRESET_TITLES = ("Far-apart clue", "Verdict last", "Verdict first", "Weekly sales", "Random noise")  # not "Your own"
-CASES = ("free", "copy", "cut", "rnn-like")  # the saturation lab's radio, without "custom"
 
 
 # ---- what the students do --------------------------------------------------------------------------------------
@@ -113,10 +114,10 @@ def next_preset(current: str, student: int, k: int) -> str:
     return others[(student + k) % len(others)]
 
 
-def next_case(current: str, k: int) -> str:
-    """Pinned and free cases alternate (free, copy, free, rnn-like, ...), so the preset change that
-    follows never meets the 'cut' case, whose charts are all zeros for every input."""
-    return ("copy", "rnn-like")[(k // 8) % 2] if current == "free" else "free"
+def next_case(current: str, k: int) -> str:  # noqa: ARG001 - k kept for other cycles
+    """free <-> rnn-like. Under 'copy' and 'cut' the Jacobian charts are the same for every input
+    (J = I, J = 0), so the preset change that follows the radio would change nothing on screen."""
+    return "rnn-like" if current == "free" else "free"
 
 
 # ---- results ---------------------------------------------------------------------------------------------------
@@ -125,6 +126,7 @@ class Results:
     title: str
     load: list[float] = field(default_factory=list)  # page load / first run, seconds
     lat: dict[str, list[float]] = field(default_factory=dict)  # action name -> seconds
+    run_done: list[float] = field(default_factory=list)  # browser: action -> the app's run ended (s)
     errors: list[str] = field(default_factory=list)
     app_errors: list[str] = field(default_factory=list)  # exceptions or error alerts the app showed
     warnings: set[str] = field(default_factory=set)  # distinct warning alerts the app showed
@@ -169,6 +171,10 @@ def report(r: Results, n: int) -> str:
         lines.append(row(name, xs))
     all_lat = r.all_lat
     lines.append(row("ALL interactions", all_lat, len(r.errors)))
+    if r.run_done:
+        lines.append(row("(of which: run ended)", r.run_done))
+        lines.append("  (run ended = action to the app's script state back to notRunning, seen in the browser;"
+                     " the rest is the browser drawing the charts)")
     done = len(all_lat)
     lines.append(f"  {done} interactions in {r.wall:.1f} s wall ({done / r.wall if r.wall else 0:.1f}/s); machine "
                  f"load average {r.extra.get('loadavg_start', math.nan):.1f} before, "
@@ -196,7 +202,8 @@ def report(r: Results, n: int) -> str:
             counts: dict[str, int] = {}
             for e in items:
                 counts[e] = counts.get(e, 0) + 1
-            lines.append(f"  {label}: " + "; ".join(f"{k} ×{v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])[:6]))
+            top = sorted(counts.items(), key=lambda kv: -kv[1])[:6]
+            lines.append(f"  {label}: " + "; ".join(f"{k} ×{v}" for k, v in top))
     for w in sorted(r.warnings):
         lines.append(f"  app warning shown: {w[:200]}")
     if r.server_problems:
@@ -278,7 +285,8 @@ class ProtocolStudent:
             cs.widget_states.widgets.append(st)
         return msg.SerializeToString()
 
-    async def run_once(self, payload: bytes) -> tuple[float, list[str], list[str], set[str]]:
+    async def run_once(self, payload: bytes,
+                       timeout: float | None = None) -> tuple[float, list[str], list[str], set[str]]:
         """Send one rerun and read until its script_finished. (seconds, errors, app errors, warnings)"""
         from streamlit.proto.Alert_pb2 import Alert
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
@@ -286,13 +294,14 @@ class ProtocolStudent:
         app_errors: list[str] = []
         warnings: set[str] = set()
         specs: list[str] = []
+        timeout = timeout or self.timeout
         t0 = time.monotonic()
-        deadline = t0 + self.timeout
+        deadline = t0 + timeout
         await self.ws.send(payload)
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TimeoutError(f"no script_finished within {self.timeout:.0f} s")
+                raise TimeoutError(f"no script_finished within {timeout:.0f} s")
             data = await asyncio.wait_for(self.ws.recv(), left)
             fm = ForwardMsg()
             fm.ParseFromString(data)
@@ -353,6 +362,18 @@ class ProtocolStudent:
         self.fingerprint = fp
         return seconds, errors, app_errors, warnings
 
+    async def drain(self, timeout: float) -> bool:
+        """After a timeout: read on until the late script_finished arrives (True) or timeout passes."""
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        deadline = time.monotonic() + timeout
+        with contextlib.suppress(TimeoutError):
+            while (left := deadline - time.monotonic()) > 0:
+                fm = ForwardMsg()
+                fm.ParseFromString(await asyncio.wait_for(self.ws.recv(), left))
+                if fm.WhichOneof("type") == "script_finished":
+                    return True
+        return False
+
     def make_state(self, action: Action, k: int) -> list:
         """The widget state(s) one interaction sends, updating this client's own view of the values."""
         from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -383,36 +404,75 @@ class ProtocolStudent:
         raise ValueError(action.kind)
 
 
+@dataclass
+class Plan:
+    """When a student joins, how long it may take, and the barrier between opening the link and acting.
+
+    Every student first opens the link (joining `start_delay` after the first one); once all have
+    loaded (or failed to, or load_timeout passed) they start acting, each after a random part of one
+    think time, so page loads do not overlap the measured interactions.
+    """
+    think: float
+    timeout: float
+    load_timeout: float
+    students: int
+    arrived: int = 0
+    go: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def arrive(self) -> None:
+        self.arrived += 1
+        if self.arrived >= self.students:
+            self.go.set()
+
+    async def start(self, rng: random.Random) -> None:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self.go.wait(), self.load_timeout)
+        await asyncio.sleep(self.think * rng.uniform(0.0, 1.0))
+
+    def pause(self, rng: random.Random) -> float:
+        return self.think * rng.uniform(0.5, 1.5)
+
+
 def _num(v: float) -> str:
     return str(int(v)) if float(v).is_integer() else f"{v:g}"
 
 
-async def protocol_student(st: ProtocolStudent, reruns: int, think: float, start_delay: float,
+async def protocol_student(st: ProtocolStudent, reruns: int, plan: Plan, start_delay: float,
                            rng: random.Random, res: Results, progress: list[int]) -> None:
     import websockets
     await asyncio.sleep(start_delay)
+    arrived = False
     try:
         async with websockets.connect(st.server.ws_url, subprotocols=["streamlit"], max_size=None,
-                                      open_timeout=st.timeout, close_timeout=5) as ws:
+                                      open_timeout=plan.load_timeout, close_timeout=5) as ws:
             st.ws = ws
             try:
-                secs, errs, app_errs, warns = await st.run_once(st.rerun([]))
+                secs, errs, app_errs, warns = await st.run_once(st.rerun([]), plan.load_timeout)
             except TimeoutError as e:
                 res.errors.append(f"first run: {e}")
                 return
+            finally:
+                plan.arrive()
+                arrived = True
             res.load.append(secs)
             res.errors += [f"first run: {e}" for e in errs if e != "charts unchanged"]
             res.app_errors += app_errs
             res.warnings |= warns
+            await plan.start(rng)
             for k in range(reruns):
-                await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+                if k:
+                    await asyncio.sleep(plan.pause(rng))
                 action = st.spec.actions[k % len(st.spec.actions)]
                 try:
                     payload = st.rerun(st.make_state(action, k))
                     secs, errs, app_errs, warns = await st.run_once(payload)
                 except TimeoutError as e:
                     res.errors.append(f"{action.name}: {e}")
-                    return  # the stream is out of step now; this student stops
+                    if not await st.drain(st.timeout):
+                        res.errors.append(f"{action.name}: gave up (no script_finished within another "
+                                          f"{st.timeout:.0f} s)")
+                        return
+                    continue
                 except KeyError as e:
                     res.errors.append(f"{action.name}: widget {e} not seen")
                     continue
@@ -423,6 +483,9 @@ async def protocol_student(st: ProtocolStudent, reruns: int, think: float, start
                 progress[0] += 1
     except (OSError, websockets.exceptions.WebSocketException) as e:
         res.errors.append(f"websocket: {type(e).__name__}: {e}")
+    finally:
+        if not arrived:
+            plan.arrive()
 
 
 async def warm_up(server: StreamlitServer, pages: list[str], timeout: float) -> None:
@@ -448,6 +511,16 @@ window.__gruFingerprint = () => {
   }
   return plots.length + ':' + n + ':' + h;
 };
+// When did the app's run end (script state back to notRunning), relative to the last __gruMark()?
+window.__gruMark = () => { window.__gruT0 = performance.now(); window.__gruRunEnd = null; window.__gruRan = false; };
+new MutationObserver(changes => {
+  for (const c of changes) {
+    const state = c.target.getAttribute('data-test-script-state');
+    if (state === 'running') window.__gruRan = true;
+    else if (state === 'notRunning' && window.__gruRan && window.__gruT0 !== undefined)
+      window.__gruRunEnd = performance.now() - window.__gruT0;
+  }
+}).observe(document, {subtree: true, attributes: true, attributeFilter: ['data-test-script-state']});
 window.__gruSettled = (before, minCharts) => {
   const app = document.querySelector('[data-testid="stApp"]');
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
@@ -461,6 +534,17 @@ window.__gruSettled = (before, minCharts) => {
 """
 
 
+SHOWN_JS = """() => {
+  const texts = (sel, n) => Array.from(document.querySelectorAll(sel)).map(e => e.innerText.slice(0, n));
+  return {exc: texts('[data-testid="stException"]', 150), warn: texts('[data-testid="stAlertContentWarning"]', 2000),
+          err: texts('[data-testid="stAlertContentError"]', 150)};
+}"""
+
+
+def slider_input(page, label: str):
+    return page.locator(f'[data-testid="stSlider"] [role="group"][aria-label="{label}"] input[type="range"]')
+
+
 async def settled(page, before: str | None, min_charts: int, timeout: float) -> str:
     handle = await page.wait_for_function("([b, m]) => window.__gruSettled(b, m)", arg=[before, min_charts],
                                           polling=50, timeout=timeout * 1000)
@@ -470,16 +554,18 @@ async def settled(page, before: str | None, min_charts: int, timeout: float) -> 
 async def browser_action(page, action: Action, student: int, k: int) -> float:
     """Perform one interaction; returns the monotonic time at which the committing input was sent."""
     if action.kind == "slider":
-        thumb = page.locator(f'[data-testid="stSlider"] [role="group"][aria-label="{action.label}"] input[type="range"]')
+        thumb = slider_input(page, action.label)
         v, hi = await thumb.evaluate("e => [Number(e.value), Number(e.max)]")
         await thumb.focus()
+        await page.evaluate("window.__gruMark()")
         t0 = time.monotonic()
         await thumb.press("ArrowRight" if v < hi else "ArrowLeft")
         return t0
     if action.kind == "next":
-        thumb = page.locator(f'[data-testid="stSlider"] [role="group"][aria-label="{action.label}"] input[type="range"]')
+        thumb = slider_input(page, action.label)
         v, hi = await thumb.evaluate("e => [Number(e.value), Number(e.max)]")
         button = page.get_by_role("button", name="Previous" if v >= hi else "Next", exact=True)
+        await page.evaluate("window.__gruMark()")
         t0 = time.monotonic()
         await button.click()
         return t0
@@ -487,7 +573,9 @@ async def browser_action(page, action: Action, student: int, k: int) -> float:
         group = page.locator(f'[role="radiogroup"][aria-label="{action.label}"]')
         current = await group.locator('[data-testid="stRadioOption"][data-selected="true"]').first.inner_text()
         target = next_case(current.split("\n")[0].strip(), k)
-        option = group.locator('[data-testid="stRadioOption"]').filter(has_text=re.compile(rf"^\s*{re.escape(target)}\b"))
+        option = group.locator('[data-testid="stRadioOption"]').filter(
+            has_text=re.compile(rf"^\s*{re.escape(target)}\b"))
+        await page.evaluate("window.__gruMark()")
         t0 = time.monotonic()
         await option.first.click()
         return t0
@@ -497,6 +585,7 @@ async def browser_action(page, action: Action, student: int, k: int) -> float:
         await box.click()
         option = page.get_by_role("option", name=target, exact=True)
         await option.wait_for(state="visible", timeout=10_000)
+        await page.evaluate("window.__gruMark()")
         t0 = time.monotonic()
         await option.click()
         return t0
@@ -504,45 +593,55 @@ async def browser_action(page, action: Action, student: int, k: int) -> float:
 
 
 async def browser_student(idx: int, browser, server: StreamlitServer, spec: PageSpec, interactions: int,
-                          think: float, start_delay: float, timeout: float, rng: random.Random, res: Results,
+                          plan: Plan, start_delay: float, rng: random.Random, res: Results,
                           progress: list[int]) -> None:
     from playwright.async_api import Error as PlaywrightError
     await asyncio.sleep(start_delay)
-    ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    ctx = None
+    arrived = False
     try:
+        ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
         await ctx.add_init_script(FINGERPRINT_JS)
         page = await ctx.new_page()
         url = f"{server.url}/{spec.path}?{urlencode(spec.params)}"
         t0 = time.monotonic()
         try:
-            await page.goto(url, wait_until="domcontentloaded", timeout=timeout * 1000)
-            fp = await settled(page, None, spec.charts, max(timeout, 60))
+            await page.goto(url, wait_until="domcontentloaded", timeout=plan.load_timeout * 1000)
+            fp = await settled(page, None, spec.charts, max(1.0, plan.load_timeout - (time.monotonic() - t0)))
         except PlaywrightError as e:
             res.errors.append(f"page load: {str(e).splitlines()[0][:100]}")
             return
+        finally:
+            plan.arrive()
+            arrived = True
         res.load.append(time.monotonic() - t0)
+        await plan.start(rng)
         for k in range(interactions):
-            await asyncio.sleep(think * rng.uniform(0.5, 1.5))
+            if k:
+                await asyncio.sleep(plan.pause(rng))
             action = spec.actions[k % len(spec.actions)]
             try:
                 t0 = await browser_action(page, action, idx, k)
-                fp = await settled(page, fp, spec.charts, timeout)
+                fp = await settled(page, fp, spec.charts, plan.timeout)
                 res.add(action.name, time.monotonic() - t0)
+                run_end = await page.evaluate("window.__gruRunEnd")
+                if run_end is not None:
+                    res.run_done.append(run_end / 1000)
                 progress[0] += 1
             except PlaywrightError as e:
                 res.errors.append(f"{action.name}: {str(e).splitlines()[0][:100]}")
                 with contextlib.suppress(PlaywrightError):  # resynchronise on whatever the page shows now
                     fp = await page.evaluate("window.__gruFingerprint()")
         with contextlib.suppress(PlaywrightError):
-            shown = await page.evaluate("""() => ({
-                exc: Array.from(document.querySelectorAll('[data-testid="stException"]')).map(e => e.innerText.slice(0, 150)),
-                warn: Array.from(document.querySelectorAll('[data-testid="stAlertContentWarning"]')).map(e => e.innerText),
-                err: Array.from(document.querySelectorAll('[data-testid="stAlertContentError"]')).map(e => e.innerText.slice(0, 150))})""")
+            shown = await page.evaluate(SHOWN_JS)
             res.app_errors += [f"exception: {x}" for x in shown["exc"]] + [f"error alert: {x}" for x in shown["err"]]
             res.warnings |= set(shown["warn"])
     finally:
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(ctx.close(), 30)
+        if not arrived:
+            plan.arrive()
+        if ctx is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(ctx.close(), 30)
 
 
 # ---- one run: server, warm-up, load, settle ------------------------------------------------------------------
@@ -555,6 +654,7 @@ class RunConfig:
     think: float
     ramp: float
     timeout: float
+    load_timeout: float
     deadline: float
     settle: float
     seed: int
@@ -590,14 +690,15 @@ async def run_load(cfg: RunConfig) -> Results:
         delays = [cfg.ramp * i / max(n - 1, 1) for i in range(n)]
         rngs = [random.Random(rng.random()) for _ in range(n)]
         progress = [0]
+        plan = Plan(cfg.think, cfg.timeout, cfg.load_timeout, n)
         if cfg.mode == "browser":
             from playwright.async_api import async_playwright
             pw = await async_playwright().start()
             browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            tasks = [browser_student(i, browser, server, specs[i], cfg.interactions, cfg.think, delays[i],
-                                     cfg.timeout, rngs[i], res, progress) for i in range(n)]
+            tasks = [browser_student(i, browser, server, specs[i], cfg.interactions, plan, delays[i], rngs[i], res,
+                                     progress) for i in range(n)]
         else:
-            tasks = [protocol_student(ProtocolStudent(i, server, specs[i], cfg.timeout), cfg.interactions, cfg.think,
+            tasks = [protocol_student(ProtocolStudent(i, server, specs[i], cfg.timeout), cfg.interactions, plan,
                                       delays[i], rngs[i], res, progress) for i in range(n)]
         progress_log: list[tuple[float, int]] = []
 
@@ -682,7 +783,8 @@ def _gc_stats(path: Path | None) -> tuple[int, float, float]:
 
 # ---- main ------------------------------------------------------------------------------------------------------
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--protocol", action="store_true", help="websocket protobuf clients instead of browsers")
     mode.add_argument("--gc-compare", action="store_true",
@@ -692,9 +794,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--interactions", type=int, default=None,
                    help="interactions (reruns) per student (default: browser 4, protocol 10, gc-compare 20)")
     p.add_argument("--pages", default="step,saturation,vanishing", help="comma list of step, saturation, vanishing")
-    p.add_argument("--think", type=float, default=2.0, help="mean seconds a student waits between interactions")
-    p.add_argument("--ramp", type=float, default=10.0, help="seconds over which the students join")
+    p.add_argument("--think", type=float, default=5.0,
+                   help="mean seconds a student reads the chart between two interactions (±50 %%)")
+    p.add_argument("--ramp", type=float, default=None,
+                   help="seconds over which the students open the link (default: browser 60, protocol 10)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds before one interaction counts as an error")
+    p.add_argument("--load-timeout", type=float, default=300.0,
+                   help="seconds for a student's page load / first run (all students load before anyone acts)")
     p.add_argument("--deadline", type=float, default=900.0, help="seconds for a whole load phase")
     p.add_argument("--settle", type=float, default=30.0, help="seconds to watch RSS after the students leave")
     p.add_argument("--seed", type=int, default=0)
@@ -723,7 +829,9 @@ def main(argv: list[str] | None = None) -> int:
 
     def cfg(n: int, **kw) -> RunConfig:
         base = dict(mode="browser" if mode == "browser" else "protocol", students=n, interactions=k, pages=pages,
-                    think=args.think, ramp=args.ramp, timeout=args.timeout, deadline=args.deadline,
+                    think=args.think, ramp=args.ramp if args.ramp is not None else 60.0 if mode == "browser" else 10.0,
+                    timeout=args.timeout, load_timeout=args.load_timeout,
+                    deadline=args.deadline,
                     settle=args.settle, seed=args.seed, flags=flags)
         base.update(kw)
         return RunConfig(**base)
@@ -764,7 +872,7 @@ def gc_table(out: list[tuple[RunConfig, Results]]) -> str:
     lines = ["== gc-compare summary (protocol mode; latency s, RSS MB) ==",
              f"  {'variant':<14} {'p50':>6} {'p95':>6} {'max':>6} {'err':>4} {'rerun/s':>8} {'gen2 ms':>8} "
              f"{'base':>5} {'peak':>5} {'end':>5} {'after':>5} {'MB/100':>7}"]
-    for r, res in out:
+    for _, res in out:
         v = re.search(r"\[(.*?)\]", res.title).group(1)
         xs = res.all_lat
         lines.append(f"  {v:<14} {pct(xs, 50):>6.3f} {pct(xs, 95):>6.3f} {max(xs, default=math.nan):>6.3f} "
@@ -779,7 +887,8 @@ def _jsonable(r: RunConfig, res: Results) -> dict:
     xs = res.all_lat
     return {"config": {k: v for k, v in vars(r).items()}, "title": res.title,
             "latency": {"n": len(xs), "p50": pct(xs, 50), "p95": pct(xs, 95), "max": max(xs, default=None)},
-            "per_action": {a: {"n": len(v), "p50": pct(v, 50), "p95": pct(v, 95), "max": max(v)} for a, v in res.lat.items()},
+            "per_action": {a: {"n": len(v), "p50": pct(v, 50), "p95": pct(v, 95), "max": max(v)}
+                           for a, v in res.lat.items()},
             "page_load": {"n": len(res.load), "p50": pct(res.load, 50), "p95": pct(res.load, 95)},
             "errors": res.errors, "app_errors": res.app_errors, "warnings": sorted(res.warnings),
             "rss": res.rss, "gc": res.gc, "extra": res.extra, "wall": res.wall,

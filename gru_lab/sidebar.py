@@ -13,7 +13,6 @@ DEFAULTS = Settings()
 RESET = {"after": "r ⊙ (W_hn h): PyTorch, Keras default", "before": "W_hn (r ⊙ h): Cho et al. 2014"}
 UPDATE = {"keep": "z = 1 keeps the past: PyTorch, Cho et al.", "take": "z = 1 takes the new: Chung et al. 2014"}
 BOUND = dict(bind="query-params")
-SIDEBAR_KEYS = ("H", "preset", "custom_kind", "custom", "seed", "scale", "reset", "update")
 
 
 def sidebar() -> Settings:
@@ -21,14 +20,15 @@ def sidebar() -> Settings:
         st.header("Model settings")
         H = st.select_slider("Hidden size H", HIDDEN_SIZES, value=DEFAULTS.hidden_size, key="H", **BOUND,
                              help="Units in the hidden state. Larger sizes are slower to draw.")
-        preset = st.selectbox("Input sequence", list(PRESETS), format_func=lambda k: PRESETS[k].title,
-                              key="preset", **BOUND)
+        preset = st.selectbox("Input sequence", list(PRESETS), format_func=preset_title, key="preset", **BOUND)
         st.caption(f"**Watch for:** {PRESETS[preset].watch}")
         kind, text = DEFAULTS.custom_kind, DEFAULTS.custom_text
+        shown = ["H", "preset", "seed", "scale", "reset", "update"]
         if preset == "custom":
+            shown += ["custom_kind", "custom"]
             kind = st.radio("Your input is", ["words", "numbers"], key="custom_kind", horizontal=True, **BOUND)
             text = st.text_area(
-                "Your sequence", key="custom", max_chars=20_000, **BOUND,
+                "Your sequence", key="custom", **BOUND,  # no max_chars: an over-long text gets an error, not a cut
                 placeholder="e.g. the cat that the dog chased ran away" if kind == "words" else "e.g. 0.5, 1, -2, 0",
                 help="Words: each word is one step. Numbers: comma-separated, one per step; "
                      "separate rows with ';' to give several numbers per step.",
@@ -42,7 +42,13 @@ def sidebar() -> Settings:
         update = st.radio("Update gate z", list(UPDATE), captions=list(UPDATE.values()), key="update", **BOUND)
     settings = Settings(H, preset, kind, text, int(seed), float(scale), reset == "after", update)
     st.session_state["_settings"] = settings
+    st.session_state["_sidebar_keys"] = tuple(shown)
     return settings
+
+
+def preset_title(key: str) -> str:
+    """What the preset picker shows, and so what a link carries (bound widgets use the shown text)."""
+    return PRESETS[key].title
 
 
 def current() -> Settings:

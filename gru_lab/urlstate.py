@@ -9,10 +9,19 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from .inputs import PRESETS
+
+# Widgets whose link text is their formatted label rather than their value.
+URL_TEXT = {"preset": lambda key: PRESETS[key].title}
+
 
 def snapshot() -> dict[str, str]:
-    """The URL's query parameters before any widget has read them."""
-    return {k: st.query_params.get(k) for k in st.query_params}
+    """The URL's parameters that this run will read for the first time.
+
+    A widget that already exists holds its own value (a button's callback may have just moved it),
+    so only parameters of widgets not yet created, as on opening a link, are checked.
+    """
+    return {k: st.query_params.get(k) for k in st.query_params if k not in st.session_state}
 
 
 def report_invalid(before: dict[str, str], notice) -> None:
@@ -23,11 +32,16 @@ def report_invalid(before: dict[str, str], notice) -> None:
             problems.append(f"`{key}` is not a setting of this page")
             if key in st.query_params:
                 del st.query_params[key]
-        elif not _matches(raw, st.session_state[key]):
-            problems.append(f"`{key}={raw[:30]}` is not an allowed value (now `{st.session_state[key]}`)")
+        elif not _matches(raw, _url_value(key)):
+            problems.append(f"`{key}={raw[:30]}` is not an allowed value (now `{str(st.session_state[key])[:30]}`)")
     if problems:
         notice.warning("This link had settings that could not be used, so defaults were kept: "
                        + "; ".join(problems) + ".", icon=":material/link_off:")
+
+
+def _url_value(key: str):
+    value = st.session_state[key]
+    return URL_TEXT[key](value) if key in URL_TEXT else value
 
 
 def _matches(raw: str, value) -> bool:
@@ -41,10 +55,13 @@ def _matches(raw: str, value) -> bool:
     return raw == str(value)
 
 
-def share_link(url_path: str, keys: tuple[str, ...]) -> None:
-    """A 'Link for students' box with the address that reopens this exact view."""
-    params = {k: st.query_params.get(k) for k in st.query_params if k in keys}
-    params.update({k: _text(st.session_state[k]) for k in keys if k in st.session_state})
+def share_link(url_path: str, page_keys: tuple[str, ...]) -> None:
+    """A 'Link for students' box with the address that reopens this exact view.
+
+    `page_keys`: the page's widgets shown on this run; the sidebar records its own.
+    """
+    keys = st.session_state.get("_sidebar_keys", ()) + tuple(page_keys)
+    params = {k: _text(_url_value(k)) for k in keys if k in st.session_state}
     base = st.context.url or f"/{url_path}"
     link = f"{base}?{urlencode(params)}" if params else base
     with st.popover("Link for students", icon=":material/link:",

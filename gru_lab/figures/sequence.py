@@ -163,7 +163,7 @@ def cell_diagram(rec: GRURecord, labels: tuple[str, ...], t: int, unit: int) -> 
         text=_unit_text(rec, t, unit), textfont=dict(size=14), hoverinfo="skip", name="values",
     ))
     fig.raw_frames = [
-        dict(name=str(s), traces=[0, 1], layout=dict(title_text=_title(labels, s)), data=[
+        dict(name=str(s), traces=[0, 1], layout=dict(title=dict(text=_title(labels, s))), data=[
             dict(type="scatter", marker=dict(color=colors[s]), customdata=raw[s]),
             dict(type="scatter", text=_unit_text(rec, s, unit)),
         ]) for s in range(T)

@@ -45,14 +45,27 @@ WIDGET_KINDS = ("select_slider", "selectbox", "number_input", "slider", "radio",
 TIMEOUT = 60
 
 
+_SHARED: dict = {}
+
+
 def new_app() -> AppTest:
-    return AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    # Speed only: every new AppTest scans all installed packages for custom components (~0.4 s);
+    # GRU Lab uses none, so later instances reuse the first instance's (empty) registry.
+    if _SHARED.get("components") is not None:
+        at._bidi_component_manager = _SHARED["components"]
+    return at
+
+
+def _remember_components(at: AppTest) -> None:
+    _SHARED.setdefault("components", getattr(at, "_bidi_component_manager", None))
 
 
 def registered_pages() -> dict:
     """The pages st.navigation registers (hash → info), from one run of the home page."""
     probe = new_app()
     probe.run()
+    _remember_components(probe)
     assert not probe.exception, [e.value for e in probe.exception]
     pages = dict(probe._registered_pages)  # AppTest keeps them to resolve switch_page()
     assert {info["url_pathname"] for info in pages.values()} == {"", "step", "saturation", "vanishing"}
@@ -217,3 +230,14 @@ def browser_set(at: AppTest, key: str, value, url_value: str) -> AppTest:
     set_widget(at, key, value)
     at.query_params[key] = url_value
     return at.run()
+
+
+def cell_node(fig: dict, title: str) -> np.ndarray:
+    """The values the cell diagram shows for one node ("x(t)", "update z", …), one per unit square.
+
+    The diagram draws every node's squares in one trace, each square's hover text "<node> unit j"
+    and its raw value in customdata.
+    """
+    units = trace(fig, "units")
+    picked = [i for i, label in enumerate(units["text"]) if label.startswith(f"{title} unit ")]
+    return decode(units["customdata"]).astype(float)[picked]

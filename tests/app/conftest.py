@@ -32,13 +32,14 @@ def open_page(pages):
 
 @pytest.fixture(scope="module")
 def baseline(pages) -> dict:
-    """Each page's figures at default settings, computed once per module (read-only)."""
-    cache: dict[str, dict] = {}
+    """baseline("vanishing", T=30) → that view's figures, computed once per module (read-only)."""
+    cache: dict[tuple, dict] = {}
 
-    def _get(page: str) -> dict:
-        if page not in cache:
-            at = apptools.open_page(pages, page)
+    def _get(page: str, **params) -> dict:
+        key = (page, tuple(sorted(params.items())))
+        if key not in cache:
+            at = apptools.open_page(pages, page, **params)
             apptools.assert_clean(at)
-            cache[page] = apptools.figures(at)
-        return cache[page]
+            cache[key] = apptools.figures(at)
+        return cache[key]
     return _get

@@ -1,0 +1,86 @@
+"""Saturation-lab figures: Jacobian matrices, singular values and the chain."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gru_lab.figures import saturation as figs
+from gru_lab.figures.colors import MODEL, NEGATIVE, QUANTITY, rgba
+
+from .figtools import decode, last_color, spec
+
+
+@pytest.mark.parametrize("case", ["free", "copy", "cut", "rnn-like"])
+def test_jacobian_matrices_hold_exact_frozen_and_difference(saturation, case):
+    sat = saturation(case)
+    fig = figs.jacobian_matrices(sat.J, sat.J_frozen)
+    assert [d.type for d in fig.data] == ["heatmap"] * 3
+    assert [d.name for d in fig.data] == list(figs.MATRICES)
+    for d, M in zip(fig.data, (sat.J, sat.J_frozen, sat.J - sat.J_frozen), strict=True):
+        np.testing.assert_array_equal(np.asarray(d.z), M)
+        assert "%{z" in d.hovertemplate
+        assert last_color(d.colorscale) == QUANTITY["grad"] and d.colorscale[0][1] == NEGATIVE
+    lims = {(d.zmin, d.zmax) for d in fig.data}
+    assert len(lims) == 1, "one colour scale for all three"
+    (lo, hi), = lims
+    assert lo == -hi and hi >= np.abs(sat.J).max() and hi > 0
+    assert [bool(d.showscale) for d in fig.data] == [False, False, True]
+    for i in ("", "2", "3"):
+        assert fig.layout[f"yaxis{i}"].autorange == "reversed"
+
+
+def test_jacobian_matrices_of_zero_have_a_valid_scale(saturation):
+    fig = spec(figs.jacobian_matrices(np.zeros((4, 4)), np.zeros((4, 4))))
+    assert all(d["zmax"] > 0 and d["zmin"] == -d["zmax"] for d in fig["data"])
+
+
+def test_singular_values_bars(saturation):
+    sat = saturation("free")
+    fig = figs.singular_values(sat.sv, sat.sv_frozen)
+    assert [d.type for d in fig.data] == ["bar", "bar"]
+    exact, frozen = fig.data
+    np.testing.assert_array_equal(np.asarray(exact.y), sat.sv)
+    np.testing.assert_array_equal(np.asarray(frozen.y), sat.sv_frozen)
+    np.testing.assert_array_equal(np.asarray(exact.x), np.arange(1, len(sat.sv) + 1))
+    assert exact.marker.color == QUANTITY["grad"]
+    assert frozen.marker.color == rgba(QUANTITY["grad"], 0.4)
+    assert all("%{y" in d.hovertemplate for d in fig.data)
+    assert [s.y0 for s in fig.layout.shapes] == [1.0], "the σ = 1 line"
+
+
+def test_chain_on_a_log_axis(saturation):
+    sat = saturation("free", t=10)
+    fig = figs.chain(sat.chain_log10, "Chain from step 11 back to the start")
+    (line,) = fig.data
+    assert line.type == "scatter"
+    np.testing.assert_array_equal(np.asarray(line.x), np.arange(1, 12))
+    np.testing.assert_allclose(np.asarray(line.y), 10.0 ** sat.chain_log10)
+    assert fig.layout.yaxis.type == "log"
+    assert line.line.color == MODEL["GRU"]
+    assert "%{y" in line.hovertemplate
+    assert fig.layout.title.text == "Chain from step 11 back to the start"
+    assert not fig.layout.annotations, "a chain that never hits zero has no note"
+
+
+@pytest.mark.parametrize("update", ["keep", "take"])
+def test_cut_chain_says_it_is_zero(saturation, update):
+    sat = saturation("cut", update=update, t=6)
+    assert np.all(np.isneginf(sat.chain_log10))
+    fig = spec(figs.chain(sat.chain_log10, "cut"))
+    y = decode(fig["data"][0]["y"]).astype(float)
+    assert np.all(np.isnan(y)), "log10 = −inf is not drawn"
+    (note,) = fig["layout"]["annotations"]
+    assert "exactly 0 from distance 1" in note["text"]
+
+
+def test_chain_zero_from_a_later_distance():
+    log10 = np.array([0.0, -1.0, -np.inf, -np.inf])
+    fig = figs.chain(log10, "partly cut")
+    np.testing.assert_allclose(np.asarray(fig.data[0].y, dtype=float)[:2], [1.0, 0.1])
+    assert "from distance 3" in fig.layout.annotations[0].text
+
+
+def test_copy_chain_stays_at_one(saturation):
+    sat = saturation("copy", t=20)
+    fig = figs.chain(sat.chain_log10, "copy")
+    np.testing.assert_allclose(np.asarray(fig.data[0].y, dtype=float), 1.0, rtol=1e-9)
