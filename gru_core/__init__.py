@@ -5,10 +5,12 @@ from .gru import GRU, GRURecord
 from .limits import LIMITS, Limits
 from .lstm import LSTM, LSTMRecord
 from .rnn import RNN, RNNRecord
+from .state import recurrent_part
 from .weights_io import detect_module, dump_state_bytes, load_state, load_state_bytes, save_state
 
 __all__ = [
     "GRU", "GRURecord", "RNN", "RNNRecord", "LSTM", "LSTMRecord",
     "ChainNorms", "chain_norms", "chain_product", "log_spaced_distances", "spectral_norm", "spectral_radius",
-    "LIMITS", "Limits", "detect_module", "dump_state_bytes", "load_state", "load_state_bytes", "save_state",
+    "LIMITS", "Limits", "recurrent_part", "detect_module", "dump_state_bytes", "load_state", "load_state_bytes",
+    "save_state",
 ]

@@ -50,6 +50,27 @@ def parse_state(state: Any, gates: int, module: str) -> Params:
     return Params(*(freeze(arrays[name]) for name in NAMES))
 
 
+def recurrent_part(state: Mapping) -> tuple[dict[str, Any], list[str]]:
+    """The four recurrent tensors of a larger state dict, and the names left aside.
+
+    A whole model's `state_dict()` prefixes them with the layer's attribute name (`rnn.weight_ih_l0`)
+    and adds other layers (`fc.weight`); exactly one prefix must carry all four.
+    """
+    if not isinstance(state, Mapping):
+        raise ValueError(f"state must be a mapping of tensor names; got {type(state).__name__}")
+    prefixes = {str(k)[: -len(NAMES[0])] for k in state if str(k).endswith(NAMES[0])}
+    full = [p for p in prefixes if all(p + name in state for name in NAMES)]
+    if len(full) != 1:
+        found = ", ".join(sorted(str(k) for k in state)[:8]) or "nothing"
+        raise ValueError(
+            f"expected one recurrent layer with {', '.join(NAMES)}"
+            f"{' (several found: ' + ', '.join(sorted(full)) + ')' if full else ''}; the file holds {found}"
+        )
+    prefix = full[0]
+    picked = {name: state[prefix + name] for name in NAMES}
+    return picked, sorted(str(k) for k in state if str(k) not in {prefix + n for n in NAMES})
+
+
 def to_state(params: Params) -> dict[str, np.ndarray]:
     """Fresh writable copies, so a caller editing them cannot change the model."""
     return {name: np.array(arr) for name, arr in zip(NAMES, params, strict=True)}
