@@ -6,16 +6,21 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from gru_core import GRURecord
-
-from . import compute
+from . import compute, models
 from .inputs import Sequence
+from .models import Loaded
 from .settings import Settings
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def step_record(key: tuple) -> tuple[Sequence, GRURecord]:
-    return compute.step_record(Settings(*key))
+def step_record(key: tuple, weights_id: str = "", _loaded: Loaded | None = None) -> tuple[Sequence, compute.Record]:
+    """`weights_id` names `_loaded` (unhashed: a file's digest stands for its tensors)."""
+    return compute.step_record(Settings(*key), _loaded)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def shipped(choice: str) -> Loaded:
+    return models.shipped(choice)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

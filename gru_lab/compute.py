@@ -5,22 +5,39 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gru_core import GRURecord, chain_norms, log_spaced_distances, spectral_norm
+from gru_core import GRURecord, LSTMRecord, RNNRecord, chain_norms, log_spaced_distances, spectral_norm
 
-from .inputs import Sequence, custom_sequence, preset_sequence
+from . import models
+from .inputs import EMBED_DIM, Sequence, custom_sequence, preset_sequence
+from .models import Loaded
 from .settings import Settings, build_gru, build_rnn
 
 VANISH_INPUT = 4  # features of the noise input on the vanishing page
 VANISH_FLOOR = 1e-6  # "vanished": the chart marks where each curve first falls below this
+Record = GRURecord | RNNRecord | LSTMRecord
 
 
-def sequence_for(s: Settings) -> Sequence:
-    return custom_sequence(s.custom_text, s.custom_kind) if s.preset == "custom" else preset_sequence(s.preset)
+def sequence_for(s: Settings, dim: int = EMBED_DIM) -> Sequence:
+    """The input sequence; words are embedded with `dim` numbers, to fit a loaded model's input size."""
+    if s.preset == "custom":
+        return custom_sequence(s.custom_text, s.custom_kind, dim)
+    return preset_sequence(s.preset, dim)
 
 
-def step_record(s: Settings) -> tuple[Sequence, GRURecord]:
-    seq = sequence_for(s)
-    return seq, build_gru(seq.x.shape[1], s).forward(seq.x)
+def step_record(s: Settings, loaded: Loaded | None = None) -> tuple[Sequence, Record]:
+    """The recorded pass the step-through page shows: random weights, or those of a file."""
+    if loaded is None:
+        seq = sequence_for(s)
+        return seq, build_gru(seq.x.shape[1], s).forward(seq.x)
+    model = models.build(loaded, s)
+    seq = sequence_for(s, model.input_size)
+    if seq.x.shape[1] != model.input_size:
+        raise ValueError(
+            f"the {loaded.module} from {loaded.name} expects {model.input_size} numbers per step but this "
+            f"sequence has {seq.x.shape[1]}; pick a word preset (words are embedded to fit), or type "
+            f"{model.input_size} comma-separated numbers per row, rows separated by ';'"
+        )
+    return seq, model.forward(seq.x)
 
 
 # ---- saturation lab ------------------------------------------------------------------------------

@@ -41,6 +41,14 @@ def _weekly_sales() -> tuple[float, ...]:
     return tuple(np.round(series, 3))
 
 
+def _adding_example() -> tuple[tuple[float, float], ...]:
+    # One adding-problem sequence (value, marker) of the length the shipped models were trained on.
+    from gru_core.tasks import adding
+
+    X, _ = adding(30).sample(1, np.random.default_rng(11))
+    return tuple(map(tuple, np.round(X[0], 3)))
+
+
 def _noise() -> tuple[float, ...]:
     return tuple(np.round(np.random.default_rng(3).standard_normal(60), 3))
 
@@ -61,6 +69,9 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
     Preset("sales", "Weekly sales",
            "Daily sales with a weekly rhythm: the useful memory is the same weekday seven steps back.",
            numbers=_weekly_sales()),
+    Preset("adding", "Adding problem",
+           "Two marked values must be remembered and added at the end: with the trained weights, watch z "
+           "hold the units that store them.", numbers=_adding_example()),
     Preset("noise", "Random noise",
            "No structure at all: a baseline for how the gates behave when nothing matters.",
            numbers=_noise()),
@@ -69,18 +80,18 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
 )}
 
 
-def preset_sequence(key: str) -> Sequence:
+def preset_sequence(key: str, dim: int = EMBED_DIM) -> Sequence:
     p = PRESETS[key]
-    return tokens_sequence(p.text) if p.text else numbers_sequence(p.numbers)
+    return tokens_sequence(p.text, dim) if p.text else numbers_sequence(p.numbers)
 
 
-def tokens_sequence(text: str) -> Sequence:
+def tokens_sequence(text: str, dim: int = EMBED_DIM) -> Sequence:
     tokens = tokenize(text)
     if not tokens:
         raise ValueError("the text has no words; type at least one word (letters or digits)")
     if len(tokens) > MAX_STEPS:
         raise ValueError(f"the text has {len(tokens)} words; at most {MAX_STEPS} are allowed")
-    return Sequence(np.stack([embed(t) for t in tokens]), tuple(tokens), "text")
+    return Sequence(np.stack([embed(t, dim) for t in tokens]), tuple(tokens), "text")
 
 
 def numbers_sequence(values) -> Sequence:
@@ -92,10 +103,10 @@ def tokenize(text: str) -> list[str]:
     return re.findall(r"[a-z0-9']+", text.lower())
 
 
-def embed(token: str) -> np.ndarray:
+def embed(token: str, dim: int = EMBED_DIM) -> np.ndarray:
     digest = hashlib.sha256(token.encode()).digest()
     rng = np.random.default_rng(int.from_bytes(digest[:8], "little"))
-    return rng.standard_normal(EMBED_DIM) / np.sqrt(EMBED_DIM) * 2.0  # ‖e‖ ≈ 2: gates respond, not saturate
+    return rng.standard_normal(dim) / np.sqrt(dim) * 2.0  # ‖e‖ ≈ 2: gates respond, not saturate
 
 
 def parse_numbers(text: str) -> Sequence:
@@ -135,7 +146,7 @@ def _parse_row(row: str, index: int) -> list[float]:
     return values
 
 
-def custom_sequence(text: str, kind: str) -> Sequence:
+def custom_sequence(text: str, kind: str, dim: int = EMBED_DIM) -> Sequence:
     if len(text) > 20_000:
         raise ValueError(f"the input is {len(text):,} characters long; at most 20,000 are allowed")
-    return parse_numbers(text) if kind == "numbers" else tokens_sequence(text)  # kind "words"
+    return parse_numbers(text) if kind == "numbers" else tokens_sequence(text, dim)  # kind "words"

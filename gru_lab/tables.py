@@ -4,21 +4,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from gru_core import GRURecord
+from .records import quantities
 
 
-def record_table(rec: GRURecord, labels: tuple[str, ...]) -> pd.DataFrame:
+def record_table(rec, labels: tuple[str, ...]) -> pd.DataFrame:
     """Long format, one row per (step, unit): easy to filter, sort and open in a spreadsheet."""
     T, H = rec.h.shape
+    columns = {"h_prev": rec.h_prev, **quantities(rec)}
+    if "r" in columns:  # GRU: the equations' order
+        columns = {k: columns[k] for k in ("h_prev", "r", "z", "n", "h")}
     return pd.DataFrame({
         "step": np.repeat(np.arange(1, T + 1), H),
         "input": np.repeat(np.asarray(labels, dtype=object), H),
         "unit": np.tile(np.arange(H), T),
-        "h_prev": rec.h_prev.ravel(),
-        "r": rec.r.ravel(),
-        "z": rec.z.ravel(),
-        "n": rec.n.ravel(),
-        "h": rec.h.ravel(),
+        **{name: values.ravel() for name, values in columns.items()},
     })
 
 

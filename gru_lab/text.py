@@ -29,6 +29,15 @@ def convention_label(reset_after: bool, update: str) -> str:
     return f"{reset}; {keep}"
 
 
+def model_label(rec, filename: str | None, s) -> str:
+    """One line saying which model the page shows."""
+    name = type(rec.model).__name__
+    H, I = rec.model.hidden_size, rec.model.input_size
+    if filename is None:
+        return f"Model: {name} with random weights (H = {H}, seed {s.seed}, weight scale {s.weight_scale:g})."
+    return f"Model: {name} from {filename} (H = {H}, {I} inputs per step)."
+
+
 def unit_equations(rec: GRURecord, t: int, j: int) -> list[str]:
     """The four equations for hidden unit j at step t with every number filled in."""
     m = rec.model

@@ -9,6 +9,12 @@ QUANTITY = {
     "h": "#CC79A7",  # purple: hidden state
     "grad": "#D55E00",  # vermillion: gradients and Jacobian chains
     "x": "#7F7F7F",  # grey: the input
+    # LSTM gates, from Paul Tol's colour-blind-safe set: distinct from the GRU's four
+    "i": "#332288",  # indigo: input gate
+    "f": "#882255",  # wine: forget gate
+    "o": "#44AA99",  # teal: output gate
+    "g": "#009E73",  # green, like the GRU's candidate n
+    "c": "#AA4499",  # purple, a deeper shade of the state h
 }
 MODEL = {"GRU": "#0072B2", "RNN": "#D55E00"}
 NEGATIVE = "#4D4D4D"  # the negative end of signed scales: dark grey reads against both themes
@@ -30,4 +36,4 @@ def rgba(hex_color: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
-SIGNED = {"n", "h", "x"}
+SIGNED = {"n", "h", "x", "g", "c"}

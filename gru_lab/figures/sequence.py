@@ -6,22 +6,22 @@ import plotly.graph_objects as go
 
 from gru_core import GRURecord
 
+from ..records import NAMES, quantities
 from .colors import QUANTITY, SIGNED, gate_scale, signed_scale
-
-NAMES = {"z": "update gate z", "r": "reset gate r", "n": "candidate n", "h": "hidden state h"}
 
 
 def _axis_labels(labels: tuple[str, ...]) -> list[str]:
     return [f"{t + 1}·{w}" for t, w in enumerate(labels)]
 
 
-def heatmaps(rec: GRURecord, labels: tuple[str, ...], t: int) -> go.Figure:
-    """z, r, n, h as unit × time heatmaps, one row each, with step t outlined.
+def heatmaps(rec, labels: tuple[str, ...], t: int) -> go.Figure:
+    """Every gate and state (GRU: z, r, n, h) as unit × time heatmaps, one row each, step t outlined.
 
-    The four rows share one x axis; the axes are laid out by hand (make_subplots costs more than
+    The rows share one x axis; the axes are laid out by hand (make_subplots costs more than
     the rest of the figure together, and this is redrawn on every step).
     """
-    order = ("z", "r", "n", "h")
+    values = quantities(rec)
+    order = tuple(values)
     steps = _axis_labels(labels)
     H = rec.h.shape[1]
     units = [f"unit {j}" for j in range(H)]
@@ -33,9 +33,11 @@ def heatmaps(rec: GRURecord, labels: tuple[str, ...], t: int) -> go.Figure:
         top = 1 - i * (height + gap)
         yname = "y" if i == 0 else f"y{i + 1}"
         signed = q in SIGNED
+        top_value = max(float(np.abs(values[q]).max()), 1.0) if q == "c" else 1.0  # the cell state is unbounded
         fig.add_trace(go.Heatmap(
-            z=getattr(rec, q).T, x=steps, y=units, name=q, yaxis=yname,  # (H, T): units down, time across
-            colorscale=signed_scale(q) if signed else gate_scale(q), zmin=-1 if signed else 0, zmax=1,
+            z=values[q].T, x=steps, y=units, name=q, yaxis=yname,  # (H, T): units down, time across
+            colorscale=signed_scale(q) if signed else gate_scale(q), zmin=-top_value if signed else 0,
+            zmax=top_value,
             colorbar=dict(len=height, y=top - height / 2, yanchor="middle", thickness=12, title=q),
             hovertemplate=f"{q}: %{{z:.3f}}<br>%{{y}}<br>step %{{x}}<extra></extra>",
         ))
@@ -46,7 +48,7 @@ def heatmaps(rec: GRURecord, labels: tuple[str, ...], t: int) -> go.Figure:
         fig.add_shape(type="rect", xref="x", yref=f"{yname} domain", x0=t - 0.5, x1=t + 0.5, y0=0, y1=1,
                       line=dict(color=QUANTITY["grad"], width=3))
     fig.update_layout(
-        **axes, height=180 + 130 * rows, margin=dict(l=10, r=10, t=20, b=10), showlegend=False,
+        **axes, height=180 + (130 if rows > 1 else 300) * rows, margin=dict(l=10, r=10, t=20, b=10), showlegend=False,
         xaxis=dict(type="category", tickangle=-60, anchor=f"y{rows}", title_text="step · input",
                    nticks=min(len(steps), 40)),
         meta={"current_step": t},

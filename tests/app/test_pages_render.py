@@ -201,6 +201,9 @@ CASES = {
     "step-t_prev": Case("step", [("t_prev", None)], check_step_marker(3), setup=[("t", 5)]),
     "step-unit": Case("step", [("unit", 5)], check_unit(5)),
     "step-download_csv": Case("step", [("download_csv", None)], check_all_same),
+    "step-download_safetensors": Case("step", [("download_safetensors", None)], check_all_same),
+    "step-download_npz": Case("step", [("download_npz", None)], check_all_same),
+    "step-weights": Case("step", [("weights", "trained-adding")], check_hidden_size(16)),  # the shipped GRU
     # step page: the sidebar
     "step-H": Case("step", [("H", 16)], check_hidden_size(16)),
     **{f"step-preset-{k}": Case("step", [("preset", k)], check_preset(k)) for k in PRESETS
@@ -274,7 +277,7 @@ def test_step_buttons_stop_at_the_ends(open_page):
 SIDEBAR = {"H", "preset", "seed", "scale", "reset", "update"}
 PAGE_WIDGETS = {
     "home": set(),
-    "step": {"t", "t_prev", "t_next", "unit", "download_csv"},
+    "step": {"weights", "t", "t_prev", "t_next", "unit", "download_csv", "download_safetensors", "download_npz"},
     "saturation": {"case", "bz", "br", "sat_t", "sat_t_prev", "sat_t_next"},
     "vanishing": {"T", "rnn_scale", "seeds"},
 }

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
-
 from .settle import chart, settle
 from .ui import MAIN, alerts, choose_select, exceptions, press_slider, select_text, slider_text, widget
 
@@ -54,30 +52,23 @@ def test_shared_link_reopens_same_view(tab, new_tab):
     assert [c["data"] for c in (chart(other.page, "heatmaps"), chart(other.page, "cell_diagram"))] == charts_here
 
 
-@pytest.mark.xfail(strict=True, reason="app bug: urlstate.share_link writes str(st.session_state[k]), i.e. the "
-                   "preset key ('sales'), but the bound selectbox reads its format_func title ('Weekly sales'), "
-                   "so the 'Link for students' opens the default preset (and warns)")
-def test_students_link_reopens_same_view(tab, new_tab):
+def test_opened_link_has_no_warning_and_students_link_reopens_it(tab, new_tab):
+    """Opening a link with a preset applies it without a 'could not be used' warning (the URL carries the
+    preset's shown title, not its key), and the 'Link for students' popover reproduces the view."""
     state = {"H": "16", "preset": "Weekly sales", "t": "4", "marked": 3, "units": 16}
     tab.open("step?H=16&preset=Weekly+sales&t=4")
     assert _state(tab.page) == state
+    assert alerts(tab.page, "Warning") == []
     link = _students_link(tab.page)
-    print("students' link:", link)
     assert urlsplit(link).path.rstrip("/").endswith("/step")
+    assert {k: v for k, v in _query(link).items() if k in ("H", "preset", "t")} == {
+        "H": ["16"], "preset": ["Weekly sales"], "t": ["4"]}
     other = new_tab()
     other.page.goto(link)
     settle(other.page)
     assert exceptions(other.page) == []
+    assert alerts(other.page, "Warning") == []
     assert _state(other.page) == state, f"{link} opened a different view"
-
-
-@pytest.mark.xfail(strict=True, reason="app bug: urlstate.report_invalid compares the URL's preset (the "
-                   "selectbox's format_func title, e.g. 'Weekly sales') with the stored key ('sales'), so every "
-                   "link with a preset warns 'could not be used' although it was applied")
-def test_shared_link_with_preset_has_no_warning(tab):
-    tab.open("step?preset=Weekly+sales&t=4")
-    assert select_text(tab.page, "preset") == "Weekly sales"
-    assert alerts(tab.page, "Warning") == []
 
 
 def test_bad_link_value_is_reported_and_defaulted(tab):

@@ -57,7 +57,7 @@ def torch_run(torch, module):
     c0 = torch.tensor(C0[None], requires_grad=True)
     out, (h_n, c_n) = module(x, (h0, c0))
     (out * torch.tensor(DH)).sum().backward()
-    grads = {f"{name}": p.grad for name, p in module.named_parameters()}
+    grads = {name: p.grad for name, p in module.named_parameters()}
     return out, h_n[0], c_n[0], {**grads, "x": x.grad, "h0": h0.grad[0], "c0": c0.grad[0]}
 
 

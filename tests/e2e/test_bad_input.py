@@ -1,0 +1,47 @@
+"""Bad input in the custom box gives an error message, and the page stays usable."""
+from __future__ import annotations
+
+from .settle import chart, settle
+from .ui import MAIN, SIDEBAR, alerts, choose_radio, choose_select, drawn, exceptions, press_slider, slider_text
+
+
+def _type_sequence(page, text: str) -> dict:
+    box = page.locator(f"{SIDEBAR} .st-key-custom textarea")
+    box.fill(text)
+    box.press("Control+Enter")  # commits a text area, like clicking outside it
+    return settle(page)
+
+
+def test_bad_numbers_show_error_then_valid_numbers_draw(tab):
+    tab.open("step")
+    page = tab.page
+    choose_select(page, "preset", "Your own")
+    choose_radio(page, "custom_kind", "numbers")
+    _type_sequence(page, "1, 2, x")
+    errors = alerts(page, "Error")
+    assert len(errors) == 1 and "'x' is not a number" in errors[0], errors
+    assert exceptions(page) == []
+    assert drawn(page) == []  # nothing is drawn from input that could not be used
+    # Still usable: the sidebar responds, and the typed text is kept for fixing.
+    press_slider(page, "H", "ArrowRight")
+    assert slider_text(page, "H") == "16"
+    assert page.locator(f"{SIDEBAR} .st-key-custom textarea").input_value() == "1, 2, x"
+    assert len(alerts(page, "Error")) == 1
+
+    _type_sequence(page, "1, 2, 3")
+    assert alerts(page, "Error") == []
+    assert exceptions(page) == []
+    charts = drawn(page)
+    assert charts and all(c["traces"] >= 1 and c["svg"] >= 1 for c in charts), charts
+    heat = chart(page, "heatmaps")
+    assert heat["data"][0]["x"] == ["1·1", "2·2", "3·3"]
+    assert len(heat["data"][0]["y"]) == 16
+    assert page.locator(f"{MAIN} h1").inner_text() == "Step through a sequence"
+
+
+def test_empty_words_box_says_what_to_do(tab):
+    """Choosing 'Your own' starts with an empty box: the page asks for words instead of failing."""
+    tab.open("step?preset=Your+own")
+    errors = alerts(tab.page, "Error")
+    assert len(errors) == 1 and "no words" in errors[0], errors
+    assert exceptions(tab.page) == []
