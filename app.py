@@ -17,6 +17,8 @@ PAGES = [
     st.Page("app_pages/saturation_lab.py", title="Saturation lab", icon=":material/tune:", url_path="saturation"),
     st.Page("app_pages/vanishing.py", title="Vanishing gradients: GRU vs RNN", icon=":material/trending_down:",
             url_path="vanishing"),
+    st.Page("app_pages/train.py", title="Train it live", icon=":material/model_training:", url_path="train"),
+    st.Page("app_pages/gru_vs_lstm.py", title="GRU vs LSTM", icon=":material/compare_arrows:", url_path="lstm"),
 ]
 
 before = urlstate.snapshot()

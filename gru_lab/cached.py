@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from . import compute, models
+from . import compute, models, trainer
 from .inputs import Sequence
 from .models import Loaded
 from .settings import Settings
@@ -16,6 +16,17 @@ from .settings import Settings
 def step_record(key: tuple, weights_id: str = "", _loaded: Loaded | None = None) -> tuple[Sequence, compute.Record]:
     """`weights_id` names `_loaded` (unhashed: a file's digest stands for its tensors)."""
     return compute.step_record(Settings(*key), _loaded)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def lstm_record(key: tuple):
+    """The sidebar's input through an LSTM of the same size and seed, for the GRU-vs-LSTM page."""
+    return compute.lstm_record(Settings(*key))
+
+
+@st.cache_data(max_entries=32, show_spinner="Measuring RNN, GRU and LSTM chains…")
+def three_chains(I: int, H: int, T: int, seeds: tuple[int, ...]):
+    return trainer.three_chains(I, H, T, list(seeds))
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

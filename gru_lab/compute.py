@@ -5,7 +5,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gru_core import GRURecord, LSTMRecord, RNNRecord, chain_norms, log_spaced_distances, spectral_norm
+from gru_core import LSTM, GRURecord, LSTMRecord, RNNRecord, chain_norms, log_spaced_distances, spectral_norm
 
 from . import models
 from .inputs import EMBED_DIM, Sequence, custom_sequence, preset_sequence
@@ -38,6 +38,11 @@ def step_record(s: Settings, loaded: Loaded | None = None) -> tuple[Sequence, Re
             f"{model.input_size} comma-separated numbers per row, rows separated by ';'"
         )
     return seq, model.forward(seq.x)
+
+
+def lstm_record(s: Settings) -> tuple[Sequence, LSTMRecord]:
+    seq = sequence_for(s)
+    return seq, LSTM.init(seq.x.shape[1], s.hidden_size, seed=s.seed).forward(seq.x)
 
 
 # ---- saturation lab ------------------------------------------------------------------------------

@@ -23,3 +23,14 @@ def record_table(rec, labels: tuple[str, ...]) -> pd.DataFrame:
 
 def to_csv(df: pd.DataFrame) -> bytes:
     return df.to_csv(index=False, float_format="%.6g").encode()
+
+
+def param_table(I: int, H: int) -> pd.DataFrame:
+    """Parameter counts: weight blocks × (H·I input weights + H² recurrent weights + 2H biases)."""
+    from .trainer import BLOCKS, param_count
+
+    return pd.DataFrame([
+        {"model": m, "weight blocks": BLOCKS[m], "input weights": BLOCKS[m] * H * I,
+         "recurrent weights": BLOCKS[m] * H * H, "biases": BLOCKS[m] * 2 * H, "total": param_count(m, I, H)}
+        for m in ("RNN", "GRU", "LSTM")
+    ])

@@ -16,7 +16,7 @@ QUANTITY = {
     "g": "#009E73",  # green, like the GRU's candidate n
     "c": "#AA4499",  # purple, a deeper shade of the state h
 }
-MODEL = {"GRU": "#0072B2", "RNN": "#D55E00"}
+MODEL = {"GRU": "#0072B2", "RNN": "#D55E00", "LSTM": "#009E73"}
 NEGATIVE = "#4D4D4D"  # the negative end of signed scales: dark grey reads against both themes
 NEUTRAL = "#F2F2F2"
 

@@ -1,0 +1,79 @@
+"""Train-page and GRU-vs-LSTM figures: loss curves, chains before and after training, the sweep."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .colors import MODEL
+
+TINY = 1e-300
+
+
+def _linear(log10: np.ndarray) -> np.ndarray:
+    with np.errstate(under="ignore", over="ignore"):
+        y = np.power(10.0, log10)
+    return np.where(y >= TINY, y, np.nan)
+
+
+def loss_curves(losses: dict[str, np.ndarray], baseline: float, total_steps: int, metric: str) -> go.Figure:
+    """Training loss per step for each model, with the no-memory baseline as a line."""
+    fig = go.Figure()
+    for name, values in losses.items():
+        fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values, mode="lines", name=name,
+                                 line=dict(color=MODEL[name], width=2),
+                                 hovertemplate="step %{x}: %{y:.4f}<extra>" + name + "</extra>"))
+    fig.add_hline(y=baseline, line=dict(dash="dash", color="#9E9E9E"),
+                  annotation_text=f"baseline {baseline:.3f} (no memory)", annotation_position="top right")
+    fig.update_layout(height=340, xaxis=dict(title="training step", range=[0, total_steps]),
+                      yaxis=dict(title=metric, type="log", exponentformat="power"),
+                      legend=dict(orientation="h", y=1.12), margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def chains_before_after(chains: dict) -> go.Figure:
+    """‖∂s_T/∂s_k‖ for each model, untrained dashed, trained solid."""
+    distance = chains["distance"][""]
+    fig = go.Figure()
+    for name, curves in chains.items():
+        if name == "distance":
+            continue
+        for state, dash in (("untrained", "dot"), ("trained", "solid")):
+            fig.add_trace(go.Scatter(x=distance, y=_linear(curves[state]), mode="lines", name=f"{name} {state}",
+                                     line=dict(color=MODEL[name], dash=dash, width=3 if state == "trained" else 2),
+                                     hovertemplate="%{x}: %{y:.2e}<extra>" + f"{name} {state}" + "</extra>"))
+    fig.update_layout(height=380, title_text="How far back a change still reaches the last state",
+                      xaxis=dict(title="distance T − k (steps back)"),
+                      yaxis=dict(title="‖∂s_T/∂s_k‖₂", type="log", exponentformat="power"),
+                      legend=dict(orientation="h", y=-0.25), margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def sweep_chart(lengths: tuple[int, ...], ratio: dict[str, np.ndarray], success: float) -> go.Figure:
+    fig = go.Figure()
+    for name, values in ratio.items():
+        fig.add_trace(go.Scatter(x=list(lengths), y=values, mode="lines+markers", name=name,
+                                 line=dict(color=MODEL[name], width=3), marker=dict(size=10),
+                                 hovertemplate="T = %{x}: %{y:.3f} × baseline<extra>" + name + "</extra>"))
+    fig.add_hline(y=success, line=dict(dash="dash", color="#9E9E9E"),
+                  annotation_text=f"learned: below {success:g} × baseline", annotation_position="bottom right")
+    fig.add_hline(y=1.0, line=dict(dash="dot", color="#9E9E9E"), annotation_text="baseline (no memory)",
+                  annotation_position="top right")
+    fig.update_layout(height=360, title_text="Adding problem: held-out loss against sequence length",
+                      xaxis=dict(title="sequence length T", type="log"),
+                      yaxis=dict(title="held-out MSE ÷ baseline", type="log", exponentformat="power"),
+                      legend=dict(orientation="h", y=1.15), margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+def three_chains(distance: np.ndarray, median: dict[str, np.ndarray], T: int) -> go.Figure:
+    fig = go.Figure()
+    for name, values in median.items():
+        fig.add_trace(go.Scatter(x=distance, y=_linear(values), mode="lines", name=f"{name} median",
+                                 line=dict(color=MODEL[name], width=3),
+                                 hovertemplate="%{x}: %{y:.2e}<extra>" + name + "</extra>"))
+    fig.update_layout(height=400, title_text=f"Untrained RNN, GRU and LSTM: ‖∂s_T/∂s_k‖₂ (T = {T})",
+                      xaxis=dict(title="distance T − k (steps back)"),
+                      yaxis=dict(title="‖∂s_T/∂s_k‖₂ (s = h, or [h; c] for the LSTM)", type="log",
+                                 exponentformat="power"),
+                      legend=dict(orientation="h", y=-0.2), margin=dict(l=10, r=10, t=40, b=10))
+    return fig
