@@ -26,10 +26,10 @@ st.subheader("Gates on the same input")
 left, right = st.columns(2)
 with left:
     st.markdown("**GRU**: update z, reset r, candidate n, state h")
-    st.plotly_chart(seq_figs.heatmaps(gru, seq.labels, 0), key="gru_gates")
+    st.plotly_chart(seq_figs.heatmaps(gru, seq.labels, None), key="gru_gates")
 with right:
     st.markdown("**LSTM**: input i, forget f, output o, candidate g, cell c, state h")
-    st.plotly_chart(seq_figs.heatmaps(lstm, seq.labels, 0), key="lstm_gates")
+    st.plotly_chart(seq_figs.heatmaps(lstm, seq.labels, None), key="lstm_gates")
 
 st.subheader("How far back gradients reach, untrained")
 T = st.slider("Sequence length T", 10, 300, 100, 10, key="lstm_T", bind="query-params")

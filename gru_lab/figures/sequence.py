@@ -14,7 +14,7 @@ def _axis_labels(labels: tuple[str, ...]) -> list[str]:
     return [f"{t + 1}·{w}" for t, w in enumerate(labels)]
 
 
-def heatmaps(rec, labels: tuple[str, ...], t: int) -> go.Figure:
+def heatmaps(rec, labels: tuple[str, ...], t: int | None) -> go.Figure:
     """Every gate and state (GRU: z, r, n, h) as unit × time heatmaps, one row each, step t outlined.
 
     The rows share one x axis; the axes are laid out by hand (make_subplots costs more than
@@ -45,8 +45,9 @@ def heatmaps(rec, labels: tuple[str, ...], t: int) -> go.Figure:
             domain=[max(top - height, 0.0), top], autorange="reversed", showticklabels=H <= 32, anchor="x",
             title=dict(text=NAMES[q], font=dict(color=QUANTITY[q])),
         )
-        fig.add_shape(type="rect", xref="x", yref=f"{yname} domain", x0=t - 0.5, x1=t + 0.5, y0=0, y1=1,
-                      line=dict(color=QUANTITY["grad"], width=3))
+        if t is not None:  # the current step, outlined
+            fig.add_shape(type="rect", xref="x", yref=f"{yname} domain", x0=t - 0.5, x1=t + 0.5, y0=0, y1=1,
+                          line=dict(color=QUANTITY["grad"], width=3))
     fig.update_layout(
         **axes, height=180 + (130 if rows > 1 else 300) * rows, margin=dict(l=10, r=10, t=20, b=10), showlegend=False,
         xaxis=dict(type="category", tickangle=-60, anchor=f"y{rows}", title_text="step · input",
