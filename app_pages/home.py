@@ -35,3 +35,8 @@ st.page_link("app_pages/saturation_lab.py", icon=":material/tune:", query_params
              label="Pin z so the cell copies its state: the step Jacobian becomes the identity.")
 st.page_link("app_pages/vanishing.py", icon=":material/trending_down:", query_params={"T": "300", "rnn_scale": "0.8"},
              label="300 steps: watch the plain RNN's gradient vanish while the GRU's lasts longer.")
+st.page_link("app_pages/train.py", icon=":material/model_training:",
+             label="Train a GRU and an RNN on the adding problem: only one of them learns it.")
+st.page_link("app_pages/step_through.py", icon=":material/play_circle:",
+             query_params={"preset": PRESETS["adding"].title, "weights": "trained-adding"},
+             label="A GRU trained on the adding problem: find the units that hold the two marked numbers.")

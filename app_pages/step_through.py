@@ -20,6 +20,10 @@ except ValueError as err:
     st.stop()
 T, H = rec.h.shape
 st.caption(model_label(rec, loaded.name if loaded else None, s))
+if loaded and loaded.module == "GRU" and (not s.reset_after or s.update != "keep"):
+    st.warning("These weights come from PyTorch's GRU (reset after, z keeps the past); the sidebar reads them "
+               "under another convention, so the numbers differ from what the trained model computes.",
+               icon=":material/warning:")
 
 controls.clamp_state("t", 1, T)
 controls.clamp_state("unit", 0, H - 1)
