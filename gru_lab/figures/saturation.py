@@ -6,6 +6,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .colors import MODEL, QUANTITY, rgba, signed_scale
+from .marks import hline
 
 MATRICES = ("exact ∂h_t/∂h_(t−1)", "frozen gates", "exact − frozen")
 
@@ -38,8 +39,7 @@ def singular_values(sv: np.ndarray, sv_frozen: np.ndarray) -> go.Figure:
         go.Bar(x=k, y=sv_frozen, name="frozen gates", marker_color=rgba(QUANTITY["grad"], 0.4),
                hovertemplate="σ%{x} = %{y:.4f}<extra>frozen gates</extra>"),
     ])
-    fig.add_hline(y=1.0, line=dict(dash="dash", color="#9E9E9E"), annotation_text="σ = 1: norm kept",
-                  annotation_position="top right")
+    hline(fig, 1.0, "σ = 1: norm kept")
     fig.update_layout(barmode="group", height=300, xaxis_title="singular value index",
                       yaxis_title="singular value", margin=dict(l=10, r=10, t=30, b=10),
                       legend=dict(orientation="h", y=1.12))
@@ -55,7 +55,7 @@ def chain(log10_norm: np.ndarray, title: str) -> go.Figure:
     fig = go.Figure(go.Scatter(x=d, y=y, mode="lines+markers", name="‖∂h_t/∂h_k‖₂",
                                line=dict(color=MODEL["GRU"], width=3),
                                hovertemplate="distance %{x}: %{y:.3e}<extra></extra>"))
-    fig.add_hline(y=1.0, line=dict(dash="dash", color="#9E9E9E"))
+    hline(fig, 1.0)
     if not finite.all():
         first = int(d[~finite][0])
         fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=16),

@@ -5,6 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .colors import MODEL
+from .marks import hline
 
 TINY = 1e-300
 
@@ -22,8 +23,7 @@ def loss_curves(losses: dict[str, np.ndarray], baseline: float, total_steps: int
         fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values, mode="lines", name=name,
                                  line=dict(color=MODEL[name], width=2),
                                  hovertemplate="step %{x}: %{y:.4f}<extra>" + name + "</extra>"))
-    fig.add_hline(y=baseline, line=dict(dash="dash", color="#9E9E9E"),
-                  annotation_text=f"baseline {baseline:.3f} (no memory)", annotation_position="top right")
+    hline(fig, baseline, f"baseline {baseline:.3f} (no memory)", log=True)
     fig.update_layout(height=340, xaxis=dict(title="training step", range=[0, total_steps]),
                       yaxis=dict(title=metric, type="log", exponentformat="power"),
                       legend=dict(orientation="h", y=1.12), margin=dict(l=10, r=10, t=30, b=10))
@@ -54,10 +54,8 @@ def sweep_chart(lengths: tuple[int, ...], ratio: dict[str, np.ndarray], success:
         fig.add_trace(go.Scatter(x=list(lengths), y=values, mode="lines+markers", name=name,
                                  line=dict(color=MODEL[name], width=3), marker=dict(size=10),
                                  hovertemplate="T = %{x}: %{y:.3f} × baseline<extra>" + name + "</extra>"))
-    fig.add_hline(y=success, line=dict(dash="dash", color="#9E9E9E"),
-                  annotation_text=f"learned: below {success:g} × baseline", annotation_position="bottom right")
-    fig.add_hline(y=1.0, line=dict(dash="dot", color="#9E9E9E"), annotation_text="baseline (no memory)",
-                  annotation_position="top right")
+    hline(fig, success, f"learned: below {success:g} × baseline", log=True, below=True)
+    hline(fig, 1.0, "baseline (no memory)", log=True, dash="dot")
     fig.update_layout(height=360, title_text="Adding problem: held-out loss against sequence length",
                       xaxis=dict(title="sequence length T", type="log"),
                       yaxis=dict(title="held-out MSE ÷ baseline", type="log", exponentformat="power"),

@@ -7,6 +7,7 @@ import plotly.graph_objects as go
 from gru_lab.compute import VANISH_FLOOR, Band, Vanishing
 
 from .colors import MODEL, rgba
+from .marks import hline
 
 TINY = 1e-300  # below this, a log axis has nothing left to show
 
@@ -36,8 +37,7 @@ def chains(v: Vanishing) -> go.Figure:
     fig.add_trace(go.Scatter(x=v.distance, y=np.where(bound >= TINY, bound, np.nan), mode="lines",
                              line=dict(color=MODEL["RNN"], dash="dot", width=2),
                              name=f"RNN bound λ₁^d (λ₁ = {v.rnn_lambda1:.2f}; vanishes if λ₁ < 1/γ = 1)"))
-    fig.add_hline(y=VANISH_FLOOR, line=dict(dash="dash", color="#9E9E9E"),
-                  annotation_text=f"floor {VANISH_FLOOR:.0e}", annotation_position="bottom right")
+    hline(fig, VANISH_FLOOR, f"floor {VANISH_FLOOR:.0e}", log=True, below=True)
     for name, d in (("GRU", v.gru_below), ("RNN", v.rnn_below)):
         if d is not None:
             fig.add_trace(go.Scatter(x=[d], y=[VANISH_FLOOR], mode="markers", name=f"{name} below 1e-6 at {d}",
