@@ -45,7 +45,7 @@ if kind(rec) == "GRU":
     with right:
         st.subheader(f"Unit {unit} at step {t}, in numbers")
         for line in unit_equations(rec, t - 1, unit):
-            st.latex(r"\small " + line)  # small enough to fit a phone's width
+            st.latex(r"\footnotesize " + line)  # small enough to fit a phone's width
 else:
     st.info(f"This is an {kind(rec)}: the cell diagram and equations are drawn for GRUs; its gates and states "
             "are in the heatmaps below.", icon=":material/info:")
