@@ -10,7 +10,7 @@ st.caption("Train a GRU, a vanilla RNN and an LSTM on tasks that need a long mem
 c1, c2, c3 = st.columns(3)
 task = c1.selectbox("Task", list(trainer.TASKS), format_func=trainer.TASKS.get, key="task", bind="query-params")
 length = c2.slider("Delay (steps between symbol and query)" if task == "recall" else "Sequence length T",
-                   0 if task == "recall" else 5, 200, 30, key="length", bind="query-params")
+                   2, 200, 30, key="length", bind="query-params")
 modules = c3.multiselect("Models", list(trainer.CLASSES), ["GRU", "RNN"], key="models", bind="query-params")
 with st.expander("Model size and training settings"):
     c1, c2, c3, c4 = st.columns(4)
@@ -25,11 +25,11 @@ with st.expander("Model size and training settings"):
                          captions=["Adam", "plain gradient descent θ ← θ − α ∂E/∂θ"])
     lr = c2.select_slider("Learning rate α", [0.001, 0.003, 0.01, 0.03, 0.1, 0.3], 0.01, key="lr",
                           bind="query-params")
-    clip = c3.select_slider("Clip gradient norm at", [0.1, 0.5, 1.0, 5.0, 1e9], 1.0, key="clip",
-                            format_func=lambda v: "no clipping" if v >= 1e9 else f"{v:g}", bind="query-params")
+    clip = c3.select_slider("Clip gradient norm at", [0.1, 0.5, 1.0, 5.0, trainer.NO_CLIP], 1.0, key="clip",
+                            format_func=trainer.CLIP_LABEL, bind="query-params")
     seed = c4.number_input("Seed", 0, 9999, 0, key="train_seed", bind="query-params")
-cfg = TrainConfig(steps=steps, batch=batch, lr=lr, optimizer=optimizer, clip=None if clip >= 1e9 else clip,
-                  seed=int(seed))
+cfg = TrainConfig(steps=steps, batch=batch, lr=lr, optimizer=optimizer,
+                  clip=None if clip >= trainer.NO_CLIP else clip, seed=int(seed))
 I = trainer.make_task(task, length).input_size
 sizes = trainer.matched_sizes(modules, I, H, match)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -63,11 +64,19 @@ if log:
             out.write(f"{(time.perf_counter() - started[0]) * 1e3:.3f} {info['collected']}\n")
     gc.callbacks.append(timer)
 if os.environ.get("GRU_LAB_GC_FREEZE") == "1":
+    import importlib, pkgutil
     sys.path.insert(0, os.getcwd())
-    import numpy, pandas, pyarrow, plotly.graph_objects, plotly.subplots, streamlit  # noqa
-    import gru_core, gru_lab.compute, gru_lab.controls, gru_lab.sidebar, gru_lab.tables, gru_lab.text  # noqa
-    import gru_lab.urlstate  # noqa  (not gru_lab.cached: its st.cache_data wants the runtime)
-    import gru_lab.figures.saturation, gru_lab.figures.sequence, gru_lab.figures.vanishing  # noqa
+    import gru_lab, gru_lab.figures
+    names = ["numpy", "pandas", "pyarrow", "plotly.graph_objects", "plotly.subplots", "streamlit", "gru_core"]
+    for pkg in (gru_lab, gru_lab.figures):
+        names += [m.name for m in pkgutil.iter_modules(pkg.__path__, pkg.__name__ + ".")]
+    for name in names:  # the app's own modules too, except cached: its st.cache_data wants Streamlit's runtime
+        if name == "gru_lab.cached":
+            continue
+        try:
+            importlib.import_module(name)
+        except Exception as exc:
+            print(f"gc.freeze bootstrap: could not import {name}: {exc}", file=sys.stderr)
     gc.collect()
     gc.freeze()
 from streamlit.web.cli import main
@@ -82,12 +91,17 @@ class StreamlitServer:
     gc_log: a file to which the server appends one line per gen-2 collection ("<ms> <collected>").
     freeze: import the app's modules, then gc.freeze() before the server starts (what a gc.freeze()
     after the imports in the app would do), so later collections skip those objects.
+    snapshot: run a copy of the work tree (without .git and caches) taken at start(), so that files
+    edited while a long benchmark runs neither change the app mid-run nor make Streamlit's file
+    watcher unload modules under the running sessions. The copy is deleted by stop().
     """
 
     def __init__(self, flags: Sequence[str] = (), app: str = "app.py", cwd: Path = ROOT,
                  port: int | None = None, env: dict[str, str] | None = None,
-                 gc_log: Path | None = None, freeze: bool = False) -> None:
+                 gc_log: Path | None = None, freeze: bool = False, snapshot: bool = False) -> None:
         self.flags = list(flags)
+        self.snapshot = snapshot
+        self._copy: Path | None = None
         self.gc_log, self.freeze = gc_log, freeze
         self.app = app
         self.cwd = Path(cwd)
@@ -122,7 +136,14 @@ class StreamlitServer:
 
     def start(self, timeout: float = 90.0) -> StreamlitServer:
         """Start the server and wait (bounded) until /_stcore/health answers 200."""
-        self.proc = subprocess.Popen(self.command(), cwd=self.cwd, env=self.env, stdout=self._log,
+        cwd = self.cwd
+        if self.snapshot:
+            self._copy = Path(tempfile.mkdtemp(prefix="gru_lab_app_"))
+            cwd = self._copy / "app"
+            shutil.copytree(self.cwd, cwd, ignore=shutil.ignore_patterns(
+                ".git", "__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache", ".benchmarks", "artifacts",
+                ".venv", "node_modules"))
+        self.proc = subprocess.Popen(self.command(), cwd=cwd, env=self.env, stdout=self._log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                      start_new_session=True)  # own process group: stop() reaches only it
         deadline = time.monotonic() + timeout
@@ -157,16 +178,21 @@ class StreamlitServer:
     def stop(self, timeout: float = 15.0) -> None:
         """End the process this helper started (and only its own process group), bounded in time."""
         proc, self.proc = self.proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, sig)  # the group id is the server's own pid (start_new_session)
-            try:
-                proc.wait(timeout=wait)
+        try:
+            if proc is None or proc.poll() is not None:
                 return
-            except subprocess.TimeoutExpired:
-                continue
+            for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5.0)):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, sig)  # the group id is the server's own pid (start_new_session)
+                try:
+                    proc.wait(timeout=wait)
+                    return
+                except subprocess.TimeoutExpired:
+                    continue
+        finally:
+            if self._copy is not None:
+                shutil.rmtree(self._copy, ignore_errors=True)
+                self._copy = None
 
     def __enter__(self) -> StreamlitServer:
         return self.start()

@@ -13,12 +13,14 @@ RNN and LSTM at H ∈ {16, 32}, T ∈ {30, 100}:
   `F.mse_loss`, `loss.backward()`, `clip_grad_norm_(·, 1.0)`, `torch.optim.Adam(lr=0.01)`.
 
 Both start from the same weights and see the same pre-sampled batches (sampling is not timed; the
-end-to-end `train()` column includes it). Before timing, a few steps on both sides are compared
-(loss and parameters after each step agree to 1e-6 relative or 1e-7 absolute; PyTorch's clipping adds
-1e-6 to the norm, ours does not),
-so the two sides do the same work. Timings are medians over rounds of steps, numpy and torch
-interleaved so that drift in machine load hits both alike. ratio = numpy steps/s ÷ torch steps/s,
-target ≥ 1.0. When a target is missed, a breakdown shows where numpy's step time goes.
+end-to-end `train()` column includes it). Before timing, a few steps on both sides are compared (loss
+and parameters after each step agree to 1e-6 relative or 1e-7 absolute; PyTorch's clipping adds 1e-6
+to the norm, ours does not), so the two sides do the same work. Timings are medians over rounds of
+steps, numpy and torch interleaved so that drift in machine load hits both alike.
+
+ratio = numpy steps/s ÷ torch steps/s by wall clock, target ≥ 1.0; the same ratio by thread CPU time
+is shown too, steadier on a busy machine. When a target is missed (or with --breakdown), each part of
+a step is timed on its own to show where the time goes.
 """
 from __future__ import annotations
 
@@ -74,8 +76,8 @@ N_BATCHES = 16  # pre-sampled batches, cycled
 # wrong gradient moves weights by ~lr.
 CHECK_STEPS, CHECK_RTOL, CHECK_ATOL = 3, 1e-6, 1e-7
 TARGET = 1.0
-FULL = dict(rounds=15, per_round=10, train_steps=60, parts=30)
-QUICK = dict(rounds=3, per_round=3, train_steps=10, parts=5)
+FULL = dict(rounds=15, per_round=10, train_steps=40, train_repeats=3, parts=30)
+QUICK = dict(rounds=3, per_round=3, train_steps=10, train_repeats=1, parts=5)
 WARMUP = 3
 
 
@@ -169,6 +171,7 @@ class TorchSide:
 
 # ---- timing ---------------------------------------------------------------------------------------
 def time_ms(f, repeats: int) -> float:
+    """Median CPU milliseconds of this thread per call: on a shared machine, waiting for a core is left out."""
     for _ in range(WARMUP):
         f()
     ts = []
@@ -176,39 +179,52 @@ def time_ms(f, repeats: int) -> float:
     gc.disable()
     try:
         for _ in range(repeats):
-            t0 = time.perf_counter()
+            t0 = time.thread_time()
             f()
-            ts.append(time.perf_counter() - t0)
+            ts.append(time.thread_time() - t0)
     finally:
         gc.enable()
     return 1e3 * statistics.median(ts)
 
 
 def time_steps(np_side: NumpySide, t_side: TorchSide, batches_np, batches_t, rounds: int, per_round: int):
-    """Median seconds per step for each side; rounds of `per_round` steps, the sides interleaved."""
+    """Median seconds per step for each side, by wall clock and by this thread's CPU time; rounds of
+    `per_round` steps, the sides interleaved. On a shared machine the CPU time is the steadier of the two:
+    it leaves out the time the process waits for a core."""
     k = 0
     for _ in range(WARMUP):
         np_side.step(*batches_np[k % N_BATCHES])
         t_side.step(*batches_t[k % N_BATCHES])
         k += 1
-    t_np, t_t = [], []
+    wall = {"np": [], "t": []}
+    cpu = {"np": [], "t": []}
     gc.collect()
     gc.disable()
     try:
         for _ in range(rounds):
-            t0 = time.perf_counter()
-            for j in range(per_round):
-                np_side.step(*batches_np[(k + j) % N_BATCHES])
-            t1 = time.perf_counter()
-            for j in range(per_round):
-                t_side.step(*batches_t[(k + j) % N_BATCHES])
-            t2 = time.perf_counter()
+            for key, side, batches in (("np", np_side, batches_np), ("t", t_side, batches_t)):
+                w0, c0 = time.perf_counter(), time.thread_time()
+                for j in range(per_round):
+                    side.step(*batches[(k + j) % N_BATCHES])
+                wall[key].append((time.perf_counter() - w0) / per_round)
+                cpu[key].append((time.thread_time() - c0) / per_round)
             k += per_round
-            t_np.append((t1 - t0) / per_round)
-            t_t.append((t2 - t1) / per_round)
     finally:
         gc.enable()
-    return statistics.median(t_np), statistics.median(t_t)
+    med = statistics.median
+    return med(wall["np"]), med(wall["t"]), med(cpu["np"]), med(cpu["t"])
+
+
+def time_train(model, task, steps: int, repeats: int) -> float:
+    """Median wall seconds per step of gru_core.training.train itself (sampling and one small evaluation included)."""
+    cfg = TrainConfig(steps=steps, batch=BATCH, lr=LR, clip=CLIP, eval_size=BATCH)
+    train(model, task, TrainConfig(steps=2, batch=BATCH, eval_size=BATCH))  # warm-up
+    ts = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        train(model, task, cfg)
+        ts.append((time.perf_counter() - t0) / steps)
+    return statistics.median(ts)
 
 
 def check(np_side: NumpySide, t_side: TorchSide, batches_np, batches_t) -> None:
@@ -246,27 +262,25 @@ def main() -> int:
             batches_t = [(torch.from_numpy(X), torch.from_numpy(y)) for X, y in batches_np]
             np_side, t_side = NumpySide(model, readout), TorchSide(kind, model, readout)
             check(np_side, t_side, batches_np, batches_t)
-            s_np, s_t = time_steps(np_side, t_side, batches_np, batches_t, cfg["rounds"], cfg["per_round"])
-            n = cfg["train_steps"]
-            train_cfg = TrainConfig(steps=n, batch=BATCH, lr=LR, clip=CLIP, eval_size=BATCH)
-            train(model, task, TrainConfig(steps=2, batch=BATCH, eval_size=BATCH))  # warm-up
-            t0 = time.perf_counter()
-            train(model, task, train_cfg)
-            s_train = (time.perf_counter() - t0) / n  # includes sampling and one evaluation of 32 sequences
-            ratio = s_t / s_np
-            rows.append((kind, H, T, 1 / s_np, 1 / s_t, ratio, 1 / s_train))
+            s_np, s_t, c_np, c_t = time_steps(np_side, t_side, batches_np, batches_t, cfg["rounds"],
+                                              cfg["per_round"])
+            s_train = time_train(model, task, cfg["train_steps"], cfg["train_repeats"])
+            ratio, cpu_ratio = s_t / s_np, c_t / c_np
+            rows.append((kind, H, T, 1 / s_np, 1 / s_t, ratio, cpu_ratio, 1 / s_train))
             print(f"{kind} H={H} T={T}: check ok; numpy {1 / s_np:.0f} steps/s, torch {1 / s_t:.0f} steps/s, "
-                  f"ratio {ratio:.2f}", flush=True)
+                  f"ratio {ratio:.2f} (by CPU time {cpu_ratio:.2f})", flush=True)
             if ratio < TARGET or args.breakdown:
                 X, y = batches_np[0]
                 breakdowns[(kind, H, T)] = (np_side.parts(X, y, cfg["parts"]),
-                                            t_side.parts(*batches_t[0], cfg["parts"]), 1e3 * s_np, 1e3 * s_t)
+                                            t_side.parts(*batches_t[0], cfg["parts"]), 1e3 * c_np, 1e3 * c_t)
 
     print()
-    print("| model | H | T | numpy steps/s | torch steps/s | ratio numpy/torch (target ≥1.0) | train() steps/s |")
-    print("|---|---:|---:|---:|---:|---|---:|")
-    for kind, H, T, sn, st, ratio, strain in rows:
-        print(f"| {kind} | {H} | {T} | {sn:.0f} | {st:.0f} | {ratio:.2f} {mark(ratio >= TARGET)} | {strain:.0f} |")
+    print("| model | H | T | numpy steps/s | torch steps/s | ratio numpy/torch (target ≥1.0) "
+          "| ratio by CPU time | numpy train() steps/s |")
+    print("|---|---:|---:|---:|---:|---|---:|---:|")
+    for kind, H, T, sn, st, ratio, cpu_ratio, strain in rows:
+        print(f"| {kind} | {H} | {T} | {sn:.0f} | {st:.0f} | {ratio:.2f} {mark(ratio >= TARGET)} "
+              f"| {cpu_ratio:.2f} | {strain:.0f} |")
     print()
     threads = ", ".join(f"{v}={os.environ.get(v)}" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                                                 "MKL_NUM_THREADS"))
@@ -277,12 +291,12 @@ def main() -> int:
           f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
     if breakdowns:
         print()
-        print("Where the time goes, median ms of each part timed on its own:")
+        print("Where the time goes, median CPU ms of each part timed on its own:")
         for (kind, H, T), (np_parts, t_parts, ms_np, ms_t) in breakdowns.items():
             for side, parts, ms in (("numpy", np_parts, ms_np), ("torch", t_parts, ms_t)):
                 total = sum(parts.values())
                 split = ", ".join(f"{k} {v:.3f} ({100 * v / total:.0f}%)" for k, v in parts.items())
-                print(f"- {kind} H={H} T={T} {side}: {split}; sum {total:.3f} ms (whole step {ms:.3f} ms)")
+                print(f"- {kind} H={H} T={T} {side}: {split}; sum {total:.3f} ms (whole step {ms:.3f} CPU ms)")
     print(f"wall time {time.perf_counter() - start:.1f} s")
     return 0
 

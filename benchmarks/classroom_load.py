@@ -6,7 +6,8 @@ does the server's memory come back once they leave?
     python benchmarks/classroom_load.py --protocol         # websocket clients, N = 30 and N = 100
     python benchmarks/classroom_load.py --gc-compare       # runner.postScriptGC on / off (and gc.freeze), N = 30 x 20
 
-Every run starts its own server (benchmarks/_server.py) on a free 127.0.0.1 port, sends traffic to
+Every run starts its own server (benchmarks/_server.py) on a free 127.0.0.1 port, serving a copy
+of the work tree taken at its start (--in-place serves the tree itself). It sends traffic to
 127.0.0.1 only, and stops that server (and only it) at the end. Every loop is bounded in count
 (students x interactions) and in time (a timeout per interaction, a deadline for the whole load
 phase, a hard alarm for the whole script).
@@ -311,7 +312,10 @@ class ProtocolStudent:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise TimeoutError(f"no script_finished within {timeout:.0f} s")
-            data = await asyncio.wait_for(self.ws.recv(), left)
+            try:
+                data = await asyncio.wait_for(self.ws.recv(), left)
+            except TimeoutError:
+                raise TimeoutError(f"no script_finished within {timeout:.0f} s") from None
             fm = ForwardMsg()
             fm.ParseFromString(data)
             kind = fm.WhichOneof("type")
@@ -452,8 +456,9 @@ async def protocol_student(st: ProtocolStudent, reruns: int, plan: Plan, start_d
     await asyncio.sleep(start_delay)
     arrived = False
     try:
+        # No client-side keepalive pings: a browser sends none (the server pings, and the client answers).
         async with websockets.connect(st.server.ws_url, subprotocols=["streamlit"], max_size=None,
-                                      open_timeout=plan.load_timeout, close_timeout=5) as ws:
+                                      open_timeout=plan.load_timeout, close_timeout=5, ping_interval=None) as ws:
             st.ws = ws
             try:
                 secs, errs, app_errs, warns = await st.run_once(st.rerun([]), plan.load_timeout)
@@ -503,7 +508,7 @@ async def warm_up(server: StreamlitServer, pages: list[str], timeout: float) -> 
     for name in pages:
         st = ProtocolStudent(0, server, PAGES[name], timeout)
         async with websockets.connect(server.ws_url, subprotocols=["streamlit"], max_size=None,
-                                      open_timeout=timeout) as ws:
+                                      open_timeout=timeout, ping_interval=None) as ws:
             st.ws = ws
             await st.run_once(st.rerun([]))
 
@@ -670,6 +675,7 @@ class RunConfig:
     flags: list[str]
     gc_log: bool = False
     freeze: bool = False
+    snapshot: bool = True
     label: str = ""
 
 
@@ -682,7 +688,7 @@ async def run_load(cfg: RunConfig) -> Results:
     gc_log = None
     if cfg.gc_log:
         gc_log = Path(f"/tmp/gru_lab_gc_{os.getpid()}_{time.monotonic_ns()}.log")
-    server = StreamlitServer(flags=cfg.flags, gc_log=gc_log, freeze=cfg.freeze)
+    server = StreamlitServer(flags=cfg.flags, gc_log=gc_log, freeze=cfg.freeze, snapshot=cfg.snapshot)
     server.start()
     stop = asyncio.Event()
     sampler = None
@@ -756,9 +762,9 @@ async def run_load(cfg: RunConfig) -> Results:
             res.extra["slope_mb_per_100"] = slope
         gc_after = _gc_stats(gc_log)
         if gc_log is not None:
-            cnt = gc_after[0] - gc_before[0]
-            tot = gc_after[1] - gc_before[1]
-            res.gc = {"count": cnt, "total_ms": tot, "mean_ms": tot / cnt if cnt else 0.0, "max_ms": gc_after[2]}
+            during = gc_after[len(gc_before):]  # the collections of the load phase and the settling
+            res.gc = {"count": len(during), "total_ms": sum(during),
+                      "mean_ms": statistics.fmean(during) if during else 0.0, "max_ms": max(during, default=0.0)}
     finally:
         stop.set()
         if sampler is not None:
@@ -779,15 +785,15 @@ async def run_load(cfg: RunConfig) -> Results:
     return res
 
 
-def _gc_stats(path: Path | None) -> tuple[int, float, float]:
-    """(count, total ms, max ms) of the gen-2 collections the server logged so far."""
+def _gc_stats(path: Path | None) -> list[float]:
+    """Durations (ms) of the gen-2 collections the server logged so far."""
     if path is None or not path.exists():
-        return 0, 0.0, 0.0
+        return []
     ms = []
     for line in path.read_text().splitlines():
         with contextlib.suppress(ValueError, IndexError):
             ms.append(float(line.split()[0]))
-    return len(ms), sum(ms), max(ms, default=0.0)
+    return ms
 
 
 # ---- main ------------------------------------------------------------------------------------------------------
@@ -818,6 +824,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="gc-compare: comma list of on, off, on+freeze, off+freeze")
     p.add_argument("--server-flag", action="append", default=[], metavar="OPTION=VALUE",
                    help="extra streamlit config flag, e.g. runner.postScriptGC=false (repeatable)")
+    p.add_argument("--in-place", action="store_true",
+                   help="serve the work tree itself, not a copy taken at start (edits during the run then reach "
+                        "the running server, and Streamlit's file watcher reloads modules under the students)")
     p.add_argument("--json", type=Path, help="also write the results here")
     args = p.parse_args(argv)
     for name in args.pages.split(","):
@@ -840,7 +849,7 @@ def main(argv: list[str] | None = None) -> int:
         base = dict(mode="browser" if mode == "browser" else "protocol", students=n, interactions=k, pages=pages,
                     think=args.think, ramp=args.ramp if args.ramp is not None else 60.0 if mode == "browser" else 10.0,
                     timeout=args.timeout, load_timeout=args.load_timeout,
-                    deadline=args.deadline,
+                    deadline=args.deadline, snapshot=not args.in_place,
                     settle=args.settle, seed=args.seed, flags=flags)
         base.update(kw)
         return RunConfig(**base)

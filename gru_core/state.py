@@ -68,7 +68,12 @@ def recurrent_part(state: Mapping) -> tuple[dict[str, Any], list[str]]:
         )
     prefix = full[0]
     picked = {name: state[prefix + name] for name in NAMES}
-    return picked, sorted(str(k) for k in state if str(k) not in {prefix + n for n in NAMES})
+    rest = sorted(str(k) for k in state if str(k) not in {prefix + n for n in NAMES})
+    deeper = [k for k in rest if k.startswith(prefix) and ("_l" in k[len(prefix):] or "reverse" in k)]
+    if deeper:
+        raise ValueError(f"only a 1-layer, one-directional recurrent layer is supported; the file also holds "
+                         f"{', '.join(deeper[:4])}{' …' if len(deeper) > 4 else ''}")
+    return picked, rest
 
 
 def to_state(params: Params) -> dict[str, np.ndarray]:

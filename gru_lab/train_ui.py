@@ -73,11 +73,19 @@ def show_results() -> None:
     st.caption("Dotted: the same model before training. Training that solves a long-range task has to "
                "keep the chain from vanishing over the distance the task needs.")
     if "GRU" in runs:
-        if st.button("Open the trained GRU in Step through", key="open_trained", icon=":material/play_circle:"):
-            st.session_state["trained_weights"] = as_loaded(runs["GRU"], task.name)
-            preset = "Adding problem" if task.name == "adding" else None
-            st.switch_page("app_pages/step_through.py",
-                           query_params={"weights": "session", **({"preset": preset} if preset else {})})
+        st.button("Open the trained GRU in Step through", key="open_trained", icon=":material/play_circle:",
+                  on_click=_open_trained, args=(runs["GRU"], task.name))
+    if st.session_state.pop("_go_to_step", False):
+        st.switch_page("app_pages/step_through.py", query_params={"weights": "session"})
+
+
+def _open_trained(run, task_name: str) -> None:
+    # A callback runs before the widgets do, so it may still set bound widgets (the preset) by key.
+    st.session_state["trained_weights"] = as_loaded(run, task_name)
+    st.session_state["weights"] = "session"
+    if task_name == "adding":
+        st.session_state["preset"] = "adding"
+    st.session_state["_go_to_step"] = True
 
 
 def results_table(task, runs: dict) -> pd.DataFrame:

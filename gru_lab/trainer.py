@@ -24,6 +24,11 @@ TASKS = {
     "sentiment-end": "Sentiment, deciding word last",
 }
 SUCCESS = 0.5  # a model "learns" when its held-out loss is below half the baseline's
+NO_CLIP = 1e9  # the clip slider's "no clipping" stop
+
+
+def CLIP_LABEL(v: float) -> str:  # noqa: N802 (a label function, named like the table it stands for)
+    return "no clipping" if v >= NO_CLIP else f"{v:g}"
 
 
 def make_task(name: str, length: int) -> Task:

@@ -27,12 +27,16 @@ PAGES = {
     "step": "app_pages/step_through.py",
     "saturation": "app_pages/saturation_lab.py",
     "vanishing": "app_pages/vanishing.py",
+    "train": "app_pages/train.py",
+    "lstm": "app_pages/gru_vs_lstm.py",
 }
 TITLES = {
     "home": "GRU Lab",
     "step": "Step through a sequence",
     "saturation": "Saturation lab",
     "vanishing": "Vanishing gradients: GRU vs vanilla RNN",
+    "train": "Train it live",
+    "lstm": "GRU vs LSTM",
 }
 CHARTS = {
     "home": set(),
@@ -68,7 +72,7 @@ def registered_pages() -> dict:
     _remember_components(probe)
     assert not probe.exception, [e.value for e in probe.exception]
     pages = dict(probe._registered_pages)  # AppTest keeps them to resolve switch_page()
-    assert {info["url_pathname"] for info in pages.values()} == {"", "step", "saturation", "vanishing"}
+    assert {info["url_pathname"] for info in pages.values()} == {"", "step", "saturation", "vanishing", "train", "lstm"}
     return pages
 
 

@@ -44,7 +44,7 @@ def test_home_shows_equations_and_links(open_page):
     at = open_page("home")
     assert len(at.latex) == 4
     assert r"h_t = z_t \odot h_{t-1}" in at.latex[3].value
-    assert {link.proto.page for link in at.get("page_link")} == {"step", "saturation", "vanishing"}
+    assert {link.proto.page for link in at.get("page_link")} == {"step", "saturation", "vanishing", "train"}
 
 
 def test_step_page_table_and_numbers_match_the_record(open_page):

@@ -83,15 +83,18 @@ def test_valid_preset_links_show_no_warning(open_page):
     assert shown == {}
 
 
-@pytest.mark.parametrize("target", ["step", "saturation", "vanishing"])
+@pytest.mark.parametrize("target", ["step", "saturation", "vanishing", "train"])
 def test_home_try_this_links_open_cleanly(pages, open_page, target):
     """The home page's own 'Try this' links must open their page with their settings and no warning."""
     home = open_page("home")
-    (link,) = [pl.proto for pl in home.get("page_link") if pl.proto.page == target]
-    at = open_link(pages, link.page_script_hash, link.query_string)
-    assert exceptions(at) == []
-    assert errors_and_warnings(at) == []
-    assert at.title[0].value.startswith({"step": "Step", "saturation": "Saturation", "vanishing": "Vanishing"}[target])
+    links = [pl.proto for pl in home.get("page_link") if pl.proto.page == target]
+    assert links
+    for link in links:
+        at = open_link(pages, link.page_script_hash, link.query_string)
+        assert exceptions(at) == []
+        assert errors_and_warnings(at) == []
+        assert at.title[0].value.startswith(
+            {"step": "Step", "saturation": "Saturation", "vanishing": "Vanishing", "train": "Train"}[target])
 
 
 def errors_and_warnings(at):

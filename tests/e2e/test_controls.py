@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from .settle import chart, settle, title, trace, values
 from .ui import choose_radio, exceptions, press_slider, slider_text, widget
@@ -18,7 +19,13 @@ def _marked_step(page) -> int:
     return step
 
 
-def test_step_slider_keyboard_moves_marked_step(tab):
+def _click(page, key: str) -> None:
+    widget(page, key).get_by_role("button").click()
+    settle(page)
+
+
+def test_step_slider_and_buttons_move_marked_step(tab):
+    """Keyboard on the Step slider, then Next / Previous: the heatmaps' outline and the cell diagram follow."""
     tab.open("step")
     page = tab.page
     assert _marked_step(page) == 0
@@ -27,31 +34,21 @@ def test_step_slider_keyboard_moves_marked_step(tab):
     assert _marked_step(page) == 1
     assert chart(page, "cell_diagram")["layout"]["meta"]["current_step"] == 1
     assert title(chart(page, "cell_diagram")).replace("<b>", "").startswith("Step 2 of ")
-    press_slider(page, "t", "End")
-    last = int(slider_text(page, "t"))
-    assert last > 2
-    assert _marked_step(page) == last - 1
-    assert exceptions(page) == []
+    assert "t=2" in page.url
 
-
-def _click(page, key: str) -> None:
-    widget(page, key).get_by_role("button").click()
-    settle(page)
-
-
-def test_next_and_previous_buttons_move_marked_step(tab):
-    tab.open("step")
-    page = tab.page
-    _click(page, "t_prev")  # already at the first step: Previous stops there
-    assert _marked_step(page) == 0
-    assert slider_text(page, "t") == "1"
     _click(page, "t_next")
     _click(page, "t_next")
+    assert _marked_step(page) == 3
+    assert slider_text(page, "t") == "4"
+    _click(page, "t_prev")
     assert _marked_step(page) == 2
     assert slider_text(page, "t") == "3"
-    _click(page, "t_prev")
-    assert _marked_step(page) == 1
-    assert slider_text(page, "t") == "2"
+
+    press_slider(page, "t", "Home")
+    assert _marked_step(page) == 0
+    _click(page, "t_prev")  # at the first step, Previous stays there
+    assert _marked_step(page) == 0
+    assert slider_text(page, "t") == "1"
     assert exceptions(page) == []
 
 
@@ -136,3 +133,25 @@ def test_sidebar_hidden_size_changes_heatmap_rows(tab):
     assert slider_text(page, "H") == "16"
     assert values(chart(page, "heatmaps")["data"][0]["z"]).shape[0] == 16
     assert "H=16" in page.url
+
+
+FLOOR_JS = """
+() => {
+  const plot = document.querySelector(".st-key-chains .js-plotly-plot");
+  const label = Array.from(plot.querySelectorAll(".annotation-text")).find((e) => e.textContent.startsWith("floor"));
+  const ya = plot._fullLayout.yaxis;
+  const top = plot.querySelector(".main-svg").getBoundingClientRect().top;
+  const box = label.getBoundingClientRect();
+  return {label_top: box.top - top, label_bottom: box.bottom - top, line_y: ya._offset + ya.l2p(Math.log10(1e-6))};
+}
+"""
+
+
+@pytest.mark.xfail(strict=True, reason="app bug: figures/vanishing.py add_hline(y=1e-6, annotation_text='floor "
+                   "1e-06') on a log y axis: plotly.js reads an annotation's y in log10 units, so the label is drawn "
+                   "at 10^(1e-6) = 1, at the top of the chart, far from its dashed line at 1e-6")
+def test_vanishing_floor_label_sits_on_its_line(tab):
+    tab.open("vanishing?T=20")  # a short range, so a label misplaced by 6 decades is far from its line
+    pos = tab.page.evaluate(FLOOR_JS)
+    # "bottom right": the label hangs just under its line, so the line runs along the label's top edge.
+    assert pos["label_top"] - 6 <= pos["line_y"] <= pos["label_bottom"] + 6, pos

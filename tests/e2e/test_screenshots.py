@@ -1,8 +1,8 @@
 """Full-page screenshots of every page on a laptop (1280×800) and a phone (390×844) screen.
 
-They land in artifacts/screenshots/ (git-ignored) for a person to look at. The test itself checks
-what a screenshot would show as broken: charts cut off at the right edge, sideways scrolling, an
-undrawn chart, an exception.
+They land in artifacts/screenshots/ (git-ignored) for a person to look at. The test checks what a
+screenshot would show as broken: charts cut off at the edge, sideways scrolling, undrawn charts,
+exceptions, chart labels drawn over each other and text cut off by its box.
 """
 from __future__ import annotations
 
@@ -10,14 +10,23 @@ import pytest
 
 from .conftest import DESKTOP, PAGES, PHONE, SCREENSHOTS
 from .settle import settle
-from .ui import MAIN, drawn, exceptions
+from .ui import MAIN, clipped_text, drawn, exceptions, overlapping_labels
 
 MAX_HEIGHT = 12_000  # px: a bound on the full-page capture
 
-SCROLL_JS = """
+# Layout faults seen in these screenshots and not fixed yet: (page, screen) -> what is wrong.
+# The test expects exactly these, so a fix (or a new fault) makes it fail until this table is updated.
+KNOWN_LAYOUT_BUGS = {
+    ("saturation", "phone"): "the three Jacobian matrices' subplot titles and x-axis titles overlap",
+    ("home", "phone"): "the 'Try this' page links are cut off mid-word (single line, no wrap or ellipsis)",
+}
+
+SIZE_JS = """
 () => { const m = document.querySelector("[data-testid='stMain']");
-        return {height: m ? m.scrollHeight : 0, scrollWidth: m ? m.scrollWidth : 0,
-                clientWidth: m ? m.clientWidth : 0}; }
+        const side = document.querySelector("[data-testid='stSidebarContent']");
+        const sideShown = side && side.getBoundingClientRect().right > 0;
+        return {height: Math.max(m ? m.scrollHeight : 0, sideShown ? side.scrollHeight : 0),
+                scrollWidth: m ? m.scrollWidth : 0, clientWidth: m ? m.clientWidth : 0}; }
 """
 
 
@@ -25,14 +34,12 @@ def _full_page_shot(page, viewport: dict, path) -> dict:
     """Streamlit scrolls inside its main area, so grow the window to the content, capture, and restore."""
     page.set_viewport_size(viewport)
     settle(page)
-    size = page.evaluate(SCROLL_JS)
-    tall = min(max(size["height"], viewport["height"]), MAX_HEIGHT)
-    page.set_viewport_size({"width": viewport["width"], "height": tall})
+    size = page.evaluate(SIZE_JS)
+    page.set_viewport_size({"width": viewport["width"], "height": min(max(size["height"], viewport["height"]),
+                                                                      MAX_HEIGHT)})
     settle(page)
     page.screenshot(path=str(path), full_page=True)
-    size = page.evaluate(SCROLL_JS)
-    page.set_viewport_size(viewport)
-    return size
+    return page.evaluate(SIZE_JS)
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -40,6 +47,7 @@ def test_screenshots(tab, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     tab.open(PAGES[name])
     page = tab.page
+    faults = {}
     for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         path = SCREENSHOTS / f"{name}-{label}-{viewport['width']}x{viewport['height']}.png"
         size = _full_page_shot(page, viewport, path)
@@ -50,3 +58,10 @@ def test_screenshots(tab, name):
             assert c["traces"] >= 1 and c["svg"] >= 1, f"an undrawn chart on {name} ({label}): {c}"
             assert c["left"] >= -1 and c["right"] <= viewport["width"] + 1, (
                 f"a chart on {name} is cut off at {label} width: {c}")
+        found = overlapping_labels(page) + [f"cut off: {t!r}" for t in clipped_text(page)]
+        if found:
+            faults[label] = found
+    known = {label for (page_name, label) in KNOWN_LAYOUT_BUGS if page_name == name}
+    assert set(faults) == known, (
+        f"layout faults on {name}: {faults}; expected faults only for {sorted(known)} "
+        f"(update KNOWN_LAYOUT_BUGS when one is fixed)")

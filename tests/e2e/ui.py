@@ -77,3 +77,44 @@ def page_not_found(page: Page) -> bool:
 
 def chart_fingerprints(page: Page) -> tuple:
     return tuple(fingerprint(page)["charts"])
+
+
+# Text labels Plotly draws (titles, subplot titles, annotations, axis titles, legend entries), whose boxes
+# must not overlap. Tick labels are left out: rotated ticks have overlapping boxes even when readable.
+OVERLAP_JS = """
+() => {
+  const out = [];
+  document.querySelectorAll("[data-testid='stMain'] .js-plotly-plot").forEach((plot) => {
+    const key = Array.from(plot.closest("[class*='st-key-']")?.classList || []).find((c) => c.startsWith("st-key-"));
+    const els = Array.from(plot.querySelectorAll(
+      ".annotation-text, .gtitle, .infolayer > g[class$='title'] text, .legendtext"
+    )).filter((e) => e.textContent.trim() !== "");
+    const boxes = els.map((e) => [e.textContent.trim(), e.getBoundingClientRect()]);
+    for (let a = 0; a < boxes.length; a++) for (let b = a + 1; b < boxes.length; b++) {
+      const [ta, A] = boxes[a], [tb, B] = boxes[b];
+      const w = Math.min(A.right, B.right) - Math.max(A.left, B.left);
+      const h = Math.min(A.bottom, B.bottom) - Math.max(A.top, B.top);
+      if (w > 2 && h > 4) out.push(`${(key || "chart").slice(7)}: '${ta}' overlaps '${tb}'`);
+    }
+  });
+  return out;
+}
+"""
+
+# Text cut off by an `overflow: hidden` box in the main area (outside charts and tables).
+CLIPPED_JS = """
+() => Array.from(document.querySelectorAll("[data-testid='stMain'] *")).filter((el) => {
+  if (el.closest(".js-plotly-plot, [data-testid='stDataFrame'], .katex-mathml")) return false;
+  const s = getComputedStyle(el);
+  return el.clientWidth > 1 && el.scrollWidth > el.clientWidth + 2 && ["hidden", "clip"].includes(s.overflowX)
+         && el.innerText.trim() !== "";
+}).map((el) => el.innerText.trim().slice(0, 60))
+"""
+
+
+def overlapping_labels(page: Page) -> list[str]:
+    return page.evaluate(OVERLAP_JS)
+
+
+def clipped_text(page: Page) -> list[str]:
+    return page.evaluate(CLIPPED_JS)
