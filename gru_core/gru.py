@@ -21,18 +21,19 @@ import numpy as np
 
 from . import bptt, gru_jacobian
 from .activations import sigmoid
-from .checks import as_gate, as_matrix, as_vector, check_size, freeze
-from .limits import LIMITS
-from .state import Params, parse_state, to_state, uniform_init
+from .base import Record, Recurrent
+from .checks import as_gate, as_matrix, as_vector, freeze
+from .state import Params
 
 Update = Literal["keep", "take"]
 
 
 @dataclass(frozen=True, eq=False)
-class GRU:
+class GRU(Recurrent):
     params: Params
     reset_after: bool = True
     update: Update = "keep"
+    GATES = 3
 
     def __post_init__(self) -> None:
         if self.update not in ("keep", "take"):
@@ -46,27 +47,13 @@ class GRU:
     @classmethod
     def init(cls, input_size: int, hidden_size: int, seed: int = 0,
              reset_after: bool = True, update: Update = "keep") -> GRU:
-        I = check_size("input_size", input_size, 1, LIMITS.max_input)
-        H = check_size("hidden_size", hidden_size, 1, LIMITS.max_hidden)
-        rng = np.random.default_rng(check_size("seed", seed, 0, 2**63 - 1))
-        return cls(uniform_init(rng, 3, I, H), reset_after, update)
+        return cls(cls.random_params(input_size, hidden_size, seed), reset_after, update)
 
     @classmethod
     def from_torch(cls, state: Any, reset_after: bool = True, update: Update = "keep") -> GRU:
-        return cls(parse_state(state, 3, "GRU"), reset_after, update)
-
-    def to_torch(self) -> dict[str, np.ndarray]:
-        return to_state(self.params)
+        return cls(cls.parse(state), reset_after, update)
 
     # ---- named blocks, the symbols of the equations -----------------------------------------
-    @property
-    def hidden_size(self) -> int:
-        return self.params.W_hh.shape[1]
-
-    @property
-    def input_size(self) -> int:
-        return self.params.W_ih.shape[1]
-
     def _block(self, arr: np.ndarray, k: int) -> np.ndarray:
         H = self.hidden_size
         return arr[k * H:(k + 1) * H]
@@ -213,7 +200,7 @@ def _update(h: np.ndarray, n: np.ndarray, z: np.ndarray, keep: bool, out: np.nda
 
 
 @dataclass(frozen=True, eq=False)
-class GRURecord:
+class GRURecord(Record):
     """Everything one forward pass computed; all arrays (T, H) and read-only, h[t] = h_{t+1}."""
 
     model: GRU
@@ -226,11 +213,6 @@ class GRURecord:
     a: np.ndarray  # W_hn h + b_hn (reset after) or W_hn (r⊙h) + b_hn (reset before)
     z_pinned: bool
     r_pinned: bool
-
-    @property
-    def h_prev(self) -> np.ndarray:
-        """(T, H): the state each step started from, h0 then h_1 … h_{T−1}."""
-        return np.vstack([self.h0[None], self.h[:-1]])
 
     def jacobians(self, steps: Any = None) -> np.ndarray:
         """(T, H, H): [t] = exact ∂h_t/∂h_{t−1}; `steps` (indices or slice) picks a subset."""

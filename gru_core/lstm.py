@@ -23,37 +23,24 @@ import numpy as np
 
 from . import bptt
 from .activations import sigmoid
-from .checks import as_matrix, as_vector, check_jacobian_budget, check_size, freeze
+from .base import Record, Recurrent
+from .checks import as_matrix, as_vector, check_jacobian_budget, freeze
 from .gru_jacobian import select_steps
-from .limits import LIMITS
-from .state import Params, parse_state, to_state, uniform_init
+from .state import Params
 
 
 @dataclass(frozen=True, eq=False)
-class LSTM:
+class LSTM(Recurrent):
     params: Params
+    GATES = 4
 
     @classmethod
     def init(cls, input_size: int, hidden_size: int, seed: int = 0) -> LSTM:
-        I = check_size("input_size", input_size, 1, LIMITS.max_input)
-        H = check_size("hidden_size", hidden_size, 1, LIMITS.max_hidden)
-        rng = np.random.default_rng(check_size("seed", seed, 0, 2**63 - 1))
-        return cls(uniform_init(rng, 4, I, H))
+        return cls(cls.random_params(input_size, hidden_size, seed))
 
     @classmethod
     def from_torch(cls, state: Any) -> LSTM:
-        return cls(parse_state(state, 4, "LSTM"))
-
-    def to_torch(self) -> dict[str, np.ndarray]:
-        return to_state(self.params)
-
-    @property
-    def hidden_size(self) -> int:
-        return self.params.W_hh.shape[1]
-
-    @property
-    def input_size(self) -> int:
-        return self.params.W_ih.shape[1]
+        return cls(cls.parse(state))
 
     def block(self, k: int) -> np.ndarray:
         """W_h· for block k = 0, 1, 2, 3 (i, f, g, o)."""
@@ -118,7 +105,7 @@ class LSTM:
 
 
 @dataclass(frozen=True, eq=False)
-class LSTMRecord:
+class LSTMRecord(Record):
     """One forward pass: all arrays (T, H) and read-only; h[t], c[t] are the state after step t."""
 
     model: LSTM
@@ -132,10 +119,6 @@ class LSTMRecord:
     g: np.ndarray
     o: np.ndarray
     u: np.ndarray  # tanh(c_t), kept because both h and its derivative need it
-
-    @property
-    def h_prev(self) -> np.ndarray:
-        return np.vstack([self.h0[None], self.h[:-1]])
 
     @property
     def c_prev(self) -> np.ndarray:

@@ -14,37 +14,24 @@ from typing import Any
 import numpy as np
 
 from . import bptt
-from .checks import as_matrix, as_vector, check_jacobian_budget, check_size, freeze
+from .base import Record, Recurrent
+from .checks import as_matrix, as_vector, check_jacobian_budget, freeze
 from .gru_jacobian import select_steps
-from .limits import LIMITS
-from .state import Params, parse_state, to_state, uniform_init
+from .state import Params
 
 
 @dataclass(frozen=True, eq=False)
-class RNN:
+class RNN(Recurrent):
     params: Params
+    GATES = 1
 
     @classmethod
     def init(cls, input_size: int, hidden_size: int, seed: int = 0) -> RNN:
-        I = check_size("input_size", input_size, 1, LIMITS.max_input)
-        H = check_size("hidden_size", hidden_size, 1, LIMITS.max_hidden)
-        rng = np.random.default_rng(check_size("seed", seed, 0, 2**63 - 1))
-        return cls(uniform_init(rng, 1, I, H))
+        return cls(cls.random_params(input_size, hidden_size, seed))
 
     @classmethod
     def from_torch(cls, state: Any) -> RNN:
-        return cls(parse_state(state, 1, "RNN"))
-
-    def to_torch(self) -> dict[str, np.ndarray]:
-        return to_state(self.params)
-
-    @property
-    def hidden_size(self) -> int:
-        return self.params.W_hh.shape[1]
-
-    @property
-    def input_size(self) -> int:
-        return self.params.W_ih.shape[1]
+        return cls(cls.parse(state))
 
     W_hh = property(lambda self: self.params.W_hh)
 
@@ -84,15 +71,11 @@ class RNN:
 
 
 @dataclass(frozen=True, eq=False)
-class RNNRecord:
+class RNNRecord(Record):
     model: RNN
     x: np.ndarray  # (T, I)
     h0: np.ndarray  # (H,)
     h: np.ndarray  # (T, H), h[t] = h_{t+1}
-
-    @property
-    def h_prev(self) -> np.ndarray:
-        return np.vstack([self.h0[None], self.h[:-1]])
 
     def jacobians(self, steps: Any = None) -> np.ndarray:
         """(T, H, H): [t] = ∂h_t/∂h_{t−1} = diag(1 − h_t²) W_hh."""

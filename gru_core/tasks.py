@@ -28,6 +28,7 @@ class Task:
 
     def sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """(X (n, T, I), y (n,)); deterministic given the generator's state."""
+        n = check_size("n (sequences to draw)", n, 1, 1_000_000)
         return _SAMPLERS[self.name](self, n, rng)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import batched
+from .checks import check_size, freeze
 from .optim import SGD, Adam, clip_by_norm
 from .readout import Readout, loss_and_grads
 from .state import NAMES, Params
@@ -27,6 +28,20 @@ class TrainConfig:
     clip: float | None = 1.0  # gradient-norm clipping: rare exploding steps cannot wreck training
     seed: int = 0
     eval_size: int = 512  # held-out sequences for the reported loss
+
+    def __post_init__(self) -> None:
+        check_size("steps", self.steps, 1, 1_000_000)
+        check_size("batch", self.batch, 1, 65_536)
+        check_size("seed", self.seed, 0, 2**32 - 1)
+        check_size("eval_size", self.eval_size, 1, 1_000_000)
+        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not (np.isfinite(self.lr)
+                                                                                    and self.lr > 0):
+            raise ValueError(f"lr must be a positive number; got {self.lr!r}")
+        if self.optimizer not in ("adam", "sgd"):
+            raise ValueError(f"optimizer must be 'adam' or 'sgd'; got {self.optimizer!r}")
+        if self.clip is not None and not (isinstance(self.clip, (int, float)) and np.isfinite(self.clip)
+                                          and self.clip > 0):
+            raise ValueError(f"clip must be a positive number or None (no clipping); got {self.clip!r}")
 
 
 @dataclass(frozen=True)
@@ -72,7 +87,7 @@ def train(model: batched.Model, task: Task, cfg: TrainConfig = TrainConfig(),
         dH[-1] = dh_T  # the loss reads the last state only
         grads, norm = clip_by_norm({**batched.backward(tr, dH), **ro_grads}, cfg.clip)
         params = opt.step(params, grads)
-        model = dataclasses.replace(model, params=Params(*(params[k] for k in NAMES)))
+        model = dataclasses.replace(model, params=Params(*(freeze(params[k]) for k in NAMES)))
         readout = Readout(params["V"], params["c"])
         losses.append(loss)
         accs.append(acc)
