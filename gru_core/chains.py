@@ -44,16 +44,14 @@ def chain_norms(J: Any, end: int | None = None, distances: Any = None) -> ChainN
     log_scale = 0.0
     j = 0  # next slot in the output
     for d in range(1, dist[-1] + 1):
-        # Each factor is scaled to unit norm before it multiplies, so neither huge nor tiny entries can
-        # overflow or underflow; the scales are kept as a sum of logs.
-        J_k = J[end - d + 1]
-        s = _fro(J_k)
-        P = P @ (J_k / s) if s > 0.0 else np.zeros_like(P)  # extend the chain one step into the past
+        # P is kept at unit norm, so a product with one more factor can neither overflow nor underflow
+        # (for entries below ~1e300); the scale is kept as a sum of logs.
+        P = P @ J[end - d + 1]  # extend the chain one step into the past
         fro = _fro(P)
         if fro == 0.0:  # the chain has been cut; every longer chain is zero too (already −inf)
             break
         P /= fro
-        log_scale += np.log10(s) + np.log10(fro)
+        log_scale += np.log10(fro)
         if wanted[d]:
             log_fro[j] = log_scale
             log_spec[j] = log_scale + np.log10(_top_singular_value(P))
