@@ -11,7 +11,7 @@ from gru_lab.sidebar import sidebar
 st.set_page_config(page_title="GRU Lab", page_icon=":material/memory:", layout="wide")
 
 PAGES = [
-    st.Page("app_pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True),
+    st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),  # served at /
     st.Page("app_pages/step_through.py", title="Step through a sequence", icon=":material/play_circle:",
             url_path="step"),
     st.Page("app_pages/saturation_lab.py", title="Saturation lab", icon=":material/tune:", url_path="saturation"),
@@ -23,6 +23,7 @@ PAGES = [
 
 before = urlstate.snapshot()
 page = st.navigation(PAGES)
+urlstate.follow_link(page.url_path)
 sidebar()
 notice = st.container()
 page.run()

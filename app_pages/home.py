@@ -16,7 +16,7 @@ st.markdown(
 st.subheader("The equations, as currently set")
 st.caption(convention_label(s.reset_after, s.update) + " · change them in the sidebar")
 for line in gru_equations(s.reset_after, s.update):
-    st.latex(line)
+    st.latex(r"\small " + line)  # small: fits a phone
 with st.expander("Why articles disagree: two conventions"):
     st.markdown(
         "- **Where the reset acts.** PyTorch and Keras (default) multiply *r* with the already transformed "
@@ -30,13 +30,13 @@ with st.expander("Why articles disagree: two conventions"):
 st.subheader("Try this")
 st.page_link("app_pages/step_through.py", icon=":material/play_circle:",
              query_params={"preset": PRESETS["verdict_start"].title, "t": "30"},
-             label="A review whose verdict comes first: does the update gate hold it to the last word?")
+             label="Verdict first: does z hold it to the end?")
 st.page_link("app_pages/saturation_lab.py", icon=":material/tune:", query_params={"case": "copy"},
-             label="Pin z so the cell copies its state: the step Jacobian becomes the identity.")
+             label="Pin z: the step Jacobian becomes I")
 st.page_link("app_pages/vanishing.py", icon=":material/trending_down:", query_params={"T": "300", "rnn_scale": "0.8"},
-             label="300 steps: watch the plain RNN's gradient vanish while the GRU's lasts longer.")
+             label="300 steps: the RNN's gradient vanishes first")
 st.page_link("app_pages/train.py", icon=":material/model_training:",
-             label="Train a GRU and an RNN on the adding problem: only one of them learns it.")
+             label="Train GRU and RNN: only one learns")
 st.page_link("app_pages/step_through.py", icon=":material/play_circle:",
              query_params={"preset": PRESETS["adding"].title, "weights": "trained-adding"},
-             label="A GRU trained on the adding problem: find the units that hold the two marked numbers.")
+             label="A trained GRU holding two numbers")

@@ -40,7 +40,7 @@ with c2:
 urlstate.share_link("saturation", ("case", "bz", "br", "sat_t") + (("pz", "pr") if case == "custom" else ()))
 
 sat = cached.saturation(key, case, pz, pr, bz, br, t - 1)
-st.latex(case_formula(case, s.update, s.reset_after))
+st.latex(r"\small " + case_formula(case, s.update, s.reset_after))  # small: fits a phone
 st.plotly_chart(figs.jacobian_matrices(sat.J, sat.J_frozen), key="sat_matrices")
 st.info(case_explanation(case, s.update, sat), icon=":material/lightbulb:")
 left, right = st.columns(2)

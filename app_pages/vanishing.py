@@ -28,3 +28,4 @@ m3.metric("RNN falls below 1e-6 at", f"{v.rnn_below} steps" if v.rnn_below else 
 st.plotly_chart(figs.chains(v), key="chains")
 st.markdown(vanishing_reading(v))
 st.plotly_chart(figs.deltas(v), key="deltas")
+st.caption("δ_k = ∂L/∂h_k for a loss L on the last state only: how much of the learning signal reaches step k.")

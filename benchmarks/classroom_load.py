@@ -173,7 +173,7 @@ def fmt_mb(x: float | None) -> str:
 
 
 def report(r: Results, n: int) -> str:
-    lines = [f"== {r.title} ==",
+    lines = [f"== {r.title} ==" + (f" [app at {r.extra['commit']}]" if r.extra.get("commit") else ""),
              f"  {'latency (s)':<22} {'n':>5}  {'p50':>7} {'p95':>7} {'max':>7}  {'errors':>6}",
              row("page load / first run", r.load)]
     for name, xs in r.lat.items():
@@ -217,7 +217,8 @@ def report(r: Results, n: int) -> str:
     for w in sorted(r.warnings):
         lines.append(f"  app warning shown: {w[:200]}")
     if r.server_problems:
-        lines.append(f"  server log: {len(r.server_problems)} error/warning lines, first: {r.server_problems[0][:200]}")
+        lines.append(f"  server log ({r.extra.get('server_log', '?')}): {len(r.server_problems)} error/warning lines, "
+                     f"first: {r.server_problems[0][:200]}")
     return "\n".join(lines)
 
 
@@ -689,12 +690,13 @@ async def run_load(cfg: RunConfig) -> Results:
     if cfg.gc_log:
         gc_log = Path(f"/tmp/gru_lab_gc_{os.getpid()}_{time.monotonic_ns()}.log")
     server = StreamlitServer(flags=cfg.flags, gc_log=gc_log, freeze=cfg.freeze, snapshot=cfg.snapshot)
-    server.start()
     stop = asyncio.Event()
     sampler = None
     browser = pw = None
     try:
+        server.start()
         res.extra["loadavg_start"] = os.getloadavg()[0]
+        res.extra["commit"] = _commit()
         res.rss["cold"] = server.rss_mb()
         await warm_up(server, cfg.pages, max(cfg.timeout, 60))
         await asyncio.sleep(2)
@@ -779,10 +781,25 @@ async def run_load(cfg: RunConfig) -> Results:
                 await pw.stop()
         server.stop()
         res.server_problems = server.problems()
+        res.extra["server_log"] = str(server.log_path)
         if gc_log is not None:
             with contextlib.suppress(OSError):
                 gc_log.unlink()
     return res
+
+
+def _commit() -> str:
+    """The work tree's commit (read only), '+' when it has local changes: what the served copy was."""
+    import subprocess
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=Path(__file__).resolve().parents[1],
+                              capture_output=True, text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
+                               cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True,
+                               timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    return f"{head}{'+' if dirty else ''}" if head else "?"
 
 
 def _gc_stats(path: Path | None) -> list[float]:
@@ -888,14 +905,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def gc_table(out: list[tuple[RunConfig, Results]]) -> str:
     lines = ["== gc-compare summary (protocol mode; latency s, RSS MB) ==",
-             f"  {'variant':<14} {'p50':>6} {'p95':>6} {'max':>6} {'err':>4} {'rerun/s':>8} {'gen2 ms':>8} "
-             f"{'base':>5} {'peak':>5} {'end':>5} {'after':>5} {'MB/100':>7}"]
+             f"  {'variant':<14} {'p50':>6} {'p95':>6} {'max':>6} {'err':>4} {'rerun/s':>8} {'gen2 n':>6} "
+             f"{'gen2 s':>7} {'ms/gc':>6} {'base':>5} {'peak':>5} {'end':>5} {'after':>5} {'MB/100':>7}"]
     for _, res in out:
         v = re.search(r"\[(.*?)\]", res.title).group(1)
         xs = res.all_lat
         lines.append(f"  {v:<14} {pct(xs, 50):>6.3f} {pct(xs, 95):>6.3f} {max(xs, default=math.nan):>6.3f} "
-                     f"{len(res.errors):>4} {len(xs) / res.wall if res.wall else 0:>8.2f} "
-                     f"{res.gc.get('mean_ms', math.nan):>8.1f} {fmt_mb(res.rss.get('base')):>5} "
+                     f"{len(res.errors) + len(res.app_errors):>4} {len(xs) / res.wall if res.wall else 0:>8.2f} "
+                     f"{res.gc.get('count', 0):>6.0f} {res.gc.get('total_ms', math.nan) / 1000:>7.1f} "
+                     f"{res.gc.get('mean_ms', math.nan):>6.1f} {fmt_mb(res.rss.get('base')):>5} "
                      f"{fmt_mb(res.rss.get('peak')):>5} {fmt_mb(res.rss.get('end')):>5} "
                      f"{fmt_mb(res.rss.get('after_min')):>5} {res.extra.get('slope_mb_per_100', math.nan):>+7.1f}")
     return "\n".join(lines)

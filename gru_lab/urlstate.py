@@ -10,10 +10,61 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from .inputs import PRESETS
+from .settings import HIDDEN_SIZES, MAX_SEED
 from .trainer import CLIP_LABEL, TASKS
 
 # Widgets whose link text is their formatted label rather than their value.
 URL_TEXT = {"preset": lambda key: PRESETS[key].title, "task": TASKS.get, "clip": CLIP_LABEL}
+PRESET_BY_TITLE = {p.title: key for key, p in PRESETS.items()}
+
+
+def _choice(options):
+    def parse(text: str) -> str:
+        if text not in options:
+            raise ValueError(text)
+        return text
+    return parse
+
+
+def _number(kind, low, high):
+    def parse(text: str):
+        value = kind(text)
+        if not low <= value <= high:
+            raise ValueError(text)
+        return value
+    return parse
+
+
+# The sidebar's settings as a link spells them, and how to read each back into a widget value.
+LINK_PARSERS = {
+    "H": lambda text: int(_choice({str(h) for h in HIDDEN_SIZES})(text)),
+    "preset": lambda text: PRESET_BY_TITLE[text],
+    "custom_kind": _choice({"words", "numbers"}),
+    "custom": str,
+    "seed": _number(int, 0, MAX_SEED),
+    "scale": _number(float, 0.25, 4.0),
+    "reset": _choice({"after", "before"}),
+    "update": _choice({"keep", "take"}),
+}
+
+
+def follow_link(url_path: str) -> None:
+    """On a move to another page, let the address's sidebar settings win.
+
+    A link inside the app (st.page_link) opens its page in the same session, where the sidebar's
+    widgets already exist, and Streamlit lets an existing widget keep its value over the URL's.
+    Setting those values before the sidebar is drawn makes the page show what its address says.
+    """
+    last = st.session_state.get("_page")
+    st.session_state["_page"] = url_path
+    if last is None or last == url_path:
+        return
+    for key, parse in LINK_PARSERS.items():
+        if key in st.query_params:
+            try:
+                st.session_state[key] = parse(st.query_params[key])
+            except (ValueError, KeyError):
+                pass  # an invalid value stays out; report_invalid names it
 
 
 def snapshot() -> dict[str, str]:

@@ -8,14 +8,15 @@ from plotly.subplots import make_subplots
 from .colors import MODEL, QUANTITY, rgba, signed_scale
 from .marks import hline
 
-MATRICES = ("exact ∂h_t/∂h_(t−1)", "frozen gates", "exact − frozen")
+MATRICES = ("exact ∂h_t/∂h_(t−1)", "frozen gates", "exact − frozen")  # trace names, shown on hover
+TITLES = ("exact", "frozen gates", "difference")  # short: three side by side must fit a phone
 
 
 def jacobian_matrices(J: np.ndarray, J_frozen: np.ndarray) -> go.Figure:
     """Exact, frozen-gate and their difference side by side, on one symmetric colour scale."""
     mats = (J, J_frozen, J - J_frozen)
     lim = max(float(np.abs(np.stack(mats)).max()), 1e-12)
-    fig = make_subplots(rows=1, cols=3, subplot_titles=MATRICES, horizontal_spacing=0.05)
+    fig = make_subplots(rows=1, cols=3, subplot_titles=TITLES, horizontal_spacing=0.05)
     H = J.shape[0]
     for i, (name, M) in enumerate(zip(MATRICES, mats, strict=True), start=1):
         fig.add_trace(go.Heatmap(
@@ -23,8 +24,8 @@ def jacobian_matrices(J: np.ndarray, J_frozen: np.ndarray) -> go.Figure:
             colorbar=dict(thickness=12, title="value"),
             hovertemplate="row %{y}, col %{x}: %{z:.4f}<extra>" + name + "</extra>",
         ), row=1, col=i)
-        fig.update_xaxes(title_text="∂ w.r.t. unit of h(t−1)", row=1, col=i, showticklabels=H <= 16,
-                         constrain="domain")
+        fig.update_xaxes(title_text="unit of h(t−1)" if i == 2 else None, row=1, col=i,
+                         showticklabels=H <= 16, constrain="domain")
         fig.update_yaxes(autorange="reversed", scaleanchor=f"x{'' if i == 1 else i}", constrain="domain",
                          row=1, col=i, showticklabels=H <= 16, title_text="unit of h(t)" if i == 1 else None)
     fig.update_layout(height=360, margin=dict(l=10, r=10, t=40, b=10))

@@ -51,7 +51,7 @@ def heatmaps(rec, labels: tuple[str, ...], t: int | None) -> go.Figure:
     fig.update_layout(
         **axes, height=180 + (130 if rows > 1 else 300) * rows, margin=dict(l=10, r=10, t=20, b=10), showlegend=False,
         xaxis=dict(type="category", tickangle=-60, anchor=f"y{rows}", title_text="step · input",
-                   nticks=min(len(steps), 40)),
+                   nticks=min(len(steps), 24)),
         meta={"current_step": t},
     )
     return fig
@@ -161,8 +161,9 @@ def cell_diagram(rec: GRURecord, labels: tuple[str, ...], t: int, unit: int) -> 
                     colorscale=_segmented_scale(), cmin=0, cmax=len(NODES), line=dict(width=0.5, color="#9E9E9E")),
         hovertemplate="%{text}: %{customdata:.3f}<extra></extra>",
     ))
-    fig.add_trace(go.Scatter(
-        x=[p[0] for p in NODES.values()], y=[p[1] + 0.7 for p in NODES.values()], mode="text",
+    fig.add_trace(go.Scatter(  # labels above the upper strips, below the lower ones, clear of the arrows
+        x=[p[0] for p in NODES.values()], y=[p[1] + (0.7 if p[1] > 1.5 else -0.75) for p in NODES.values()],
+        mode="text",
         text=_unit_text(rec, t, unit), textfont=dict(size=14), hoverinfo="skip", name="values",
     ))
     fig.raw_frames = [
@@ -173,7 +174,7 @@ def cell_diagram(rec: GRURecord, labels: tuple[str, ...], t: int, unit: int) -> 
     ]
     fig.update_layout(
         title_text=_title(labels, t), height=430, showlegend=False, margin=dict(l=10, r=10, t=50, b=10),
-        xaxis=dict(visible=False, range=[-1.2, 7.8]), yaxis=dict(visible=False, range=[-0.7, 5.2]),
+        xaxis=dict(visible=False, range=[-1.2, 7.8]), yaxis=dict(visible=False, range=[-1.4, 5.2]),
         updatemenus=[dict(
             type="buttons", direction="left", x=0.0, y=-0.02, xanchor="left", yanchor="top", showactive=False,
             buttons=[
@@ -185,7 +186,7 @@ def cell_diagram(rec: GRURecord, labels: tuple[str, ...], t: int, unit: int) -> 
             ],
         )],
         sliders=[dict(
-            active=t, x=0.22, len=0.78, y=-0.02, yanchor="top", currentvalue=dict(visible=False),
+            active=t, x=0.32, len=0.68, y=-0.02, yanchor="top", currentvalue=dict(visible=False),
             steps=[dict(label=str(s + 1), method="animate",
                         args=[[str(s)], dict(frame=dict(duration=0, redraw=True), mode="immediate")])
                    for s in range(T)],

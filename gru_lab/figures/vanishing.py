@@ -56,7 +56,7 @@ def deltas(v: Vanishing) -> go.Figure:
     _band(fig, v.steps, v.rnn_delta, "RNN")
     _band(fig, v.steps, v.gru_delta, "GRU")
     fig.update_layout(
-        title_text="BPTT gradient ‖δ_k‖ reaching each step, for a loss at the last step", height=380,
+        title_text="BPTT gradient ‖δ_k‖ at each step", height=380,
         xaxis=dict(title="step k"), yaxis=dict(title="‖δ_k‖ = ‖∂L/∂h_k‖", type="log", exponentformat="power"),
         legend=dict(orientation="h", y=-0.25), margin=dict(l=10, r=10, t=40, b=10),
     )

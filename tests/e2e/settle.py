@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import base64
 import time
+from typing import TYPE_CHECKING
 
 import numpy as np
-from playwright.sync_api import Page
+
+if TYPE_CHECKING:  # playwright may be missing: the tests then skip instead of failing to import
+    from playwright.sync_api import Page
 
 # One JS function that summarises what the page shows. Anything a rerun or a redraw changes
 # (script state, skeletons, stale elements, text, chart data, layout markers) changes this value.

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
 from .settle import chart, settle, title, trace, values
 from .ui import choose_radio, exceptions, press_slider, slider_text, widget
@@ -147,10 +146,9 @@ FLOOR_JS = """
 """
 
 
-@pytest.mark.xfail(strict=True, reason="app bug: figures/vanishing.py add_hline(y=1e-6, annotation_text='floor "
-                   "1e-06') on a log y axis: plotly.js reads an annotation's y in log10 units, so the label is drawn "
-                   "at 10^(1e-6) = 1, at the top of the chart, far from its dashed line at 1e-6")
 def test_vanishing_floor_label_sits_on_its_line(tab):
+    """Regression: on a log axis plotly.js reads an annotation's y in log10 units; the 'floor 1e-06' label was
+    once drawn at 10^(1e-6) = 1, at the top of the chart, far from its dashed line."""
     tab.open("vanishing?T=20")  # a short range, so a label misplaced by 6 decades is far from its line
     pos = tab.page.evaluate(FLOOR_JS)
     # "bottom right": the label hangs just under its line, so the line runs along the label's top edge.

@@ -66,14 +66,6 @@ def test_every_page_in_the_navigation_opens(tab):
     assert tab.errors == [], f"JavaScript errors: {tab.errors}"
 
 
-@pytest.mark.xfail(strict=True, reason="app bug: st.Page(url_path='home', default=True) is served at '/' only, "
-                   "so /home greets a visitor with 'Page not found' (Streamlit ignores url_path for the default "
-                   "page). Drop url_path='home' in app.py (and this test), or make /home reachable.")
-def test_home_url_path_is_served(tab):
-    tab.open("home")
-    assert not page_not_found(tab.page), "/home shows 'Page not found'"
-
-
 def _follow_home_link(page, text: str, path: str) -> None:
     """From the home page (already open), click a 'Try this' link; client-side, in the same session."""
     page.locator(f"{MAIN} [data-testid='stPageLink'] a").filter(has_text=text).click()
@@ -93,13 +85,13 @@ def test_home_links_open_their_lessons(tab):
     tab.open(PAGES["home"])
     page = tab.page
 
-    _follow_home_link(page, "verdict comes first", "step")
+    _follow_home_link(page, "Verdict first", "step")
     assert slider_text(page, "t") == "30"
     assert chart(page, "heatmaps")["layout"]["meta"]["current_step"] == 29
     assert chart(page, "cell_diagram")["layout"]["meta"]["current_step"] == 29
 
     _back_home(page)
-    _follow_home_link(page, "copies its state", "saturation")
+    _follow_home_link(page, "becomes I", "saturation")
     z = values(chart(page, "sat_matrices")["data"][0]["z"])
     np.testing.assert_array_equal(z, np.eye(z.shape[0]))
 
@@ -110,11 +102,8 @@ def test_home_links_open_their_lessons(tab):
     assert "T = 300" in title(chart(page, "chains"))
 
 
-@pytest.mark.xfail(strict=True, reason="app bug: following the home page's 'verdict comes first' link keeps the "
-                   "sidebar's preset (Far-apart clue): the sidebar's preset widget already exists in the session, "
-                   "so query-param binding does not apply preset=Verdict first, while the URL says it did")
 def test_home_link_applies_its_preset(tab):
     tab.open(PAGES["home"])
-    _follow_home_link(tab.page, "verdict comes first", "step")
+    _follow_home_link(tab.page, "Verdict first", "step")
     assert select_text(tab.page, "preset") == "Verdict first"
     assert alerts(tab.page, "Warning") == []

@@ -16,10 +16,7 @@ MAX_HEIGHT = 12_000  # px: a bound on the full-page capture
 
 # Layout faults seen in these screenshots and not fixed yet: (page, screen) -> what is wrong.
 # The test expects exactly these, so a fix (or a new fault) makes it fail until this table is updated.
-KNOWN_LAYOUT_BUGS = {
-    ("saturation", "phone"): "the three Jacobian matrices' subplot titles and x-axis titles overlap",
-    ("home", "phone"): "the 'Try this' page links are cut off mid-word (single line, no wrap or ellipsis)",
-}
+KNOWN_LAYOUT_BUGS: dict[tuple[str, str], str] = {}  # (page, width) → fault still open; none are now
 
 SIZE_JS = """
 () => { const m = document.querySelector("[data-testid='stMain']");
@@ -32,8 +29,9 @@ SIZE_JS = """
 
 def _full_page_shot(page, viewport: dict, path) -> dict:
     """Streamlit scrolls inside its main area, so grow the window to the content, capture, and restore."""
-    page.set_viewport_size(viewport)
-    settle(page)
+    if page.viewport_size != viewport:
+        page.set_viewport_size(viewport)
+        settle(page)
     size = page.evaluate(SIZE_JS)
     page.set_viewport_size({"width": viewport["width"], "height": min(max(size["height"], viewport["height"]),
                                                                       MAX_HEIGHT)})

@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from .settle import chart, settle
-from .ui import MAIN, alerts, choose_select, exceptions, press_slider, select_text, slider_text, widget
+from .ui import MAIN, alerts, choose_select, exceptions, press_slider, select_text, slider_text
 
 
 def _query(url: str) -> dict[str, list[str]]:
@@ -69,14 +69,3 @@ def test_opened_link_has_no_warning_and_students_link_reopens_it(tab, new_tab):
     assert exceptions(other.page) == []
     assert alerts(other.page, "Warning") == []
     assert _state(other.page) == state, f"{link} opened a different view"
-
-
-def test_bad_link_value_is_reported_and_defaulted(tab):
-    """A value no widget can take (H=17) falls back to the default, and the page says so."""
-    tab.open("step?H=17&t=2")
-    page = tab.page
-    assert slider_text(page, "H") == "8"
-    assert slider_text(page, "t") == "2"
-    warnings = alerts(page, "Warning")
-    assert len(warnings) == 1 and "H=17" in warnings[0], warnings
-    assert widget(page, "heatmaps").locator(".js-plotly-plot").count() == 1

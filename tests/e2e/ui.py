@@ -1,7 +1,10 @@
 """Small helpers to drive Streamlit widgets the way a person does (keyboard, clicks) and read them back."""
 from __future__ import annotations
 
-from playwright.sync_api import Locator, Page
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Locator, Page
 
 from .settle import fingerprint, settle
 
@@ -80,7 +83,8 @@ def chart_fingerprints(page: Page) -> tuple:
 
 
 # Text labels Plotly draws (titles, subplot titles, annotations, axis titles, legend entries), whose boxes
-# must not overlap. Tick labels are left out: rotated ticks have overlapping boxes even when readable.
+# must neither overlap nor run past the chart's edge (where they are cut off). Tick labels are left out:
+# rotated ticks have overlapping boxes even when readable.
 OVERLAP_JS = """
 () => {
   const out = [];
@@ -90,6 +94,12 @@ OVERLAP_JS = """
       ".annotation-text, .gtitle, .infolayer > g[class$='title'] text, .legendtext"
     )).filter((e) => e.textContent.trim() !== "");
     const boxes = els.map((e) => [e.textContent.trim(), e.getBoundingClientRect()]);
+    const frame = plot.getBoundingClientRect();
+    for (const [t, B] of boxes) {
+      if (B.width > 0 && (B.left < frame.left - 1 || B.right > frame.right + 1)) {
+        out.push(`${(key || "chart").slice(7)}: '${t}' runs past the chart's edge`);
+      }
+    }
     for (let a = 0; a < boxes.length; a++) for (let b = a + 1; b < boxes.length; b++) {
       const [ta, A] = boxes[a], [tb, B] = boxes[b];
       const w = Math.min(A.right, B.right) - Math.max(A.left, B.left);
