@@ -69,7 +69,7 @@ def three_chains(distance: np.ndarray, median: dict[str, np.ndarray], T: int) ->
         fig.add_trace(go.Scatter(x=distance, y=_linear(values), mode="lines", name=f"{name} median",
                                  line=dict(color=MODEL[name], width=3),
                                  hovertemplate="%{x}: %{y:.2e}<extra>" + name + "</extra>"))
-    fig.update_layout(height=400, title_text=f"Untrained chains, T = {T}",
+    fig.update_layout(height=400, title_text=f"Untrained chains (T = {T})",
                       xaxis=dict(title="distance T − k (steps back)"),
                       yaxis=dict(title="‖∂s_T/∂s_k‖₂ (s = h, or [h; c] for the LSTM)", type="log",
                                  exponentformat="power"),
