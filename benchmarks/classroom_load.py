@@ -234,8 +234,10 @@ async def sample_rss(server: StreamlitServer, series: list[tuple[float, float]],
             await asyncio.wait_for(stop.wait(), every)
 
 
-async def settle_rss(server: StreamlitServer, base: float | None, settle_s: float) -> tuple[float | None, float | None]:
-    """Sample RSS once a second for up to settle_s; stop early after 5 s within the target. (last, lowest)"""
+async def settle_rss(server: StreamlitServer, base: float | None, settle_s: float,
+                     full: bool = False) -> tuple[float | None, float | None]:
+    """Sample RSS once a second for up to settle_s; unless full, stop early after 5 s within the target.
+    Returns (last, lowest)."""
     last = low = server.rss_mb()
     ok_since = None
     t0 = time.monotonic()
@@ -245,7 +247,7 @@ async def settle_rss(server: StreamlitServer, base: float | None, settle_s: floa
         if last is None:
             break
         low = last if low is None else min(low, last)
-        if base is not None and last - base <= TARGET_MEM_MB:
+        if not full and base is not None and last - base <= TARGET_MEM_MB:
             ok_since = ok_since or time.monotonic()
             if time.monotonic() - ok_since >= 5:
                 break
@@ -677,6 +679,7 @@ class RunConfig:
     gc_log: bool = False
     freeze: bool = False
     snapshot: bool = True
+    settle_full: bool = False
     label: str = ""
 
 
@@ -749,7 +752,8 @@ async def run_load(cfg: RunConfig) -> Results:
         await sampler
         sampler = None
         res.rss["peak"] = max([r for _, r in res.rss_series] + [res.rss["end"] or 0])
-        res.rss["after"], res.rss["after_min"] = await settle_rss(server, res.rss.get("base"), cfg.settle)
+        res.rss["after"], res.rss["after_min"] = await settle_rss(server, res.rss.get("base"), cfg.settle,
+                                                                  cfg.settle_full)
         res.rss["settle_s"] = cfg.settle
 
         def reruns_at(t: float) -> float:
@@ -835,6 +839,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="seconds for a student's page load / first run (all students load before anyone acts)")
     p.add_argument("--deadline", type=float, default=900.0, help="seconds for a whole load phase")
     p.add_argument("--settle", type=float, default=30.0, help="seconds to watch RSS after the students leave")
+    p.add_argument("--settle-full", action="store_true",
+                   help="watch RSS for the whole --settle period (e.g. past server.disconnectedSessionTTL, 120 s, "
+                        "after which Streamlit may drop the closed sessions it keeps for reconnecting)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--repeats", type=int, default=1, help="gc-compare: rounds of the variants, interleaved")
     p.add_argument("--variants", default="on,off,on+freeze",
@@ -866,7 +873,7 @@ def main(argv: list[str] | None = None) -> int:
         base = dict(mode="browser" if mode == "browser" else "protocol", students=n, interactions=k, pages=pages,
                     think=args.think, ramp=args.ramp if args.ramp is not None else 60.0 if mode == "browser" else 10.0,
                     timeout=args.timeout, load_timeout=args.load_timeout,
-                    deadline=args.deadline, snapshot=not args.in_place,
+                    deadline=args.deadline, snapshot=not args.in_place, settle_full=args.settle_full,
                     settle=args.settle, seed=args.seed, flags=flags)
         base.update(kw)
         return RunConfig(**base)

@@ -16,6 +16,8 @@ CHARTS = {
     "step": ("cell_diagram", "heatmaps"),
     "saturation": ("sat_matrices", "sat_singular", "sat_chain"),
     "vanishing": ("chains", "deltas"),
+    "train": (),  # nothing to draw until training starts (tests/e2e/test_train_page.py)
+    "lstm": ("gru_gates", "lstm_gates", "three_chains"),
 }
 
 
