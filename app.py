@@ -5,7 +5,7 @@ multipage mode for the first run of the server, which greets a shared link with 
 """
 import streamlit as st
 
-from gru_lab import urlstate
+from gru_lab import runtime, urlstate
 from gru_lab.sidebar import sidebar
 
 st.set_page_config(page_title="GRU Lab", page_icon=":material/memory:", layout="wide")
@@ -28,3 +28,4 @@ sidebar()
 notice = st.container()
 page.run()
 urlstate.report_invalid(before, notice)
+runtime.freeze_after_first_run()

@@ -1,6 +1,7 @@
 import streamlit as st
 
 from gru_lab import cached, urlstate
+from gru_lab.compute import vanishing_settings
 from gru_lab.figures import vanishing as figs
 from gru_lab.sidebar import current, settings_key
 from gru_lab.text import vanishing_reading
@@ -17,7 +18,7 @@ n_seeds = c3.slider("Random models (seeds)", 1, 30, 20, key="seeds", bind="query
 urlstate.share_link("vanishing", ("T", "rnn_scale", "seeds"))
 
 bar = st.progress(0.0, text="Computing gradient chains…")
-v = cached.vanishing(settings_key(s), T, rnn_scale, n_seeds,
+v = cached.vanishing(settings_key(vanishing_settings(s)), T, rnn_scale, n_seeds,
                      progress=lambda f: bar.progress(f, text=f"Computing gradient chains… {f:.0%}"))
 bar.empty()
 

@@ -786,6 +786,9 @@ async def run_load(cfg: RunConfig) -> Results:
         server.stop()
         res.server_problems = server.problems()
         res.extra["server_log"] = str(server.log_path)
+        if not res.server_problems:  # keep the server's log only when it has something to show
+            with contextlib.suppress(OSError):
+                server.log_path.unlink()
         if gc_log is not None:
             with contextlib.suppress(OSError):
                 gc_log.unlink()

@@ -133,6 +133,11 @@ def vanishing_distances(T: int) -> np.ndarray:
     return log_spaced_distances(T, count=60)
 
 
+def vanishing_settings(s: Settings) -> Settings:
+    """Only what the vanishing page depends on: it feeds its own noise, not the sidebar's input."""
+    return replace(s, preset=Settings.preset, custom_kind=Settings.custom_kind, custom_text=Settings.custom_text)
+
+
 def vanishing_run(s: Settings, T: int, rnn_scale: float, seed: int) -> SeedRun:
     x = vanishing_input(T)
     dh = np.zeros((T, s.hidden_size))
