@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 LONG_TEXT = " ".join(f"word{i % 97}" for i in range(500))  # 500 steps, the step pages' maximum
-LARGEST = {"H": 128, "preset": "Your own", "custom_kind": "words", "custom": LONG_TEXT}
+LARGEST = {"H": 128, "preset": "custom", "custom_kind": "words", "custom": LONG_TEXT}
 PAGES = {
     "home": ("app_pages/home.py",),
     "step": ("app_pages/step_through.py",),

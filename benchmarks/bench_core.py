@@ -19,49 +19,24 @@ after warm-up; numpy and torch runs are interleaved so drift in machine load hit
 """
 from __future__ import annotations
 
-import os
+import argparse
+import gc
+import statistics
+import sys
+import time
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+from _reference import WARMUP, environment, load_torch, mark, median_call  # sets one thread: before NumPy
 
-import argparse  # noqa: E402
-import gc  # noqa: E402
-import platform  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+torch = load_torch("bench_core.py")
 
 import numpy as np  # noqa: E402
 
-try:
-    import torch
-except ImportError:
-    print(
-        "bench_core.py needs PyTorch as the reference; install a CPU build with\n"
-        "    pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu",
-        file=sys.stderr,
-    )
-    sys.exit(2)
-
 from gru_core import GRU  # noqa: E402
-
-torch.set_num_threads(1)
-try:
-    torch.set_num_interop_threads(1)
-except RuntimeError:  # already set, or parallel work already started
-    pass
-torch.set_default_dtype(torch.float64)
 
 SHAPES = ((64, 8, 16), (256, 16, 64), (512, 32, 128))
 # (forward repeats, analysis repeats) per shape; --quick uses QUICK. Chosen for ~1-3 min in total.
 FULL = {(64, 8, 16): (600, 100), (256, 16, 64): (300, 40), (512, 32, 128): (100, 25)}
 QUICK = {(64, 8, 16): (20, 3), (256, 16, 64): (10, 2), (512, 32, 128): (5, 2)}
-WARMUP = 2
 RTOL = 1e-8
 ATOL = 1e-13  # only for entries that are ~0 on both sides (cancellation); everything else is held to rtol
 FORWARD_TARGET = 1.0
@@ -158,29 +133,13 @@ def time_pair(f_np, f_torch, repeats: int) -> tuple[float, float]:
     return statistics.median(t_np), statistics.median(t_torch)
 
 
-def time_one(f, repeats: int) -> float:
-    for _ in range(WARMUP):
-        f()
-    ts = []
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(repeats):
-            t0 = time.perf_counter()
-            f()
-            ts.append(time.perf_counter() - t0)
-    finally:
-        gc.enable()
-    return statistics.median(ts)
-
-
 def numpy_breakdown(gru: GRU, x: np.ndarray, dh: np.ndarray, repeats: int) -> dict[str, float]:
     """Where the numpy analysis spends its time (median ms of each part on its own)."""
     rec = gru.forward(x)
     return {
-        "forward": 1e3 * time_one(lambda: gru.forward(x), repeats),
-        "jacobians": 1e3 * time_one(rec.jacobians, repeats),
-        "backward": 1e3 * time_one(lambda: gru.backward(rec, dh), repeats),
+        "forward": 1e3 * median_call(lambda: gru.forward(x), repeats),
+        "jacobians": 1e3 * median_call(rec.jacobians, repeats),
+        "backward": 1e3 * median_call(lambda: gru.backward(rec, dh), repeats),
     }
 
 
@@ -200,13 +159,10 @@ def torch_breakdown(side: TorchSide, repeats: int) -> dict[str, float]:
         torch.autograd.grad(loss, [*side.params, h0, *states])
 
     return {
-        "GRUCell loop + autograd.grad": 1e3 * time_one(loop_and_grad, repeats),
-        "vmap(jacrev)": 1e3 * time_one(lambda: jac(side.x, H_prev), repeats),
+        "GRUCell loop + autograd.grad": 1e3 * median_call(loop_and_grad, repeats),
+        "vmap(jacrev)": 1e3 * median_call(lambda: jac(side.x, H_prev), repeats),
     }
 
-
-def mark(ok: bool) -> str:
-    return "met" if ok else "**missed**"
 
 
 def main() -> int:
@@ -244,10 +200,7 @@ def main() -> int:
         print(f"| {T} | {I} | {H} | {fn:.3f} | {ft:.3f} | {ratio:.2f} {mark(ratio <= FORWARD_TARGET)} "
               f"| {an:.3f} | {at:.2f} | {speed:.1f}× {mark(speed >= ANALYSIS_TARGET)} |")
     print()
-    threads = ", ".join(f"{v}={os.environ.get(v)}" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                                                                "MKL_NUM_THREADS"))
-    print(f"numpy {np.__version__}, torch {torch.__version__}, python {platform.python_version()}; "
-          f"{threads}, torch.get_num_threads()={torch.get_num_threads()}; float64, batch 1; "
+    print(f"{environment(torch)}; float64, batch 1; "
           f"median of {'quick ' if args.quick else ''}repeats after {WARMUP} warm-up runs")
     for (T, I, H), (np_parts, torch_parts) in breakdowns.items():
         print(f"breakdown T={T}, I={I}, H={H} (a target missed), each part timed on its own:")

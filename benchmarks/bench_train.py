@@ -24,48 +24,24 @@ a step is timed on its own to show where the time goes.
 """
 from __future__ import annotations
 
-import os
+import argparse
+import dataclasses
+import gc
+import statistics
+import sys
+import time
 
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
+from _reference import environment, load_torch, mark, median_call  # sets one thread: before NumPy
 
-import argparse  # noqa: E402
-import dataclasses  # noqa: E402
-import gc  # noqa: E402
-import platform  # noqa: E402
-import statistics  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+torch = load_torch("bench_train.py")
 
 import numpy as np  # noqa: E402
-
-try:
-    import torch
-except ImportError:
-    print(
-        "bench_train.py needs PyTorch as the reference; install a CPU build with\n"
-        "    pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu",
-        file=sys.stderr,
-    )
-    sys.exit(2)
 
 from gru_core import GRU, LSTM, RNN, batched, tasks  # noqa: E402
 from gru_core.optim import Adam, clip_by_norm  # noqa: E402
 from gru_core.readout import Readout, loss_and_grads  # noqa: E402
 from gru_core.state import NAMES, Params  # noqa: E402
 from gru_core.training import TrainConfig, train  # noqa: E402
-
-torch.set_num_threads(1)
-try:
-    torch.set_num_interop_threads(1)
-except RuntimeError:  # already set, or parallel work already started
-    pass
-torch.set_default_dtype(torch.float64)
 
 MODELS = {"GRU": (GRU, torch.nn.GRU), "RNN": (RNN, torch.nn.RNN), "LSTM": (LSTM, torch.nn.LSTM)}
 SIZES = [(H, T) for H in (16, 32) for T in (30, 100)]
@@ -172,19 +148,7 @@ class TorchSide:
 # ---- timing ---------------------------------------------------------------------------------------
 def time_ms(f, repeats: int) -> float:
     """Median CPU milliseconds of this thread per call: on a shared machine, waiting for a core is left out."""
-    for _ in range(WARMUP):
-        f()
-    ts = []
-    gc.collect()
-    gc.disable()
-    try:
-        for _ in range(repeats):
-            t0 = time.thread_time()
-            f()
-            ts.append(time.thread_time() - t0)
-    finally:
-        gc.enable()
-    return 1e3 * statistics.median(ts)
+    return 1e3 * median_call(f, repeats, clock=time.thread_time)
 
 
 def time_steps(np_side: NumpySide, t_side: TorchSide, batches_np, batches_t, rounds: int, per_round: int):
@@ -239,9 +203,6 @@ def check(np_side: NumpySide, t_side: TorchSide, batches_np, batches_t) -> None:
                                        err_msg=f"{name} after step {k}")
 
 
-def mark(ok: bool) -> str:
-    return "met" if ok else "**missed**"
-
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -282,13 +243,9 @@ def main() -> int:
         print(f"| {kind} | {H} | {T} | {sn:.0f} | {st:.0f} | {ratio:.2f} {mark(ratio >= TARGET)} "
               f"| {cpu_ratio:.2f} | {strain:.0f} |")
     print()
-    threads = ", ".join(f"{v}={os.environ.get(v)}" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                                                                "MKL_NUM_THREADS"))
-    print(f"numpy {np.__version__}, torch {torch.__version__}, python {platform.python_version()}; "
-          f"{threads}, torch.get_num_threads()={torch.get_num_threads()}; float64; I={I}, batch {BATCH}, "
+    print(f"{environment(torch)}; float64; I={I}, batch {BATCH}, "
           f"Adam lr {LR}, clip {CLIP}; median of {cfg['rounds']} rounds of {cfg['per_round']} steps "
-          f"after {WARMUP} warm-up steps{' (quick)' if args.quick else ''}; "
-          f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+          f"after {WARMUP} warm-up steps{' (quick)' if args.quick else ''}")
     if breakdowns:
         print()
         print("Where the time goes, median CPU ms of each part timed on its own:")
