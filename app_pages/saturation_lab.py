@@ -4,7 +4,7 @@ from gru_lab import cached, controls, urlstate
 from gru_lab.compute import CASES
 from gru_lab.figures import saturation as figs
 from gru_lab.sidebar import current, settings_key
-from gru_lab.text import case_explanation, case_formula, case_labels, convention_label
+from gru_lab.text import case_explanation, case_formula, case_labels, case_numbers, convention_label
 
 s = current()
 st.title("Saturation lab")
@@ -41,6 +41,7 @@ urlstate.share_link("saturation", ("case", "bz", "br", "sat_t") + (("pz", "pr") 
 
 sat = cached.saturation(key, case, pz, pr, bz, br, t - 1)
 st.latex(r"\small " + case_formula(case, s.update, s.reset_after))  # small: fits a phone
+st.latex(r"\footnotesize " + case_numbers(sat))
 st.plotly_chart(figs.jacobian_matrices(sat.J, sat.J_frozen), key="sat_matrices")
 st.info(case_explanation(case, s.update, sat), icon=":material/lightbulb:")
 left, right = st.columns(2)

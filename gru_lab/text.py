@@ -85,6 +85,21 @@ def case_labels(update: str) -> dict[str, str]:
     }
 
 
+def case_numbers(sat: Saturation, units: int = 4) -> str:
+    """The values the active case's formula is made of, at the chosen step, for the first few units."""
+    t = sat.t
+    H = sat.rec.h.shape[1]
+
+    more = r", \dots" if H > units else ""
+
+    def row(v) -> str:
+        return "(" + ", ".join(f"{x:.2f}" for x in v[:units]) + more + ")"
+
+    n = sat.rec.n[t]
+    return (rf"t = {t + 1}:\quad z_t = {row(sat.rec.z[t])},\quad r_t = {row(sat.rec.r[t])},\quad "
+            rf"1 - n_t^2 = {row(1 - n * n)}")
+
+
 def case_formula(case: str, update: str, reset_after: bool) -> str:
     copy_z, new_z = ("1", "0") if update == "keep" else ("0", "1")
     rnn_like = (r"\operatorname{diag}(1 - n_t^2)\,W_{hn}")

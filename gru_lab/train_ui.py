@@ -67,6 +67,9 @@ def show_results() -> None:
     st.subheader("Results")
     st.plotly_chart(figs.loss_curves({k: r.result.losses for k, r in runs.items()}, task.baseline_loss,
                                      done["steps"], done["metric"]), key="final_losses")
+    if task.kind == "classification":
+        st.plotly_chart(figs.accuracy_curves({k: r.result.accuracies for k, r in runs.items()},
+                                             task.baseline_accuracy, done["steps"]), key="final_accuracy")
     st.dataframe(results_table(task, runs), hide_index=True, key="results_table")
     st.plotly_chart(figs.chains_before_after(trainer.chains_before_after(runs, task, done["seed"])),
                     key="chains_before_after")

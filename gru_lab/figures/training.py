@@ -30,6 +30,20 @@ def loss_curves(losses: dict[str, np.ndarray], baseline: float, total_steps: int
     return fig
 
 
+def accuracy_curves(accuracies: dict[str, np.ndarray], chance: float, total_steps: int) -> go.Figure:
+    """Training accuracy per step (classification tasks), with chance level as a line."""
+    fig = go.Figure()
+    for name, values in accuracies.items():
+        fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values, mode="lines", name=name,
+                                 line=dict(color=MODEL[name], width=2),
+                                 hovertemplate="step %{x}: %{y:.2f}<extra>" + name + "</extra>"))
+    hline(fig, chance, f"chance {chance:.2f}")
+    fig.update_layout(height=300, xaxis=dict(title="training step", range=[0, total_steps]),
+                      yaxis=dict(title="batch accuracy", range=[0, 1.02]),
+                      legend=dict(orientation="h", y=1.15), margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
 def chains_before_after(chains: dict) -> go.Figure:
     """‖∂s_T/∂s_k‖ for each model, untrained dashed, trained solid."""
     distance = chains["distance"][""]

@@ -13,6 +13,7 @@ from gru_lab.text import (
     case_explanation,
     case_formula,
     case_labels,
+    case_numbers,
     convention_label,
     gru_equations,
     unit_equations,
@@ -152,3 +153,13 @@ def test_vanishing_reading_matches_a_real_run():
     text = vanishing_reading(v)
     assert f"{v.rnn_lambda1:.3f}" in text
     assert f"median of {v.n_seeds} random models" in text
+
+
+def test_case_numbers_print_the_gates_of_the_chosen_step():
+    sat = compute.saturation(Settings(), "rnn-like", 0.5, 0.5, 0.0, 0.0, 4)
+    line = case_numbers(sat, units=3)
+    assert line.startswith("t = 5:")
+    assert "z_t = (0.00, 0.00, 0.00, \\dots)" in line  # z pinned to 0 under keep
+    assert "r_t = (1.00, 1.00, 1.00, \\dots)" in line
+    n = sat.rec.n[4]
+    assert f"1 - n_t^2 = ({1 - n[0] ** 2:.2f}, {1 - n[1] ** 2:.2f}, {1 - n[2] ** 2:.2f}, \\dots)" in line

@@ -219,3 +219,13 @@ def test_param_table(I, H):
         assert (row["input weights"], row["recurrent weights"], row["biases"]) == (b * H * I, b * H * H, b * 2 * H)
         assert row["total"] == row["input weights"] + row["recurrent weights"] + row["biases"]
         assert row["total"] == parameter_count(CLASSES[row["model"]].init(I, H))
+
+
+def test_accuracy_curves_have_one_trace_per_model_and_a_chance_line():
+    acc = {"GRU": np.linspace(0.2, 1.0, 30), "RNN": np.full(30, 0.25)}
+    fig = figs.accuracy_curves(acc, 0.25, 30)
+    assert [t.name for t in fig.data] == ["GRU", "RNN"]
+    np.testing.assert_array_equal(fig.data[0].y, acc["GRU"])
+    assert fig.layout.yaxis.range == (0, 1.02)
+    assert any(a.text == "chance 0.25" for a in fig.layout.annotations)
+    assert any(s.y0 == 0.25 and s.y1 == 0.25 for s in fig.layout.shapes)
