@@ -18,21 +18,6 @@ CHARTS = {"gru_gates", "lstm_gates", "three_chains"}
 T_WORDS = 34  # the default preset, "Far-apart clue", has 34 words, embedded with 8 numbers each
 
 
-@pytest.fixture(scope="module")
-def pages() -> dict:
-    """st.navigation's registered pages, including train and lstm.
-
-    Overrides the conftest fixture: `apptools.registered_pages` still asserts the first four pages only.
-    """
-    probe = apptools.new_app()
-    probe.run()
-    apptools._remember_components(probe)
-    assert exceptions(probe) == []
-    found = dict(probe._registered_pages)
-    assert {"lstm"} <= {info["url_pathname"] for info in found.values()}
-    return found
-
-
 def open_lstm(pages: dict, **params) -> AppTest:
     """A fresh session whose first run is /lstm?<params>."""
     at = apptools.new_app()

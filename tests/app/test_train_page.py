@@ -24,21 +24,6 @@ FAST = {"steps": 50}  # the slider's minimum: enough to run every code path in a
 RESULT_CHARTS = {"final_losses", "chains_before_after"}
 
 
-@pytest.fixture(scope="module")
-def pages() -> dict:
-    """st.navigation's registered pages, including train and lstm.
-
-    Overrides the conftest fixture: `apptools.registered_pages` still asserts the first four pages only.
-    """
-    probe = apptools.new_app()
-    probe.run()
-    apptools._remember_components(probe)
-    assert exceptions(probe) == []
-    found = dict(probe._registered_pages)
-    assert {"train", "lstm", "step"} <= {info["url_pathname"] for info in found.values()}
-    return found
-
-
 def open_train(pages: dict, **params) -> AppTest:
     """A fresh session whose first run is /train?<params>."""
     at = apptools.new_app()
