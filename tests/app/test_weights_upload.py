@@ -25,19 +25,6 @@ RANDOM_CAPTION = "Model: GRU with random weights (H = 8, seed 0, weight scale 1)
 GRU_STATE = GRU.init(8, 16).to_torch()
 
 
-@pytest.fixture(scope="module")
-def pages() -> dict:
-    """st.navigation's registered pages (overrides conftest's: `apptools.registered_pages` still
-    asserts the first four pages only)."""
-    probe = apptools.new_app()
-    probe.run()
-    apptools._remember_components(probe)
-    assert exceptions(probe) == []
-    found = dict(probe._registered_pages)
-    assert "step" in {info["url_pathname"] for info in found.values()}
-    return found
-
-
 def open_step(pages: dict, **params) -> AppTest:
     return apptools.open_page(pages, "step", **params)
 
