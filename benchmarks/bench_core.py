@@ -25,7 +25,7 @@ import statistics
 import sys
 import time
 
-from _reference import WARMUP, environment, load_torch, mark, median_call  # sets one thread: before NumPy
+from _reference import WARMUP, environment, load_torch, mark, median_call, shares  # sets one thread: before NumPy
 
 torch = load_torch("bench_core.py")
 
@@ -205,9 +205,7 @@ def main() -> int:
     for (T, I, H), (np_parts, torch_parts) in breakdowns.items():
         print(f"breakdown T={T}, I={I}, H={H} (a target missed), each part timed on its own:")
         for side_name, parts in (("numpy", np_parts), ("torch", torch_parts)):
-            total = sum(parts.values())
-            split = ", ".join(f"{k} {v:.3f} ms ({100 * v / total:.0f}%)" for k, v in parts.items())
-            print(f"  {side_name}: {split}; sum {total:.3f} ms")
+            print(f"  {side_name}: {shares(parts, ' ms')}")
     print(f"wall time {time.perf_counter() - start:.1f} s")
     return 0
 

@@ -31,7 +31,7 @@ import statistics
 import sys
 import time
 
-from _reference import environment, load_torch, mark, median_call  # sets one thread: before NumPy
+from _reference import environment, load_torch, mark, median_call, shares  # sets one thread: before NumPy
 
 torch = load_torch("bench_train.py")
 
@@ -251,9 +251,7 @@ def main() -> int:
         print("Where the time goes, median CPU ms of each part timed on its own:")
         for (kind, H, T), (np_parts, t_parts, ms_np, ms_t) in breakdowns.items():
             for side, parts, ms in (("numpy", np_parts, ms_np), ("torch", t_parts, ms_t)):
-                total = sum(parts.values())
-                split = ", ".join(f"{k} {v:.3f} ({100 * v / total:.0f}%)" for k, v in parts.items())
-                print(f"- {kind} H={H} T={T} {side}: {split}; sum {total:.3f} ms (whole step {ms:.3f} CPU ms)")
+                print(f"- {kind} H={H} T={T} {side}: {shares(parts)} (whole step {ms:.3f} CPU ms)")
     print(f"wall time {time.perf_counter() - start:.1f} s")
     return 0
 

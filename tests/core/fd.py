@@ -1,5 +1,6 @@
 """Test helpers: central finite differences and hand-built weights whose biases and gates matter."""
 import numpy as np
+import pytest
 
 NAMES = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
 EPS = 1e-6
@@ -44,3 +45,11 @@ def random_state(gates, I, H, seed, saturate=0.0):
 def with_entry(state, name, value):
     """A copy of `state` with tensor `name` replaced."""
     return {**state, name: value}
+
+
+# Every combination of the two GRU conventions, as pytest parameters (reset_after, update).
+SWITCHES = [
+    pytest.param(reset_after, update, id=f"{'after' if reset_after else 'before'}-{update}")
+    for reset_after in (True, False)
+    for update in ("keep", "take")
+]

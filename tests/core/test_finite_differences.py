@@ -8,7 +8,7 @@ import pytest
 
 from gru_core import GRU, RNN
 
-from .fd import NAMES, assert_fd_close, central_diff, random_state, with_entry
+from .fd import NAMES, SWITCHES, assert_fd_close, central_diff, random_state, with_entry
 
 T, I, H = 6, 3, 4
 _rng = np.random.default_rng(1)
@@ -18,11 +18,6 @@ DH = _rng.normal(size=(T, H))
 GRU_STATE = random_state(3, I, H, seed=0, saturate=8.0)
 RNN_STATE = random_state(1, I, H, seed=2)
 
-SWITCHES = [
-    pytest.param(reset_after, update, id=f"{'after' if reset_after else 'before'}-{update}")
-    for reset_after in (True, False)
-    for update in ("keep", "take")
-]
 FORCES = {
     "free": {},
     "z=0.3": {"force_z": 0.3},

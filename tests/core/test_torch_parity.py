@@ -5,7 +5,7 @@ import pytest
 
 from gru_core import GRU, RNN
 
-from .fd import NAMES, random_state
+from .fd import NAMES, SWITCHES, random_state
 
 pytestmark = pytest.mark.torch
 
@@ -16,11 +16,6 @@ H0 = _rng.uniform(-0.9, 0.9, H)
 DH = _rng.normal(size=(T, H))
 GRU_STATE = random_state(3, I, H, seed=3, saturate=4.0)
 RNN_STATE = random_state(1, I, H, seed=4)
-SWITCHES = [
-    pytest.param(reset_after, update, id=f"{'after' if reset_after else 'before'}-{update}")
-    for reset_after in (True, False)
-    for update in ("keep", "take")
-]
 
 
 def close(ours, theirs):
@@ -70,10 +65,12 @@ def test_gru_backward_matches_autograd(torch, nn_gru):
         close(grads[name], expected[name])
 
 
-def test_gru_jacobians_match_gru_cell(torch):
-    cell = torch.nn.GRUCell(I, H)
-    cell.load_state_dict(tensors(torch, GRU_STATE, suffix=""))
-    rec = GRU.from_torch(GRU_STATE).forward(X, H0)
+@pytest.mark.parametrize("model", ["GRU", "RNN"])
+def test_step_jacobians_match_torch_cells(torch, model):
+    cls, cell, state = {"GRU": (GRU, torch.nn.GRUCell(I, H), GRU_STATE),
+                        "RNN": (RNN, torch.nn.RNNCell(I, H, nonlinearity="tanh"), RNN_STATE)}[model]
+    cell.load_state_dict(tensors(torch, state, suffix=""))
+    rec = cls.from_torch(state).forward(X, H0)
     for ours, theirs in zip(rec.jacobians(), cell_jacobians(torch, cell, rec.h_prev), strict=True):
         close(ours, theirs)
 
@@ -113,14 +110,6 @@ def test_rnn_forward_and_backward_match_nn_rnn(torch, nn_rnn):
     close(rec.h[-1], h_last)
     for name in (*NAMES, "x", "h0"):
         close(grads[name], expected[name])
-
-
-def test_rnn_jacobians_match_rnn_cell(torch):
-    cell = torch.nn.RNNCell(I, H, nonlinearity="tanh")
-    cell.load_state_dict(tensors(torch, RNN_STATE, suffix=""))
-    rec = RNN.from_torch(RNN_STATE).forward(X, H0)
-    for ours, theirs in zip(rec.jacobians(), cell_jacobians(torch, cell, rec.h_prev), strict=True):
-        close(ours, theirs)
 
 
 def test_rnn_round_trips_through_torch(torch):
