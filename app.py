@@ -5,26 +5,18 @@ multipage mode for the first run of the server, which greets a shared link with 
 """
 import streamlit as st
 
-from gru_lab import runtime, urlstate
-from gru_lab.sidebar import sidebar
+from gru_lab import runtime
+from gru_lab.ui import urlstate
+from gru_lab.ui.pages import FAVICON, PAGES, uses_fixed_model
+from gru_lab.ui.sidebar import sidebar
 
-st.set_page_config(page_title="GRU Lab", page_icon=":material/memory:", layout="wide")
+st.set_page_config(page_title="GRU Lab", page_icon=FAVICON, layout="wide")  # a file: no outside font server
 
-PAGES = [
-    st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),  # served at /
-    st.Page("app_pages/step_through.py", title="Step through a sequence", icon=":material/play_circle:",
-            url_path="step"),
-    st.Page("app_pages/saturation_lab.py", title="Saturation lab", icon=":material/tune:", url_path="saturation"),
-    st.Page("app_pages/vanishing.py", title="Vanishing gradients: GRU vs RNN", icon=":material/trending_down:",
-            url_path="vanishing"),
-    st.Page("app_pages/train.py", title="Train it live", icon=":material/model_training:", url_path="train"),
-    st.Page("app_pages/gru_vs_lstm.py", title="GRU vs LSTM", icon=":material/compare_arrows:", url_path="lstm"),
-]
-
+page = st.navigation([st.Page(**p) for p in PAGES])
+urlstate.clean_link(page.url_path)
 before = urlstate.snapshot()
-page = st.navigation(PAGES)
 urlstate.follow_link(page.url_path)
-sidebar()
+sidebar(page.url_path, fixed_model=uses_fixed_model(page.url_path))
 notice = st.container()
 page.run()
 urlstate.report_invalid(before, notice)

@@ -1,24 +1,23 @@
 import streamlit as st
 
-from gru_lab import cached
 from gru_lab.figures import sequence as seq_figs
 from gru_lab.figures import training as figs
-from gru_lab.sidebar import current, settings_key
 from gru_lab.tables import param_table
+from gru_lab.ui import cached, widgets
+from gru_lab.ui.sidebar import current
 
 s = current()
 st.title("GRU vs LSTM")
 st.caption("The LSTM (Hochreiter & Schmidhuber 1997) keeps a separate cell state c guarded by three gates; "
            "the GRU folds memory into h with two. Same hidden size and seed as the sidebar.")
 st.subheader("Parameters")
-st.latex(r"\text{RNN: } H I + H^2 + 2H \qquad \text{GRU: } 3\,(H I + H^2 + 2H) \qquad "
-         r"\text{LSTM: } 4\,(H I + H^2 + 2H)")
+for line in (r"\text{RNN: } H I + H^2 + 2H", r"\text{GRU: } 3\,(H I + H^2 + 2H)", r"\text{LSTM: } 4\,(H I + H^2 + 2H)"):
+    st.latex(r"\small " + line)  # one model a line: the three together overflow a phone
 try:
-    seq, gru = cached.step_record(settings_key(s))
-    _, lstm = cached.lstm_record(settings_key(s))
+    seq, gru = cached.step_record(s)
+    _, lstm = cached.lstm_record(s)
 except ValueError as err:
-    st.error(f"Your input cannot be used: {err}.", icon=":material/error:")
-    st.stop()
+    widgets.input_error(err)
 I = seq.x.shape[1]
 st.dataframe(param_table(I, s.hidden_size), hide_index=True, key="param_table")
 
@@ -32,7 +31,7 @@ with right:
     st.plotly_chart(seq_figs.heatmaps(lstm, seq.labels, None), key="lstm_gates")
 
 st.subheader("How far back gradients reach, untrained")
-T = st.slider("Sequence length T", 10, 300, 100, 10, key="lstm_T", bind="query-params")
+T = widgets.widget("lstm_T")
 chains = cached.three_chains(4, s.hidden_size, T, tuple(range(s.seed, s.seed + 10)))
 st.plotly_chart(figs.three_chains(chains.distance, chains.median, T), key="three_chains")
 st.caption("Median of 10 random models each, on the same random input. The LSTM's state is the pair [h; c], "

@@ -1,8 +1,8 @@
 import streamlit as st
 
 from gru_lab.inputs import PRESETS
-from gru_lab.sidebar import current
 from gru_lab.text import convention_label, gru_equations
+from gru_lab.ui.sidebar import current
 
 s = current()
 st.title("GRU Lab")

@@ -1,24 +1,22 @@
 import streamlit as st
 
-from gru_lab import cached, urlstate
-from gru_lab.compute import vanishing_settings
 from gru_lab.figures import vanishing as figs
-from gru_lab.sidebar import current, settings_key
 from gru_lab.text import vanishing_reading
+from gru_lab.ui import cached, urlstate, widgets
+from gru_lab.ui.sidebar import current
 
 s = current()
 st.title("Vanishing gradients: GRU vs vanilla RNN")
 st.caption(f"The same random input (4 features per step) through a GRU and a tanh RNN, both with H = {s.hidden_size} "
            "(set in the sidebar). Each model is re-drawn for several seeds so no single lucky draw misleads.")
 c1, c2, c3 = st.columns(3)
-T = c1.slider("Sequence length T", 10, 500, 100, 10, key="T", bind="query-params")
-rnn_scale = c2.slider("RNN recurrent scale", 0.25, 3.0, 1.0, 0.05, key="rnn_scale", bind="query-params",
-                      help="Multiplies the RNN's W_hh, moving its largest singular value λ₁ across 1.")
-n_seeds = c3.slider("Random models (seeds)", 1, 30, 20, key="seeds", bind="query-params")
+T = widgets.widget("T", container=c1)
+rnn_scale = widgets.widget("rnn_scale", container=c2)
+n_seeds = widgets.widget("seeds", container=c3)
 urlstate.share_link("vanishing", ("T", "rnn_scale", "seeds"))
 
 bar = st.progress(0.0, text="Computing gradient chains…")
-v = cached.vanishing(settings_key(vanishing_settings(s)), T, rnn_scale, n_seeds,
+v = cached.vanishing(s, T, rnn_scale, n_seeds,
                      progress=lambda f: bar.progress(f, text=f"Computing gradient chains… {f:.0%}"))
 bar.empty()
 

@@ -15,7 +15,6 @@ import argparse
 import os
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.e2e.server import launch_chromium, missing_browser, start_app, stop_app  # noqa: E402
+from tests.e2e.server import AppServer, launch_chromium, missing_browser  # noqa: E402
 from tests.e2e.settle import settle  # noqa: E402
 
 TARGET_P95_MS = 700.0
@@ -62,89 +61,63 @@ ARM_JS = """
 """
 
 
-def measure(page, chart_key: str, act: Callable[[], None]) -> tuple[float, bool]:
-    """Milliseconds from the input event that `act` sends to a change in the chart `chart_key`."""
-    page.evaluate(ARM_JS, [chart_key, CHANGE_TIMEOUT_MS])
-    act()
-    result = page.evaluate("() => window.__benchDone")
-    settle(page)
-    return result["ms"], result["changed"]
+Action = Callable[[object, int], None]  # (page, interaction number) -> sends one input event
 
 
-def slider_key(page, key: str, keys: list[str]) -> Callable[[], None]:
-    """An action that presses the next of `keys` (cycling) on the slider `key`."""
-    thumb = page.locator(f".st-key-{key} input[type=range]")
-    count = {"i": 0}
-
-    def act():
-        thumb.focus()
-        page.keyboard.press(keys[count["i"] % len(keys)])
-        count["i"] += 1
-
+def press(key: str, *keys: str) -> Action:
+    """Press the next of `keys` (cycling) on the slider `key`."""
+    def act(page, i: int) -> None:
+        page.locator(f".st-key-{key} input[type=range]").focus()
+        page.keyboard.press(keys[i % len(keys)])
     return act
 
 
-def click(page, selector: str | Callable[[int], str]) -> Callable[[], None]:
-    count = {"i": 0}
-
-    def act():
-        sel = selector(count["i"]) if callable(selector) else selector
-        page.locator(sel).first.click()
-        count["i"] += 1
-
-    return act
+def click(selector: Callable[[int], str]) -> Action:
+    return lambda page, i: page.locator(selector(i)).first.click()
 
 
-def run_control(browser, base: str, name: str, path: str, chart_key: str, make_action, n: int,
-                prepare=None) -> dict:
+CASES = ["copy", "cut", "rnn-like", "free"]
+# (name, url path, key of the chart the control drives, action)
+CONTROLS = [
+    ("Step slider (→ key), step page", "step", "heatmaps", press("t", "ArrowRight")),
+    ("Next button, step page", "step", "heatmaps", click(lambda i: ".st-key-t_next button")),
+    ("Gate case radio, saturation page", "saturation", "sat_matrices",
+     click(lambda i: f".st-key-case label:has-text('{CASES[i % len(CASES)]}')")),
+    ("RNN recurrent scale slider (→ key), vanishing page", "vanishing", "chains", press("rnn_scale", "ArrowRight")),
+    ("Sidebar hidden size H (→/← keys), step page", "step", "heatmaps",
+     press("H", "ArrowRight", "ArrowRight", "ArrowLeft", "ArrowLeft")),
+]
+
+
+def run_control(browser, base: str, path: str, chart_key: str, act: Action, n: int) -> tuple[np.ndarray, int]:
+    """n interactions: their times in ms (input event -> chart changed) and how many changed nothing."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         page = context.new_page()
         page.goto(f"{base}/{path}")
         settle(page)
-        if prepare:
-            prepare(page)
-            settle(page)
-        act = make_action(page)
         times, misses = [], 0
-        for _ in range(n):
-            ms, changed = measure(page, chart_key, act)
-            times.append(ms)
-            misses += not changed
-        return {"name": name, "times": np.array(times), "misses": misses}
+        for i in range(n):
+            page.evaluate(ARM_JS, [chart_key, CHANGE_TIMEOUT_MS])
+            act(page, i)
+            result = page.evaluate("() => window.__benchDone")
+            settle(page)
+            times.append(result["ms"])
+            misses += not result["changed"]
+        return np.array(times), misses
     finally:
         context.close()
 
 
-CASES = ["copy", "cut", "rnn-like", "free"]
-
-
-def controls():
-    """(name, url path, chart key, action factory, prepare) for each main control."""
-    return [
-        ("Step slider (→ key), step page", "step", "heatmaps",
-         lambda page: slider_key(page, "t", ["ArrowRight"]), None),
-        ("Next button, step page", "step", "heatmaps",
-         lambda page: click(page, ".st-key-t_next button"), None),
-        ("Gate case radio, saturation page", "saturation", "sat_matrices",
-         lambda page: click(page, lambda i: f".st-key-case label:has-text('{CASES[i % len(CASES)]}')"), None),
-        ("RNN recurrent scale slider (→ key), vanishing page", "vanishing", "chains",
-         lambda page: slider_key(page, "rnn_scale", ["ArrowRight"]), None),
-        ("Sidebar hidden size H (→/← keys), step page", "step", "heatmaps",
-         lambda page: slider_key(page, "H", ["ArrowRight", "ArrowRight", "ArrowLeft", "ArrowLeft"]), None),
-    ]
-
-
-def table(results: list[dict]) -> str:
+def table(results: list[tuple[str, np.ndarray, int]]) -> str:
     lines = [f"| control | n | p50 ms | p95 ms | max ms | target p95 ≤ {TARGET_P95_MS:.0f} ms |",
              "| --- | ---: | ---: | ---: | ---: | --- |"]
-    for r in results:
-        t = r["times"]
-        p50, p95, mx = np.percentile(t, 50), np.percentile(t, 95), t.max()
-        verdict = "met" if p95 <= TARGET_P95_MS and not r["misses"] else "**missed**"
-        if r["misses"]:
-            verdict += f" ({r['misses']} of {len(t)} never updated within {CHANGE_TIMEOUT_MS / 1000:.0f} s)"
-        lines.append(f"| {r['name']} | {len(t)} | {p50:.0f} | {p95:.0f} | {mx:.0f} | {verdict} |")
+    for name, t, misses in results:
+        p50, p95 = np.percentile(t, 50), np.percentile(t, 95)
+        verdict = "met" if p95 <= TARGET_P95_MS and not misses else "**missed**"
+        if misses:
+            verdict += f" ({misses} of {len(t)} never updated within {CHANGE_TIMEOUT_MS / 1000:.0f} s)"
+        lines.append(f"| {name} | {len(t)} | {p50:.0f} | {p95:.0f} | {t.max():.0f} | {verdict} |")
     return "\n".join(lines)
 
 
@@ -158,26 +131,19 @@ def main() -> int:
         return 2
     from playwright.sync_api import sync_playwright
 
-    log = Path(tempfile.mkdtemp(prefix="gru_lab_bench_")) / "server.log"
-    started = time.monotonic()
-    proc, base = start_app(log)
     results = []
-    try:
-        with sync_playwright() as p:
-            browser = launch_chromium(p)
-            try:
-                for name, path, chart_key, make_action, prepare in controls():
-                    results.append(run_control(browser, base, name, path, chart_key, make_action, args.n, prepare))
-                    t = results[-1]["times"]
-                    print(f"  {name}: p50 {np.percentile(t, 50):.0f} ms, max {t.max():.0f} ms", file=sys.stderr)
-            finally:
-                browser.close()
-    finally:
-        stop_app(proc)
+    with AppServer(Path(tempfile.mkdtemp(prefix="gru_lab_bench_")) / "server.log") as server, \
+            sync_playwright() as p:
+        browser = launch_chromium(p)
+        try:
+            for name, path, chart_key, act in CONTROLS:
+                results.append((name, *run_control(browser, server.url, path, chart_key, act, args.n)))
+                print(f"  {name}: p50 {np.percentile(results[-1][1], 50):.0f} ms", file=sys.stderr)
+        finally:
+            browser.close()
     load = os.getloadavg()
     print(f"Browser latency, one user, headless Chromium, {os.cpu_count()} CPUs, load average "
-          f"{load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}; input event → chart data changed; "
-          f"{time.monotonic() - started:.0f} s in all.\n")
+          f"{load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f}; input event → chart data changed.\n")
     print(table(results))
     return 0
 

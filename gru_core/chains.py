@@ -1,8 +1,8 @@
 """Products of step Jacobians and the norms that show gradients vanishing or exploding.
 
-    ∂h_t/∂h_k = J_t J_{t−1} … J_{k+1}        (newest on the left; J[t] = ∂h_t/∂h_{t−1}, h_{−1} = h0)
+    ∂h_t/∂h_k = J_t J_{t−1} … J_{k+1}        (newest on the left)
 
-Indexing follows the records: h[t] is the state after step t, and k = −1 names h0. A chain of
+Time indices follow base.Record (J[t] = ∂h_t/∂h_{t−1}; k = −1 names h0). A chain of
 hundreds of steps easily shrinks past 1e−308, so the running product is renormalised each step
 and its scale kept as a logarithm: the log10 norms stay exact where the plain ones underflow to 0.
 """

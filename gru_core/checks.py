@@ -104,3 +104,17 @@ def check_jacobian_budget(T: int, width: int) -> None:
 def freeze(arr: np.ndarray) -> np.ndarray:
     arr.flags.writeable = False
     return arr
+
+
+def select_steps(steps: Any, T: int) -> np.ndarray:
+    """None → all steps; an int, a slice or a sequence of ints in [−T, T) → those steps."""
+    if steps is None:
+        return np.arange(T)
+    if isinstance(steps, slice):
+        return np.arange(T)[steps]
+    idx = np.atleast_1d(np.asarray(steps))
+    if idx.dtype.kind not in "iu" or idx.ndim != 1:
+        raise ValueError(f"steps must be None, a slice, or whole numbers in [-{T}, {T}); got {steps!r}")
+    if idx.size and (idx.min() < -T or idx.max() >= T):
+        raise ValueError(f"steps must lie in [-{T}, {T}) for a sequence of {T} steps; got {steps!r}")
+    return idx

@@ -10,20 +10,31 @@ Equations (one step, h = h_{t−1}, x = x_t, PyTorch block order r, z, n):
     h' = g ⊙ h + (1 − g) ⊙ n,   g = z (update "keep") or g = 1 − z (update "take", Chung et al. 2014)
 
 g is the fraction of the past that is kept; writing the update through g lets one code path serve
-both conventions. Its derivative is ∂g/∂z = s with s = +1 (keep) or −1 (take).
+both conventions. Its derivative is ∂g/∂z = s with s = +1 (keep) or −1 (take). docs/MATH.md
+derives all of this, both conventions included.
+
+The step Jacobian, for all t at once:
+
+    J  = diag(g) + diag(h − n) ∂g/∂h + diag(1 − g) ∂n/∂h
+    ∂g/∂h = s diag(z(1−z)) W_hz                                       (0 when z is pinned)
+    reset after:  ∂n/∂h = diag(1−n²) [diag(r) W_hn + diag(a r(1−r)) W_hr]
+    reset before: ∂n/∂h = diag(1−n²) W_hn [diag(r) + diag(h r(1−r)) W_hr]
+
+Every term is a weight matrix scaled row-wise by a (T, H) coefficient (`Coeffs`), so the whole
+(T, H, H) stack comes from a few broadcast products instead of a Python loop over time.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 
-from . import bptt, gru_jacobian
+from . import bptt
 from .activations import sigmoid
-from .base import Record, Recurrent
-from .checks import as_gate, as_matrix, as_vector, freeze
-from .state import Params
+from .base import Record, Recurrent, Trace, block, time_major_input
+from .checks import as_gate, as_matrix, as_vector, check_jacobian_budget, freeze, select_steps
+from .params import Params
 
 Update = Literal["keep", "take"]
 
@@ -54,17 +65,9 @@ class GRU(Recurrent):
         return cls(cls.parse(state), reset_after, update)
 
     # ---- named blocks, the symbols of the equations -----------------------------------------
-    def _block(self, arr: np.ndarray, k: int) -> np.ndarray:
-        H = self.hidden_size
-        return arr[k * H:(k + 1) * H]
-
-    W_ir = property(lambda self: self._block(self.params.W_ih, 0))
-    W_iz = property(lambda self: self._block(self.params.W_ih, 1))
-    W_in = property(lambda self: self._block(self.params.W_ih, 2))
-    W_hr = property(lambda self: self._block(self.params.W_hh, 0))
-    W_hz = property(lambda self: self._block(self.params.W_hh, 1))
-    W_hn = property(lambda self: self._block(self.params.W_hh, 2))
-    b_hn = property(lambda self: self._block(self.params.b_hh, 2))
+    W_ir, W_iz, W_in = block("W_ih", 0), block("W_ih", 1), block("W_ih", 2)
+    W_hr, W_hz, W_hn = block("W_hh", 0), block("W_hh", 1), block("W_hh", 2)
+    b_hn = block("b_hh", 2)
 
     @property
     def s(self) -> float:
@@ -80,80 +83,91 @@ class GRU(Recurrent):
         h0 = freeze(np.zeros(H)) if h0 is None else as_vector(h0, "h0", H)
         Fz = as_gate(force_z, "force_z", (T, H))
         Fr = as_gate(force_r, "force_r", (T, H))
-        W_ih, W_hh, b_ih, b_hh = self.params
-        GI = x @ W_ih.T + b_ih  # (T, 3H) every input projection in one product
-        N = np.empty((T, H))
-        Hs = np.empty((T, H))
-        if self.reset_after:
-            G = self._loop_after(GI, h0, Fz, Fr, N, Hs)  # (T, 3H): r, z, a side by side
-            r, z, a = G[:, :H], G[:, H:2 * H], G[:, 2 * H:]
-        else:
-            RZ, a = self._loop_before(GI, h0, Fz, Fr, N, Hs)
-            r, z = RZ[:, :H], RZ[:, H:]
-        return GRURecord(
-            model=self, x=x, h0=h0, h=freeze(Hs), r=freeze(r), z=freeze(z),
-            n=freeze(N), a=freeze(a), z_pinned=Fz is not None, r_pinned=Fr is not None,
-        )
+        tr = self.run(x[:, None], h0[None], None if Fz is None else Fz[:, None], None if Fr is None else Fr[:, None])
+        one = {name: freeze(part[:, 0]) for name, part in tr.parts.items()}  # the batch of one, as (T, H)
+        return GRURecord(model=self, x=x, h0=h0, h=freeze(tr.H[:, 0]), **one,
+                         z_pinned=Fz is not None, r_pinned=Fr is not None)
 
-    def _loop_after(self, GI, h, Fz, Fr, N, Hs) -> np.ndarray:
+    def run(self, X: np.ndarray, h0: np.ndarray | None = None, force_z: Any = None, force_r: Any = None) -> Trace:
+        """The GRU's one forward pass: X (T, B, I) time-major from h0 (B, H) (zeros if None), with gates
+        pinned to arrays broadcastable to (T, B, H). Arguments are trusted (`forward` checks them; training
+        passes its own arrays). parts: r, z, n, a, each (T, B, H)."""
+        T, B, _ = X.shape
         H = self.hidden_size
-        W_hh, b_hh = self.params.W_hh, self.params.b_hh
+        Fz = None if force_z is None else np.broadcast_to(force_z, (T, B, H))
+        Fr = None if force_r is None else np.broadcast_to(force_r, (T, B, H))
+        h0 = np.zeros((B, H)) if h0 is None else h0
+        GI = time_major_input(X, self.params.W_ih, self.params.b_ih)  # (T, B, 3H)
+        N, Hs = np.empty((T, B, H)), np.empty((T, B, H))
+        loop = self._loop_after if self.reset_after else self._loop_before
+        R, Z, A = loop(GI, h0, Fz, Fr, N, Hs)
+        pinned = frozenset(name for name, F in (("z", Fz), ("r", Fr)) if F is not None)
+        return Trace(self, X, h0, Hs, {"r": R, "z": Z, "n": N, "a": A}, pinned)
+
+    # The loops write each step into preallocated (B, ·) slabs, in place: at batch 1 the per-step
+    # ufunc overhead is the whole cost, so every temporary array saved shows in bench_core.py.
+    def _loop_after(self, GI, h, Fz, Fr, N, Hs):
+        T, B, _ = GI.shape
+        H = self.hidden_size
+        W_hhT, b_hh = self.params.W_hh.T, self.params.b_hh
         # Everything added to W_hh h at step t, so one add per step completes r, z pre-activations and a:
         # [gi_r + b_hr, gi_z + b_hz, b_hn]. gi_n stays outside, since the reset multiplies only a.
-        P = np.concatenate([GI[:, :2 * H] + b_hh[:2 * H], np.broadcast_to(b_hh[2 * H:], (len(GI), H))], axis=1)
-        G = np.empty((len(GI), 3 * H))
+        P = np.empty_like(GI)
+        np.add(GI[..., :2 * H], b_hh[:2 * H], out=P[..., :2 * H])
+        P[..., 2 * H:] = b_hh[2 * H:]
+        G = np.empty((T, B, 3 * H))  # [r, z, a] side by side
+        RZ, R, Z, A, GI_n = G[..., :2 * H], G[..., :H], G[..., H:2 * H], G[..., 2 * H:], GI[..., 2 * H:]
         keep = self.update == "keep"
-        for t in range(len(GI)):
+        for t in range(T):
             g = G[t]
-            np.dot(W_hh, h, out=g)  # one fused recurrent product for r, z and n
+            np.dot(h, W_hhT, out=g)  # one fused recurrent product for r, z and n
             g += P[t]
-            rz = g[:2 * H]
-            sigmoid(rz, out=rz)  # g now holds [r, z, a]
+            sigmoid(RZ[t], out=RZ[t])  # g now holds [r, z, a]
             if Fr is not None:
-                rz[:H] = Fr[t]
+                R[t] = Fr[t]
             if Fz is not None:
-                rz[H:] = Fz[t]
+                Z[t] = Fz[t]
             n = N[t]
-            np.multiply(rz[:H], g[2 * H:], out=n)  # r ⊙ a
-            n += GI[t, 2 * H:]
+            np.multiply(R[t], A[t], out=n)  # r ⊙ a
+            n += GI_n[t]
             np.tanh(n, out=n)
-            h = _update(h, n, rz[H:], keep, Hs[t])
-        return G
+            h = _update(h, n, Z[t], keep, Hs[t])
+        return R, Z, A
 
-    def _loop_before(self, GI, h, Fz, Fr, N, Hs) -> tuple[np.ndarray, np.ndarray]:
+    def _loop_before(self, GI, h, Fz, Fr, N, Hs):
+        T, B, _ = GI.shape
         H = self.hidden_size
-        W_hrz, W_hn = self.params.W_hh[:2 * H], self.W_hn
-        P = GI[:, :2 * H] + self.params.b_hh[:2 * H]  # (T, 2H) all but W_hr h, W_hz h
-        b_hn = self.b_hn
-        RZ = np.empty((len(GI), 2 * H))
-        A = np.empty((len(GI), H))
+        W_hrzT, W_hnT, b_hn = self.params.W_hh[:2 * H].T, self.W_hn.T, self.b_hn
+        P = np.add(GI[..., :2 * H], self.params.b_hh[:2 * H])  # (T, B, 2H) all but W_hr h, W_hz h
+        RZ, A = np.empty((T, B, 2 * H)), np.empty((T, B, H))
+        R, Z, GI_n = RZ[..., :H], RZ[..., H:], GI[..., 2 * H:]
         keep = self.update == "keep"
-        rh = np.empty(H)
-        for t in range(len(GI)):
+        rh = np.empty((B, H))
+        for t in range(T):
             rz = RZ[t]
-            np.dot(W_hrz, h, out=rz)
+            np.dot(h, W_hrzT, out=rz)
             rz += P[t]
             sigmoid(rz, out=rz)
             if Fr is not None:
-                rz[:H] = Fr[t]
+                R[t] = Fr[t]
             if Fz is not None:
-                rz[H:] = Fz[t]
-            np.multiply(rz[:H], h, out=rh)  # the reset acts on h before the product
+                Z[t] = Fz[t]
+            np.multiply(R[t], h, out=rh)  # the reset acts on h before the product
             a = A[t]
-            np.dot(W_hn, rh, out=a)
+            np.dot(rh, W_hnT, out=a)
             a += b_hn
             n = N[t]
-            np.add(GI[t, 2 * H:], a, out=n)
+            np.add(GI_n[t], a, out=n)
             np.tanh(n, out=n)
-            h = _update(h, n, rz[H:], keep, Hs[t])
-        return RZ, A
+            h = _update(h, n, Z[t], keep, Hs[t])
+        return R, Z, A
 
-    # ---- backward (BPTT) --------------------------------------------------------------------
+    # ---- backward through the step Jacobians (the lesson's BPTT) ------------------------------
     def backward(self, rec: GRURecord, dh: Any) -> dict[str, np.ndarray]:
-        """Gradients of L given dh[t] = ∂L/∂h_t from outside, by backpropagation through time.
+        """Gradients of L given dh[t] = ∂L/∂h_t from outside, by BPTT through the step Jacobians.
 
         δ_t = dh_t + J_{t+1}ᵀ δ_{t+1} is returned as "h"; the rest are PyTorch-named parameter
-        gradients plus "h0" and "x".
+        gradients plus "h0" and "x". (Training uses `batched.direct_backward`, without Jacobians.)
         """
         if not isinstance(rec, GRURecord) or rec.model is not self:
             raise ValueError("rec must be the GRURecord returned by this model's forward()")
@@ -161,18 +175,18 @@ class GRU(Recurrent):
         dh = as_matrix(dh, "dh", H, "hidden units (H)")
         if dh.shape[0] != T:
             raise ValueError(f"dh must have shape (T, H) = ({T}, {H}); got {dh.shape}")
-        c = gru_jacobian.coefficients(rec)
-        delta, dh0 = bptt.deltas(lambda steps: gru_jacobian.exact(rec, steps, c), dh)
-        dn = delta * c.n  # dn_pre = δ (1−g)(1−n²): the candidate's pre-activation
-        dz = delta * c.z  # dz_pre = δ (h−n) s z(1−z)
+        c = rec.coefficients()
+        delta, dh0 = bptt.deltas(lambda steps: rec._exact_jacobians(steps, c), dh)
+        dn = delta * c.c_n  # dn_pre = δ (1−g)(1−n²): the candidate's pre-activation
+        dz = delta * c.c_z  # dz_pre = δ (h−n) s z(1−z)
         if self.reset_after:
             # n = tanh(gi_n + r ⊙ a), a = W_hn h + b_hn:  da = dn_pre r,  dr_pre = dn_pre a r(1−r) = δ c_r
-            dGH = np.hstack([delta * c.r, dz, dn * rec.r])  # (T, 3H) w.r.t. W_hh h + b_hh
+            dGH = np.hstack([delta * c.c_r, dz, dn * rec.r])  # (T, 3H) w.r.t. W_hh h + b_hh
             dGI = np.hstack([dGH[:, :2 * H], dn])  # (T, 3H) w.r.t. W_ih x + b_ih
             dW_hh = dGH.T @ rec.h_prev
         else:
             # n = tanh(gi_n + W_hn (r⊙h) + b_hn):  d(r⊙h) = W_hnᵀ dn_pre,  dr_pre = d(r⊙h) ⊙ h r(1−r) = ⋯ c_r
-            dr = (dn @ self.W_hn) * c.r
+            dr = (dn @ self.W_hn) * c.c_r
             dGH = dGI = np.hstack([dr, dz, dn])
             dW_hh = np.vstack([dGH[:, :2 * H].T @ rec.h_prev, dn.T @ (rec.r * rec.h_prev)])
         return {
@@ -199,9 +213,19 @@ def _update(h: np.ndarray, n: np.ndarray, z: np.ndarray, keep: bool, out: np.nda
     return out
 
 
+class Coeffs(NamedTuple):
+    """The (T, H) row scales of the step Jacobian's terms (see the module docstring)."""
+
+    g: np.ndarray  # kept fraction of h: diag(g) is the copy path
+    c_n: np.ndarray  # (1 − g)(1 − n²): scales everything that passes through the candidate
+    c_z: np.ndarray  # s (h − n) z(1 − z): row scale of W_hz
+    c_r: np.ndarray  # reset after: c_n a r(1 − r), row scale of W_hr;
+    #                  reset before: h r(1 − r), column scale between W_hn and W_hr
+
+
 @dataclass(frozen=True, eq=False)
 class GRURecord(Record):
-    """Everything one forward pass computed; all arrays (T, H) and read-only, h[t] = h_{t+1}."""
+    """Everything one forward pass computed; all arrays (T, H) and read-only (time index: base.Record)."""
 
     model: GRU
     x: np.ndarray  # (T, I)
@@ -216,8 +240,63 @@ class GRURecord(Record):
 
     def jacobians(self, steps: Any = None) -> np.ndarray:
         """(T, H, H): [t] = exact ∂h_t/∂h_{t−1}; `steps` (indices or slice) picks a subset."""
-        return gru_jacobian.exact(self, steps)
+        return self._exact_jacobians(steps, self.coefficients())
 
     def frozen_gate_jacobians(self, steps: Any = None) -> np.ndarray:
-        """(T, H, H): the same with z and r held constant, the seed articles' simplification."""
-        return gru_jacobian.frozen(self, steps)
+        """(T, H, H): the same with z and r held constant, as if the gates did not depend on h.
+
+        diag(g) + diag((1−g)(1−n²)) · (reset-weighted W_hn): the simplification that textbook
+        accounts of the GRU's gradient make; exact whenever both gates are pinned.
+        """
+        sel = select_steps(steps, self.h.shape[0])
+        check_jacobian_budget(len(sel), self.h.shape[1])
+        m, c = self.model, self.coefficients()
+        if m.reset_after:
+            J = (c.c_n * self.r)[sel, :, None] * m.W_hn  # diag(r) W_hn
+        else:
+            J = c.c_n[sel, :, None] * (m.W_hn * self.r[sel, None, :])  # W_hn diag(r)
+        _add_diagonal(J, c.g[sel])
+        return freeze(J)
+
+    def coefficients(self) -> Coeffs:
+        m = self.model
+        z, r, n, hp = self.z, self.r, self.n, self.h_prev
+        g = z if m.update == "keep" else 1.0 - z
+        c_n = (1.0 - g) * (1.0 - n * n)
+        c_z = np.zeros_like(z) if self.z_pinned else m.s * (hp - n) * z * (1.0 - z)
+        if self.r_pinned:
+            c_r = np.zeros_like(r)
+        elif m.reset_after:
+            c_r = c_n * self.a * r * (1.0 - r)
+        else:
+            c_r = hp * r * (1.0 - r)
+        return Coeffs(g, c_n, c_z, c_r)
+
+    def _exact_jacobians(self, steps: Any, c: Coeffs) -> np.ndarray:
+        """`c` is passed in because BPTT asks for the Jacobians chunk by chunk."""
+        sel = select_steps(steps, self.h.shape[0])
+        H = self.h.shape[1]
+        check_jacobian_budget(len(sel), H)
+        m = self.model
+        if m.reset_after:
+            # J[t, i, :] = Σ_k C[t, k, i] W_k[i, :] over W_k ∈ (W_hz, W_hn, W_hr, I): for each row i a tiny
+            # (S, 4) @ (4, H) product. One batched matmul writes the whole stack in a single pass over
+            # memory instead of summing (S, H, H) temporaries.
+            C = np.stack([c.c_z[sel], (c.c_n * self.r)[sel], c.c_r[sel], c.g[sel]], axis=2)  # (S, H, 4)
+            W = np.stack([m.W_hz, m.W_hn, m.W_hr, np.eye(H)], axis=1)  # (H, 4, H)
+            J = np.empty((len(sel), H, H))
+            np.matmul(C.transpose(1, 0, 2), W, out=J.transpose(1, 0, 2))
+            return freeze(J)
+        r = self.r[sel]
+        J = c.c_z[sel, :, None] * m.W_hz  # (S, H, H) through the update gate
+        inner = m.W_hn * r[:, None, :]  # W_hn diag(r)
+        inner += (m.W_hn * c.c_r[sel, None, :]) @ m.W_hr  # W_hn diag(h r(1−r)) W_hr: the reset gate's own move
+        inner *= c.c_n[sel, :, None]
+        J += inner
+        _add_diagonal(J, c.g[sel])
+        return freeze(J)
+
+
+def _add_diagonal(J: np.ndarray, d: np.ndarray) -> None:
+    idx = np.arange(J.shape[1])
+    J[:, idx, idx] += d

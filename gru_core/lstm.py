@@ -23,10 +23,9 @@ import numpy as np
 
 from . import bptt
 from .activations import sigmoid
-from .base import Record, Recurrent
-from .checks import as_matrix, as_vector, check_jacobian_budget, freeze
-from .gru_jacobian import select_steps
-from .state import Params
+from .base import Record, Recurrent, Trace, block, time_major_input
+from .checks import as_matrix, as_vector, check_jacobian_budget, freeze, select_steps
+from .params import Params
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,38 +41,50 @@ class LSTM(Recurrent):
     def from_torch(cls, state: Any) -> LSTM:
         return cls(cls.parse(state))
 
-    def block(self, k: int) -> np.ndarray:
-        """W_h· for block k = 0, 1, 2, 3 (i, f, g, o)."""
-        H = self.hidden_size
-        return self.params.W_hh[k * H:(k + 1) * H]
+    # ---- named blocks, the symbols of the equations -----------------------------------------
+    W_ii, W_if, W_ig, W_io = (block("W_ih", k) for k in range(4))
+    W_hi, W_hf, W_hg, W_ho = (block("W_hh", k) for k in range(4))
 
     def forward(self, x: Any, h0: Any = None, c0: Any = None) -> LSTMRecord:
         H = self.hidden_size
         x = as_matrix(x, "x", self.input_size, "input features (I)")
         h0 = freeze(np.zeros(H)) if h0 is None else as_vector(h0, "h0", H)
         c0 = freeze(np.zeros(H)) if c0 is None else as_vector(c0, "c0", H)
+        tr = self.run(x[:, None], h0[None], c0[None])
+        G, one = tr.parts["gates"][:, 0], {name: freeze(tr.parts[name][:, 0]) for name in ("c", "u")}
+        i, f, g, o = (freeze(G[:, k * H:(k + 1) * H]) for k in range(4))
+        return LSTMRecord(self, x, h0, c0, freeze(tr.H[:, 0]), one["c"], i, f, g, o, one["u"])
+
+    def run(self, X: np.ndarray, h0: np.ndarray | None = None, c0: np.ndarray | None = None) -> Trace:
+        """The LSTM's one forward pass: X (T, B, I) time-major from h0, c0 (B, H) (zeros if None). Arguments
+        are trusted (`forward` checks them; training passes its own arrays). parts: "gates" (T, B, 4H)
+        holding i, f, g, o side by side, "c" and "u" = tanh(c) (T, B, H), and "c0" (B, H)."""
+        T, B, _ = X.shape
+        H = self.hidden_size
         W_ih, W_hh, b_ih, b_hh = self.params
-        T = x.shape[0]
-        G = x @ W_ih.T + (b_ih + b_hh)  # (T, 4H) input projections; each row becomes the gates in place
-        Hs, Cs, U = np.empty((T, H)), np.empty((T, H)), np.empty((T, H))
-        h, c = h0, c0
+        h0 = np.zeros((B, H)) if h0 is None else h0
+        c0 = np.zeros((B, H)) if c0 is None else c0
+        G = time_major_input(X, W_ih, b_ih + b_hh)  # (T, B, 4H) input projections; each slab becomes the gates
+        IF, I_, F, Gc, O = G[..., :2 * H], G[..., :H], G[..., H:2 * H], G[..., 2 * H:3 * H], G[..., 3 * H:]
+        Hs, Cs, U = np.empty((T, B, H)), np.empty((T, B, H)), np.empty((T, B, H))
+        W_hhT, h, c = W_hh.T, h0, c0
         for t in range(T):
             gt = G[t]
-            gt += W_hh @ h  # one fused recurrent product for all four blocks
-            sigmoid(gt[:2 * H], out=gt[:2 * H])  # i, f
-            g = np.tanh(gt[2 * H:3 * H], out=gt[2 * H:3 * H])
-            sigmoid(gt[3 * H:], out=gt[3 * H:])  # o
+            gt += h @ W_hhT  # one fused recurrent product for all four blocks
+            sigmoid(IF[t], out=IF[t])  # i, f
+            np.tanh(Gc[t], out=Gc[t])
+            sigmoid(O[t], out=O[t])
             c_new = Cs[t]
-            np.multiply(gt[H:2 * H], c, out=c_new)
-            c_new += gt[:H] * g
+            np.multiply(F[t], c, out=c_new)
+            c_new += I_[t] * Gc[t]
             np.tanh(c_new, out=U[t])
-            np.multiply(gt[3 * H:], U[t], out=Hs[t])
+            np.multiply(O[t], U[t], out=Hs[t])
             h, c = Hs[t], c_new
-        return LSTMRecord(self, x, h0, c0, freeze(Hs), freeze(Cs), freeze(G[:, :H]), freeze(G[:, H:2 * H]),
-                          freeze(G[:, 2 * H:3 * H]), freeze(G[:, 3 * H:]), freeze(U))
+        return Trace(self, X, h0, Hs, {"gates": G, "c": Cs, "u": U, "c0": c0})
 
     def backward(self, rec: LSTMRecord, dh: Any) -> dict[str, np.ndarray]:
-        """BPTT over the state s = [h; c]; "h" is δ_t = ∂L/∂h_t, "c" its partner ∂L/∂c_t (through later steps)."""
+        """BPTT through the step Jacobians over the state s = [h; c]; "h" is δ_t = ∂L/∂h_t, "c" its
+        partner ∂L/∂c_t (through later steps). (Training uses `batched.direct_backward`.)"""
         if not isinstance(rec, LSTMRecord) or rec.model is not self:
             raise ValueError("rec must be the LSTMRecord returned by this model's forward()")
         T, H = rec.h.shape
@@ -106,7 +117,7 @@ class LSTM(Recurrent):
 
 @dataclass(frozen=True, eq=False)
 class LSTMRecord(Record):
-    """One forward pass: all arrays (T, H) and read-only; h[t], c[t] are the state after step t."""
+    """One forward pass: all arrays (T, H) and read-only; c[t] is indexed like h[t] (base.Record)."""
 
     model: LSTM
     x: np.ndarray
@@ -133,7 +144,7 @@ class LSTMRecord(Record):
         i, f, g, o, u, cp = (a[sel] for a in (self.i, self.f, self.g, self.o, self.u, self.c_prev))
         k = o * (1.0 - u * u)  # ∂h'/∂c'
         a_i, a_f, a_g = g * i * (1.0 - i), cp * f * (1.0 - f), i * (1.0 - g * g)  # row scales of ∂c'/∂h
-        W = np.stack([m.block(0), m.block(1), m.block(2), m.block(3)], axis=1)  # (H, 4, H): W_hi, W_hf, W_hg, W_ho
+        W = np.stack([m.W_hi, m.W_hf, m.W_hg, m.W_ho], axis=1)  # (H, 4, H)
         C_c = np.stack([a_i, a_f, a_g, np.zeros_like(a_i)], axis=2)  # (S, H, 4)
         C_h = np.stack([k * a_i, k * a_f, k * a_g, u * o * (1.0 - o)], axis=2)
         J = np.zeros((len(sel), 2 * H, 2 * H))

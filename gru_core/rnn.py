@@ -14,10 +14,9 @@ from typing import Any
 import numpy as np
 
 from . import bptt
-from .base import Record, Recurrent
-from .checks import as_matrix, as_vector, check_jacobian_budget, freeze
-from .gru_jacobian import select_steps
-from .state import Params
+from .base import Record, Recurrent, Trace, time_major_input
+from .checks import as_matrix, as_vector, check_jacobian_budget, freeze, select_steps
+from .params import Params
 
 
 @dataclass(frozen=True, eq=False)
@@ -39,18 +38,26 @@ class RNN(Recurrent):
         H = self.hidden_size
         x = as_matrix(x, "x", self.input_size, "input features (I)")
         h0 = freeze(np.zeros(H)) if h0 is None else as_vector(h0, "h0", H)
+        return RNNRecord(model=self, x=x, h0=h0, h=freeze(self.run(x[:, None], h0[None]).H[:, 0]))
+
+    def run(self, X: np.ndarray, h0: np.ndarray | None = None) -> Trace:
+        """The RNN's one forward pass: X (T, B, I) time-major from h0 (B, H) (zeros if None). Arguments are
+        trusted (`forward` checks them; training passes its own arrays). No parts: h is all there is."""
+        T, B, _ = X.shape
         W_ih, W_hh, b_ih, b_hh = self.params
-        Hs = x @ W_ih.T + (b_ih + b_hh)  # (T, H) input projections; each row becomes h_t in place
-        h = h0
-        for t in range(Hs.shape[0]):
+        h0 = np.zeros((B, self.hidden_size)) if h0 is None else h0
+        Hs = time_major_input(X, W_ih, b_ih + b_hh)  # (T, B, H) input projections; each slab becomes h_t in place
+        W_hhT, h = W_hh.T, h0
+        for t in range(T):
             h_t = Hs[t]
-            h_t += W_hh @ h
+            h_t += h @ W_hhT
             np.tanh(h_t, out=h_t)
             h = h_t
-        return RNNRecord(model=self, x=x, h0=h0, h=freeze(Hs))
+        return Trace(self, X, h0, Hs, {})
 
     def backward(self, rec: RNNRecord, dh: Any) -> dict[str, np.ndarray]:
-        """BPTT: δ_t = dh_t + J_{t+1}ᵀ δ_{t+1}; the pre-activation gradient is δ_t (1 − h_t²)."""
+        """BPTT through the step Jacobians: δ_t = dh_t + J_{t+1}ᵀ δ_{t+1}; the pre-activation gradient is
+        δ_t (1 − h_t²). (Training uses `batched.direct_backward`, without Jacobians.)"""
         if not isinstance(rec, RNNRecord) or rec.model is not self:
             raise ValueError("rec must be the RNNRecord returned by this model's forward()")
         T, H = rec.h.shape
@@ -75,7 +82,7 @@ class RNNRecord(Record):
     model: RNN
     x: np.ndarray  # (T, I)
     h0: np.ndarray  # (H,)
-    h: np.ndarray  # (T, H), h[t] = h_{t+1}
+    h: np.ndarray  # (T, H); time index: base.Record
 
     def jacobians(self, steps: Any = None) -> np.ndarray:
         """(T, H, H): [t] = ∂h_t/∂h_{t−1} = diag(1 − h_t²) W_hh."""

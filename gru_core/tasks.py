@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .checks import check_size
+from .limits import LIMITS
 
 
 @dataclass(frozen=True)
@@ -28,26 +29,26 @@ class Task:
 
     def sample(self, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
         """(X (n, T, I), y (n,)); deterministic given the generator's state."""
-        n = check_size("n (sequences to draw)", n, 1, 1_000_000)
+        n = check_size("n (sequences to draw)", n, 1, LIMITS.max_sequences)
         return _SAMPLERS[self.name](self, n, rng)
 
 
 def adding(T: int) -> Task:
-    T = check_size("sequence length", T, 2, 10_000)
+    T = check_size("sequence length", T, 2, LIMITS.max_task_length)
     return Task("adding", "regression", T, 2, 1, 1.0 / 24.0, float("nan"))
 
 
 def delayed_recall(delay: int, symbols: int = 4) -> Task:
-    delay = check_size("delay", delay, 0, 10_000)
-    K = check_size("symbols", symbols, 2, 32)
+    delay = check_size("delay", delay, 0, LIMITS.max_task_length)
+    K = check_size("symbols", symbols, 2, LIMITS.max_symbols)
     return Task("recall", "classification", delay + 2, K + 1, K, float(np.log(K)), 1.0 / K)
 
 
 def sentiment(T: int, position: str = "start", fillers: int = 8) -> Task:
-    T = check_size("sequence length", T, 2, 10_000)
+    T = check_size("sequence length", T, 2, LIMITS.max_task_length)
     if position not in ("start", "end"):
         raise ValueError(f"position must be 'start' or 'end'; got {position!r}")
-    F = check_size("fillers", fillers, 1, 64)
+    F = check_size("fillers", fillers, 1, LIMITS.max_fillers)
     return Task(f"sentiment-{position}", "classification", T, 2 + F, 2, float(np.log(2)), 0.5)
 
 

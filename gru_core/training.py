@@ -1,7 +1,9 @@
 """Training a recurrent model with a read-out by BPTT on mini-batches.
 
 Deterministic given the seed: one generator draws the read-out's initial weights, then every
-batch, in order. A callback sees each step's loss and may return False to stop early.
+batch, in order. A callback sees each step as it ends and may return False to stop there; a
+non-finite loss or gradient, or weights pushed past LIMITS.max_weight, stop training with
+TrainingDiverged instead of returning NaN weights.
 """
 from __future__ import annotations
 
@@ -13,10 +15,16 @@ import numpy as np
 
 from . import batched
 from .checks import check_size, freeze
+from .limits import LIMITS
 from .optim import SGD, Adam, clip_by_norm
+from .params import NAMES, Params
 from .readout import Readout, loss_and_grads
-from .state import NAMES, Params
 from .tasks import Task
+
+
+def _is_number(value: object) -> bool:
+    """A real number, not a bool (True is an int to Python, never a step size to a user)."""
+    return isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
 
 
 @dataclass(frozen=True)
@@ -30,17 +38,15 @@ class TrainConfig:
     eval_size: int = 512  # held-out sequences for the reported loss
 
     def __post_init__(self) -> None:
-        check_size("steps", self.steps, 1, 1_000_000)
-        check_size("batch", self.batch, 1, 65_536)
-        check_size("seed", self.seed, 0, 2**32 - 1)
-        check_size("eval_size", self.eval_size, 1, 1_000_000)
-        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not (np.isfinite(self.lr)
-                                                                                    and self.lr > 0):
+        check_size("steps", self.steps, 1, LIMITS.max_train_steps)
+        check_size("batch", self.batch, 1, LIMITS.max_batch)
+        check_size("seed", self.seed, 0, LIMITS.max_seed)
+        check_size("eval_size", self.eval_size, 1, LIMITS.max_sequences)
+        if not (_is_number(self.lr) and np.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"lr must be a positive number; got {self.lr!r}")
         if self.optimizer not in ("adam", "sgd"):
             raise ValueError(f"optimizer must be 'adam' or 'sgd'; got {self.optimizer!r}")
-        if self.clip is not None and not (isinstance(self.clip, (int, float)) and np.isfinite(self.clip)
-                                          and self.clip > 0):
+        if self.clip is not None and not (_is_number(self.clip) and np.isfinite(self.clip) and self.clip > 0):
             raise ValueError(f"clip must be a positive number or None (no clipping); got {self.clip!r}")
 
 
@@ -63,6 +69,27 @@ class TrainResult:
     stopped_early: bool
 
 
+class TrainingDiverged(ValueError):
+    """The step size was too large: a loss, gradient or weight stopped being a usable number.
+
+    `step` is the step where it happened (0-based); `losses` the training loss of every step up to
+    and including it (the last may be nan or inf).
+    """
+
+    def __init__(self, message: str, step: int, losses: np.ndarray):
+        super().__init__(message)
+        self.step, self.losses = step, losses
+
+    def __reduce__(self):  # keeps the exception picklable despite the extra arguments
+        return type(self), (str(self), self.step, self.losses)
+
+
+def _diverged(what: str, step: int, losses: list[float], cfg: TrainConfig) -> TrainingDiverged:
+    clip = "turn gradient clipping on (clip=1.0)" if cfg.clip is None else f"clip harder (now clip={cfg.clip:g})"
+    return TrainingDiverged(f"training diverged at step {step}: {what}. Lower the learning rate (now "
+                            f"lr={cfg.lr:g}) or {clip}.", step, np.array(losses))
+
+
 def evaluate(model, readout: Readout, task: Task, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
     tr = batched.forward(model, X)
     loss, acc, _, _ = loss_and_grads(readout, tr.H[-1], y, task.kind)
@@ -71,6 +98,9 @@ def evaluate(model, readout: Readout, task: Task, X: np.ndarray, y: np.ndarray) 
 
 def train(model: batched.Model, task: Task, cfg: TrainConfig = TrainConfig(),
           callback: Callable[[StepInfo], bool | None] | None = None) -> TrainResult:
+    """Train for cfg.steps steps. `callback(info)` runs after every step; returning False stops training
+    right there (the result is evaluated and marked stopped_early), and an exception it raises ends
+    training at once and propagates. Raises TrainingDiverged (a ValueError) on divergence."""
     if model.input_size != task.input_size:
         raise ValueError(f"the model takes {model.input_size} inputs per step; the task gives {task.input_size}")
     rng = np.random.default_rng(cfg.seed)
@@ -81,15 +111,24 @@ def train(model: batched.Model, task: Task, cfg: TrainConfig = TrainConfig(),
     losses, accs, stopped = [], [], False
     for step in range(cfg.steps):
         X, y = task.sample(cfg.batch, rng)
-        tr = batched.forward(model, X)
-        loss, acc, ro_grads, dh_T = loss_and_grads(readout, tr.H[-1], y, task.kind)
-        dH = np.zeros_like(tr.H)
-        dH[-1] = dh_T  # the loss reads the last state only
-        grads, norm = clip_by_norm({**batched.backward(tr, dH), **ro_grads}, cfg.clip)
-        params = opt.step(params, grads)
+        with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught below, by value
+            tr = batched.forward(model, X)
+            loss, acc, ro_grads, dh_T = loss_and_grads(readout, tr.H[-1], y, task.kind)
+            dH = np.zeros_like(tr.H)
+            dH[-1] = dh_T  # the loss reads the last state only
+            grads, norm = clip_by_norm({**batched.direct_backward(tr, dH), **ro_grads}, cfg.clip)
+            losses.append(loss)
+            if not np.isfinite(loss) or not np.isfinite(norm):
+                raise _diverged(f"the {'loss' if not np.isfinite(loss) else 'gradient norm'} is "
+                                f"{loss if not np.isfinite(loss) else norm}", step, losses, cfg)
+            params = opt.step(params, grads)
+        # A loss can stay finite for many steps while the weights run off (the read-out is linear):
+        # stop as soon as one leaves what a model may hold, and be loaded back with.
+        largest = max(max(float(p.max()), -float(p.min())) for p in params.values())
+        if not largest <= LIMITS.max_weight:  # also true for nan
+            raise _diverged(f"a weight reached {largest:g}, beyond ±{LIMITS.max_weight:g}", step, losses, cfg)
         model = dataclasses.replace(model, params=Params(*(freeze(params[k]) for k in NAMES)))
         readout = Readout(params["V"], params["c"])
-        losses.append(loss)
         accs.append(acc)
         if callback is not None and callback(StepInfo(step, loss, acc, norm)) is False:
             stopped = True

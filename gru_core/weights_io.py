@@ -1,8 +1,10 @@
 """Weight files: `.safetensors` and `.npz` holding a 1-layer PyTorch state dict.
 
-Both formats are read without executing anything: headers are parsed and checked (names, dtypes,
-shapes, declared sizes against the real file size) before a single tensor is materialised, so a
-truncated, mislabelled, pickled or size-bombed file is refused with a message, never loaded.
+Both formats are read without executing anything. First the index's size and its number of tensors
+are read from fixed places (the 8-byte safetensors header length; the zip end record) and capped, so
+a file listing 600,000 tensors costs nothing to refuse; then the index is parsed and every entry
+checked (names, dtypes, shapes, declared sizes against the real file size) before a single tensor
+is materialised. A truncated, mislabelled, pickled or size-bombed file is refused with a message.
 
 From PyTorch:
     from safetensors.torch import save_file
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import io
 import json
+import struct
 import zipfile
 import zlib
 from collections.abc import Mapping
@@ -21,9 +24,10 @@ from typing import Any
 import numpy as np
 
 from .limits import LIMITS
-from .state import NAMES, as_tensor
+from .params import NAMES, as_tensor
 
 FORMATS = ("safetensors", "npz")
+_END, _END64, _END64_LOCATOR = b"PK\x05\x06", b"PK\x06\x06", b"PK\x06\x07"  # zip end records
 _SAFETENSORS_DTYPES = {"F16": 2, "F32": 4, "F64": 8}
 _PT_HINT = (
     "PyTorch .pt/.pth files are pickles, which can run code when opened, so they are refused; "
@@ -97,12 +101,14 @@ def _load_safetensors(data: bytes) -> dict[str, np.ndarray]:
             f"not a valid safetensors file: its header claims {n:,} bytes but only {len(data) - 8:,} follow "
             "(the file is truncated or not safetensors)"
         )
+    _check_index_size("safetensors header", n)
     try:
         header = json.loads(data[8:8 + n])
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ValueError("not a valid safetensors file: its header is not JSON") from None
     if not isinstance(header, dict):
         raise ValueError("not a valid safetensors file: its header is not a JSON object")
+    _check_tensor_count(len(header) - ("__metadata__" in header))
     body = len(data) - 8 - n
     for name, entry in header.items():
         if name != "__metadata__":
@@ -142,14 +148,35 @@ def _load_npz(data: bytes) -> dict[str, np.ndarray]:
         raise ValueError("this is a single .npy array, not an .npz archive; save with numpy.savez(path, **state)")
     if data[:4] not in (b"PK\x03\x04", b"PK\x05\x06"):
         raise ValueError("not a valid .npz file: it is not a zip archive (truncated, or another format renamed)")
+    members, directory = _zip_directory(data)
+    _check_tensor_count(members)
+    _check_index_size("zip directory", directory)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
+            _check_tensor_count(len(infos))  # the directory is parsed by its size, whatever the count claimed
             if sum(info.file_size for info in infos) > LIMITS.max_file_bytes:
                 raise ValueError(_too_big(sum(info.file_size for info in infos)) + " once unpacked")
             return {_npz_name(info): _read_npy(archive, info) for info in infos}
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, NotImplementedError, RuntimeError) as exc:
         raise ValueError(f"not a valid .npz file (truncated or corrupt): {exc}") from None
+
+
+def _zip_directory(data: bytes) -> tuple[int, int]:
+    """(members, directory bytes) from the zip's end record, found as zipfile finds it, before the directory
+    itself is read: the last 22 bytes, or the last signature within a 64 KiB comment before them."""
+    end = len(data) - 22
+    if not (data[end:end + 4] == _END and data[-2:] == b"\0\0"):
+        end = data.rfind(_END, max(0, len(data) - 2**16 - 22))
+    if end < 0 or end + 22 > len(data):
+        raise ValueError("not a valid .npz file: the zip end record is missing (truncated or corrupt)")
+    members, size = struct.unpack_from("<HI", data, end + 10)
+    if (members == 0xFFFF or size == 0xFFFFFFFF) and data[end - 20:end - 16] == _END64_LOCATOR:
+        (at,) = struct.unpack_from("<Q", data, end - 12)  # zip64: the true counts are in another record
+        if data[at:at + 4] != _END64 or at + 56 > len(data):
+            raise ValueError("not a valid .npz file: its zip64 end record is missing (truncated or corrupt)")
+        members, size = struct.unpack_from("<QQ", data, at + 32)
+    return members, size
 
 
 def _npz_name(info: zipfile.ZipInfo) -> str:
@@ -186,14 +213,31 @@ def _read_npy(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
 
 
 # ---- shared checks -----------------------------------------------------------------------------
+def _check_index_size(what: str, size: int) -> None:
+    if size > LIMITS.max_header_bytes:
+        raise ValueError(
+            f"this weight file's {what} is {size:,} bytes; at most {LIMITS.max_header_bytes:,} are allowed "
+            f"(a recurrent layer's file lists a handful of tensors)"
+        )
+
+
+def _check_tensor_count(count: int) -> None:
+    if count > LIMITS.max_tensors:
+        raise ValueError(
+            f"this weight file holds {count:,} tensors; at most {LIMITS.max_tensors} are allowed "
+            f"(a recurrent layer has 4: weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0)"
+        )
+
+
 def _check_shape(name: str, shape: Any) -> None:
     if not isinstance(shape, list) or not all(_is_count(d) for d in shape) or len(shape) > 2:
         raise ValueError(f"tensor {name!r} has shape {shape}; a recurrent layer's tensors are 1-D or 2-D")
     entries = int(np.prod(shape, dtype=object))
-    if entries * 8 > LIMITS.max_file_bytes:
+    if entries > LIMITS.max_tensor_entries:
         raise ValueError(
             f"tensor {name!r} declares shape {shape} ({entries:,} numbers), more than the "
-            f"{LIMITS.max_file_bytes // 8:,} allowed"
+            f"{LIMITS.max_tensor_entries:,} allowed (4·H·I for the largest H = {LIMITS.max_hidden}, "
+            f"I = {LIMITS.max_input})"
         )
 
 

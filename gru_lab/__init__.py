@@ -1,2 +1,2 @@
-"""GRU Lab's app layer: inputs, settings, figure builders and text. Only `cached`, `sidebar` and
-`urlstate` import Streamlit; everything else is pure and testable without it."""
+"""GRU Lab's app layer: inputs, the control table, computations, figure builders and text, all pure;
+`gru_lab.ui` holds everything that imports Streamlit."""

@@ -1,15 +1,14 @@
 """What each page shows, computed from plain settings: pure functions, cached by `gru_lab.cached`."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from gru_core import LSTM, GRURecord, LSTMRecord, RNNRecord, chain_norms, log_spaced_distances, spectral_norm
 
-from . import models
 from .inputs import EMBED_DIM, Sequence, custom_sequence, preset_sequence
-from .models import Loaded
 from .settings import Settings, build_gru, build_rnn
 
 VANISH_INPUT = 4  # features of the noise input on the vanishing page
@@ -24,16 +23,15 @@ def sequence_for(s: Settings, dim: int = EMBED_DIM) -> Sequence:
     return preset_sequence(s.preset, dim)
 
 
-def step_record(s: Settings, loaded: Loaded | None = None) -> tuple[Sequence, Record]:
-    """The recorded pass the step-through page shows: random weights, or those of a file."""
-    if loaded is None:
+def step_record(s: Settings, model=None, name: str = "") -> tuple[Sequence, Record]:
+    """The recorded pass the step-through page shows: random weights, or a given model (from `name`)."""
+    if model is None:
         seq = sequence_for(s)
         return seq, build_gru(seq.x.shape[1], s).forward(seq.x)
-    model = models.build(loaded, s)
     seq = sequence_for(s, model.input_size)
     if seq.x.shape[1] != model.input_size:
         raise ValueError(
-            f"the {loaded.module} from {loaded.name} expects {model.input_size} numbers per step but this "
+            f"the {type(model).__name__} from {name} expects {model.input_size} numbers per step but this "
             f"sequence has {seq.x.shape[1]}; pick a word preset (words are embedded to fit), or type "
             f"{model.input_size} comma-separated numbers per row, rows separated by ';'"
         )
@@ -76,12 +74,7 @@ class Saturation:
 
 def saturation(s: Settings, case: str, pz: float, pr: float, bz: float, br: float, t: int) -> Saturation:
     seq = sequence_for(s)
-    model = build_gru(seq.x.shape[1], s)
-    state = model.to_torch()
-    H = s.hidden_size
-    state["bias_ih_l0"][:H] += br  # soft saturation: shift the gates' pre-activations
-    state["bias_ih_l0"][H:2 * H] += bz
-    model = type(model).from_torch(state, s.reset_after, s.update)
+    model = build_gru(seq.x.shape[1], s, gate_shift=(br, bz))  # soft saturation: shifted pre-activations
     force_z, force_r = pinned_gates(case, s.update, pz, pr)
     rec = model.forward(seq.x, force_z=force_z, force_r=force_r)
     t = min(max(t, 0), len(seq.labels) - 1)
@@ -171,8 +164,17 @@ def summarize(runs: list[SeedRun], T: int) -> Vanishing:
     )
 
 
-def vanishing(s: Settings, T: int, rnn_scale: float, n_seeds: int) -> Vanishing:
-    return summarize([vanishing_run(s, T, rnn_scale, seed) for seed in seeds_for(s, n_seeds)], T)
+def vanishing(s: Settings, T: int, rnn_scale: float, n_seeds: int, run=None,
+              progress: Callable[[float], None] | None = None) -> Vanishing:
+    """`run`: vanishing_run, or a cached stand-in for it; `progress(fraction)` after each seed."""
+    run = run or vanishing_run
+    seeds = seeds_for(s, n_seeds)
+    runs = []
+    for i, seed in enumerate(seeds):
+        runs.append(run(s, T, rnn_scale, seed))
+        if progress:
+            progress((i + 1) / len(seeds))
+    return summarize(runs, T)
 
 
 def _band(rows: list[np.ndarray]) -> Band:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,6 +15,11 @@ import numpy as np
 EMBED_DIM = 8  # enough for distinct words to look different to the gates, small enough to read
 MAX_STEPS = 500  # the step-through page's heatmaps stay legible and fast up to here
 MAX_FEATURES = 16  # numbers per step in a custom multi-feature sequence
+MAX_TEXT_CHARS = 4_000  # a custom text travels in the page address: this keeps a link under ~50 KB
+EXAMPLE_TEXT = {  # what the "Your own" box starts from, so nothing is empty or red before typing
+    "words": "the keys that i left on the kitchen table this morning were still there tonight",
+    "numbers": "0, 0.5, 1, 0.5, 0, -0.5, -1, -0.5, 0, 0.5, 1, 0.5",
+}
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,8 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
            "No structure at all: a baseline for how the gates behave when nothing matters.",
            numbers=_noise()),
     Preset("custom", "Your own",
-           "Type numbers or words in the box below and see what the gates make of them."),
+           "Type words or numbers in the \"Your sequence\" box in the sidebar (on a phone: the » at the "
+           "top left opens it) and see what the gates make of them."),
 )}
 
 
@@ -100,7 +107,21 @@ def numbers_sequence(values) -> Sequence:
 
 
 def tokenize(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9']+", text.lower())
+    """Words of any script: runs of letters, digits and apostrophes, with their combining marks.
+
+    "İstanbul" stays one word (its lower case carries a combining dot), and Hebrew or Arabic
+    letters are letters like any other.
+    """
+    tokens, word = [], []
+    for ch in unicodedata.normalize("NFC", text.lower()):
+        if ch.isalnum() or ch == "'" or (word and unicodedata.category(ch).startswith("M")):
+            word.append(ch)
+        elif word:
+            tokens.append("".join(word))
+            word = []
+    if word:
+        tokens.append("".join(word))
+    return tokens
 
 
 def embed(token: str, dim: int = EMBED_DIM) -> np.ndarray:
@@ -147,6 +168,6 @@ def _parse_row(row: str, index: int) -> list[float]:
 
 
 def custom_sequence(text: str, kind: str, dim: int = EMBED_DIM) -> Sequence:
-    if len(text) > 20_000:
-        raise ValueError(f"the input is {len(text):,} characters long; at most 20,000 are allowed")
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValueError(f"the input is {len(text):,} characters long; at most {MAX_TEXT_CHARS:,} are allowed")
     return parse_numbers(text) if kind == "numbers" else tokens_sequence(text, dim)  # kind "words"

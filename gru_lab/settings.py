@@ -23,17 +23,24 @@ class Settings:
     update: str = "keep"  # z keeps the past: PyTorch, Keras and most articles
 
 
-def scaled_state(state: dict[str, np.ndarray], scale: float) -> dict[str, np.ndarray]:
-    """Multiply the weight matrices (not the biases) by `scale`."""
-    return {k: v * scale if k.startswith("weight") else v for k, v in state.items()}
+def build_gru(I: int, s: Settings, seed: int | None = None, gate_shift: tuple[float, float] = (0.0, 0.0)) -> GRU:
+    """Random weights, every weight matrix (not the biases) times the weight scale.
 
-
-def build_gru(I: int, s: Settings, seed: int | None = None) -> GRU:
-    base = GRU.init(I, s.hidden_size, seed=s.seed if seed is None else seed)
-    return GRU.from_torch(scaled_state(base.to_torch(), s.weight_scale), s.reset_after, s.update)
+    `gate_shift` = (r, z): added to the reset and update gates' input biases, to saturate them softly.
+    """
+    p = GRU.init(I, s.hidden_size, seed=s.seed if seed is None else seed).params
+    H = s.hidden_size
+    b_ih = p.b_ih + np.repeat([gate_shift[0], gate_shift[1], 0.0], H)
+    params = p._replace(W_ih=_frozen(p.W_ih * s.weight_scale), W_hh=_frozen(p.W_hh * s.weight_scale),
+                        b_ih=_frozen(b_ih))
+    return GRU(params, s.reset_after, s.update)
 
 
 def build_rnn(I: int, H: int, seed: int, recurrent_scale: float) -> RNN:
-    state = RNN.init(I, H, seed=seed).to_torch()
-    state["weight_hh_l0"] = state["weight_hh_l0"] * recurrent_scale
-    return RNN.from_torch(state)
+    p = RNN.init(I, H, seed=seed).params
+    return RNN(p._replace(W_hh=_frozen(p.W_hh * recurrent_scale)))
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.setflags(write=False)  # like every array the engine hands out
+    return a

@@ -27,7 +27,7 @@ def to_csv(df: pd.DataFrame) -> bytes:
 
 def param_table(I: int, H: int) -> pd.DataFrame:
     """Parameter counts: weight blocks × (H·I input weights + H² recurrent weights + 2H biases)."""
-    from .trainer import BLOCKS, param_count
+    from .experiments import BLOCKS, param_count
 
     return pd.DataFrame([
         {"model": m, "weight blocks": BLOCKS[m], "input weights": BLOCKS[m] * H * I,

@@ -73,6 +73,46 @@ def _paren(v: float) -> str:
     return f"({v:.3f})" if v < 0 else f"{v:.3f}"
 
 
+# ---- the steps a preset's story is about --------------------------------------------------------
+KEY_WORDS = {  # preset key → the words its one-line "watch" sentence is about
+    "clue": ("umbrella", "dry"),
+    "verdict_end": ("honestly", "terrible"),
+    "verdict_start": ("brilliant",),
+}
+WEEK = 7
+
+
+def key_steps(preset: str, seq) -> tuple[int, ...]:
+    """0-based steps the preset's story points at, for the heatmaps to label and mark.
+
+    Words: where the key words stand. Adding problem: the steps whose marker input (feature 1) is 1.
+    Weekly sales: the busiest weekday of the first week and the same weekday every week after it.
+    """
+    if preset in KEY_WORDS:
+        return tuple(t for t, w in enumerate(seq.labels) if w in KEY_WORDS[preset])
+    x = np.asarray(seq.x)
+    if preset == "adding" and x.ndim == 2 and x.shape[1] >= 2:
+        return tuple(int(t) for t in np.flatnonzero(x[:, 1] == 1.0))
+    if preset == "sales" and len(x) >= WEEK:
+        peak = int(np.argmax(x[:WEEK, 0]))
+        return tuple(range(peak, len(x), WEEK))
+    return ()
+
+
+def key_steps_caption(preset: str, seq) -> str:
+    """One line naming the marked steps, or '' when the preset has none."""
+    steps = key_steps(preset, seq)
+    if not steps:
+        return ""
+    if preset == "adding":
+        what = " and ".join(f"{t + 1} (value {seq.x[t, 0]:g})" for t in steps)
+        return f"Marked ▼: steps {what}, whose marker is 1: the answer is the sum of their values."
+    if preset == "sales":
+        return (f"Marked ▼: steps {', '.join(str(t + 1) for t in steps)}, the weekday that was busiest in the "
+                "first week, in every week: the same day seven steps back is the useful memory.")
+    return "Marked ▼: " + ", ".join(f"step {t + 1} “{seq.labels[t]}”" for t in steps) + "."
+
+
 # ---- saturation lab -----------------------------------------------------------------------------
 def case_labels(update: str) -> dict[str, str]:
     copy_z, new_z = ("1", "0") if update == "keep" else ("0", "1")
@@ -124,23 +164,113 @@ def case_explanation(case: str, update: str, sat: Saturation) -> str:
                 "This is the path that lets a GRU remember across long gaps.")
     if case == "cut":
         return (f"With z = {new_z} the old state is thrown away, and with r = 0 the candidate ignores it too. "
-                "Nothing about h_{t-1} reaches h_t, so the Jacobian is the zero matrix and no gradient flows "
+                "Nothing about h_(t−1) reaches h_t, so the Jacobian is the zero matrix and no gradient flows "
                 "further back: the memory is deliberately reset.")
     if case == "rnn-like":
         return (f"With z = {new_z} and r = 1 the GRU turns into a plain tanh RNN with weights W_hn. Its chain "
                 f"shrinks or grows like a vanilla RNN's: here the largest singular value of W_hn is "
                 f"{sat.W_hn_norm:.2f}, and since tanh' ≤ 1 each step can stretch a gradient by at most that much.")
-    pinned = "with these pinned values the gates have no derivative, so" if case == "custom" else "here"
-    return (f"The exact Jacobian adds terms for how z and r themselves move with h_(t-1); {pinned} the largest "
-            f"difference between the exact and the frozen-gate matrix is {gap:.2e}. Push the gate bias sliders "
-            "to saturate the gates and watch that difference shrink towards the pinned cases.")
+    return frozen_gap_hint(sat)
+
+
+BIAS_SLIDER = {"z": "update gate bias shift", "r": "reset gate bias shift"}  # the page's slider labels
+SATURATED_GAP = 1e-3  # below this the frozen-gate matrix is as good as exact, to the heatmaps' eye
+
+
+def frozen_gap_hint(sat: Saturation) -> str:
+    """What separates the exact Jacobian from the frozen-gate one here, and which slider changes that.
+
+    Only gates that move with h_(t−1) add terms to the exact Jacobian, and the bias sliders only
+    move gates that are computed: a pinned gate ignores its bias.
+    """
+    gap = float(np.abs(sat.J - sat.J_frozen).max())
+    free = [g for g, pinned in (("z", sat.rec.z_pinned), ("r", sat.rec.r_pinned)) if not pinned]
+    if not free:
+        return ("Both gates are pinned, so neither moves with h_(t−1): the exact Jacobian is the frozen-gate one "
+                "(their largest difference is 0). The bias sliders shift the gates' inputs, which pinned gates "
+                "ignore; move the pinned values of z and r instead.")
+    names = " and ".join(free)
+    verb = "moves" if len(free) == 1 else "move"
+    gap_text = "0" if gap == 0 else f"{gap:.2e}"
+    lead = (f"The exact Jacobian adds terms for how {names} {verb} with h_(t−1); here the largest difference "
+            f"between the exact and the frozen-gate matrix is {gap_text}.")
+    if gap < SATURATED_GAP:
+        return f"{lead} That is already small: here, holding the gates fixed changes almost nothing."
+    sliders = " and ".join(f"“{BIAS_SLIDER[g]}”" for g in free)
+    return (f"{lead} Push the {sliders} slider{'s' if len(free) > 1 else ''} far from 0 to saturate "
+            f"{names} and watch that difference shrink towards the pinned cases.")
 
 
 # ---- GRU vs vanilla RNN ------------------------------------------------------------------------
+def vs_one(x: float, digits: int = 3) -> str:
+    """x rounded to at least `digits` decimals, and to more where rounding would carry it across 1:
+    λ₁ = 0.9963 prints as 0.996 at 3 digits but as 0.9963, not 1.00, at 2."""
+    for d in range(digits, 12):
+        shown = float(f"{x:.{d}f}")
+        if (shown < 1) == (x < 1) and (shown > 1) == (x > 1):
+            return f"{x:.{d}f}"
+    return repr(x)
+
+
+def lambda_comparison(lam: float, digits: int = 3) -> str:
+    """'λ₁ = 0.996 < 1/γ = 1', with the sign the unrounded value has."""
+    sign = "<" if lam < 1 else ">" if lam > 1 else "="
+    return f"λ₁ = {vs_one(lam, digits)} {sign} 1/γ = 1"
+
+
+def below_text(d: int | None, T: int) -> str:
+    """A metric's value: where the median chain first falls below the floor, or that it does not on this chart."""
+    return f"{d} steps" if d is not None else f"not within {T} steps"
+
+
+def _above_one(log10_median: np.ndarray, distance: np.ndarray) -> tuple[int | None, float, int]:
+    """(the farthest distance ≥ 2 at which the median chain is still ≥ 1, or None; its peak; where)."""
+    finite = np.where(np.isfinite(log10_median), log10_median, -np.inf)
+    i = int(np.argmax(finite))
+    held = distance[(finite >= 0) & (distance >= 2)]
+    return (int(held.max()) if held.size else None), float(10.0 ** finite[i]), int(distance[i])
+
+
+def vanishing_verdict(v: Vanishing) -> str:
+    """Which model carries gradient further back on the chart, and why, from the numbers alone.
+
+    Every sentence must hold for the chart it sits under: a tie is a tie, and an RNN that stays
+    above the floor because its chain grows (λ₁ > 1) is not read as the better memory.
+    """
+    g, r, lam, floor = v.gru_below, v.rnn_below, v.rnn_lambda1, f"{VANISH_FLOOR:.0e}"
+    held, peak, peak_at = _above_one(v.rnn_chain.median, v.distance)
+    end = float(10.0 ** v.rnn_chain.median[-1]) if np.isfinite(v.rnn_chain.median[-1]) else 0.0
+    lower = " Lower the RNN scale to bring λ₁ to 1 or below and compare." if lam > 1 else ""
+    grows = (f"the RNN's median chain stays at or above 1 out to distance {held} (up to {peak:.3g} at distance "
+             f"{peak_at})") if held is not None else ""
+    if r is None and end >= 1:
+        return (f"The RNN's median chain does not fade at all: it is still {end:.3g} at distance {v.distance[-1]}, "
+                "so its gradients are kept or amplified, the exploding side of λ₁ > 1. A gradient that grows with "
+                "distance makes training unstable; it is not a better memory." + lower)
+    if g is not None and g == r:
+        return (f"Both median chains first fall below {floor} at the same measured distance, {g} steps: on this "
+                "chart neither carries gradient further back."
+                + (" With λ₁ above 1 the RNN is no longer bound to vanish, so it can keep up." + lower
+                   if lam > 1 else " Change the seed or the sequence length and compare."))
+    if g is None and r is None:
+        return (f"Neither median chain falls below {floor} within the {v.T} steps shown; lengthen the sequence "
+                "to separate them." + (f" On the way, {grows}: with λ₁ above 1 its gradients grow before they "
+                                       "fade." if grows else ""))
+    if r is not None and (g is None or g > r):
+        return "The GRU carries gradient further back than the RNN on this input."
+    if grows and lam > 1:
+        return (f"The RNN's chain outlasts the GRU's here because with λ₁ above 1 its steps stretch gradients: "
+                f"{grows} before it fades. That is the exploding side, where gradients grow instead of carrying "
+                "a stable memory, and it makes training harder, not easier." + lower)
+    return ("Here the RNN's chain reaches further than the GRU's: an untrained GRU's gates are random, not tuned "
+            "to keep the past (training sets them). Change the seed"
+            + (" or lower the RNN scale" if lam > 1 else "") + " and compare.")
+
+
 def vanishing_reading(v: Vanishing) -> str:
     lam = v.rnn_lambda1
     regime = ("below 1, so its gradients are guaranteed to vanish (Pascanu et al. 2013)" if lam < 1
-              else "above 1, so vanishing is no longer guaranteed and gradients may even explode")
+              else "not below 1, so vanishing is no longer guaranteed and gradients may even explode")
     floor = f"{VANISH_FLOOR:.0e}"
 
     def fate(name: str, d: int | None) -> str:
@@ -148,15 +278,7 @@ def vanishing_reading(v: Vanishing) -> str:
             return f"the {name}'s median chain stays above {floor} over all {v.T} steps"
         return f"the {name}'s median chain falls below {floor} after {d} steps"
 
-    if v.rnn_below is not None and (v.gru_below is None or v.gru_below > v.rnn_below):
-        verdict = "The GRU carries gradient further back than the RNN on this input."
-    elif v.gru_below is not None and (v.rnn_below is None or v.rnn_below > v.gru_below):
-        verdict = ("Here the RNN keeps more gradient than the GRU: with these settings the GRU's update gates "
-                   "mostly let the new candidate through. Untrained gates are not tuned to remember; "
-                   "raise the RNN scale or change the seed and compare.")
-    else:
-        verdict = "Neither curve reaches the floor here; lengthen the sequence to separate them."
     return (f"Each curve shows how much a change in an early state still moves the final one, on a log scale, "
             f"as the gap T − k grows (median of {v.n_seeds} random models, band = middle half). "
-            f"The RNN's largest singular value λ₁(W_hh) is {lam:.3f}, {regime}. "
-            f"On this chart {fate('RNN', v.rnn_below)}, while {fate('GRU', v.gru_below)}. {verdict}")
+            f"The RNNs' largest singular value λ₁(W_hh), median over the models, is {vs_one(lam)}, {regime}. "
+            f"On this chart {fate('RNN', v.rnn_below)}, while {fate('GRU', v.gru_below)}. {vanishing_verdict(v)}")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import plotly.graph_objects as go
 
 GUIDE = "#9E9E9E"  # mid grey: visible on light and dark backgrounds, quieter than any data colour
@@ -17,3 +18,29 @@ def hline(fig: go.Figure, y: float, text: str = "", log: bool = False, dash: str
         fig.add_annotation(x=1, xref="paper", y=math.log10(y) if log else y, yref="y", text=text,
                            showarrow=False, xanchor="right", yanchor="top" if below else "bottom",
                            font=dict(color=GUIDE, size=12))
+
+
+NICE_DECADES = (1, 2, 5, 10, 20, 50, 100)
+
+
+def log_axis(*values, title: str | None = None, max_ticks: int = 7) -> dict:
+    """A log axis that labels powers of ten only, spanning whole decades around the data.
+
+    Left to itself Plotly labels the 2s and 5s of a narrow log axis as bare digits ("10, 5, 2, 1,
+    5, 2, 10⁻¹"), so 0.5 reads as "5". Whole decades keep a labelled power of ten at each end, and
+    one tick every few decades keeps a 300-decade axis legible.
+    """
+    v = np.concatenate([np.ravel(np.asarray(a, dtype=float)) for a in values]) if values else np.array([])
+    v = v[np.isfinite(v) & (v > 0)]
+    if v.size:
+        with np.errstate(divide="ignore"):
+            lo = math.floor(float(np.log10(v.min())) - 0.02)  # a margin so a curve at 1 is not on the edge
+            hi = math.ceil(float(np.log10(v.max())) + 0.02)
+    else:
+        lo, hi = -1, 1
+    step = next((d for d in NICE_DECADES if (hi - lo) / d <= max_ticks), math.ceil((hi - lo) / max_ticks))
+    lo = step * math.floor(lo / step)  # a labelled tick at the bottom; 10^0 = 1 is one at the top
+    axis = dict(type="log", range=[lo, hi], dtick=step, tick0=0, exponentformat="power", minor=dict(showgrid=False))
+    if title is not None:
+        axis["title"] = title
+    return axis

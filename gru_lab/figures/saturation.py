@@ -6,28 +6,65 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .colors import MODEL, QUANTITY, rgba, signed_scale
-from .marks import hline
+from .marks import hline, log_axis
 
 MATRICES = ("exact ∂h_t/∂h_(t−1)", "frozen gates", "exact − frozen")  # trace names, shown on hover
 TITLES = ("exact", "frozen gates", "difference")  # short: three side by side must fit a phone
+ZERO = 1e-12  # below this a Jacobian entry or singular value is rounding, not signal
+
+
+def colour_limit(*mats: np.ndarray) -> float:
+    """The shared symmetric colour range ±lim. An all-zero matrix (the cut case) gets ±1, not ±1e-12,
+    whose colour bar would read "1p, 0.5p, 0, −0.5p, −1p"."""
+    top = max(float(np.abs(M).max()) for M in mats) if mats else 0.0
+    return top if top > ZERO else 1.0
+
+
+def _ticks(H: int) -> dict:
+    """At most about 8 unit numbers per axis: a 390 px phone has room for no more."""
+    return dict(tickmode="linear", tick0=0, dtick=max(1, int(np.ceil(H / 8))), showticklabels=True)
+
+
+def _matrix_trace(M: np.ndarray, name: str, lim: float, showscale: bool) -> go.Heatmap:
+    return go.Heatmap(z=M, zmin=-lim, zmax=lim, colorscale=signed_scale("grad"), name=name, showscale=showscale,
+                      colorbar=dict(thickness=10, title="value"),
+                      hovertemplate="row %{y}, col %{x}: %{z:.4f}<extra>" + name + "</extra>")
+
+
+def jacobian_panel(M: np.ndarray, which: int, lim: float) -> go.Figure:
+    """One of the three matrices (which = 0 exact, 1 frozen gates, 2 difference) as its own figure.
+
+    One figure each lets the page put them in columns, which Streamlit stacks on a phone: three
+    subplots in one figure are ~60 px wide there."""
+    H = M.shape[0]
+    fig = go.Figure(_matrix_trace(M, MATRICES[which], lim, showscale=True))
+    fig.update_xaxes(title_text="unit of h(t−1)", constrain="domain", **_ticks(H))
+    fig.update_yaxes(title_text="unit of h(t)", autorange="reversed", scaleanchor="x", constrain="domain", **_ticks(H))
+    fig.update_layout(title=dict(text=MATRICES[which], x=0.5, xanchor="center"), height=320,
+                      margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def jacobian_panels(J: np.ndarray, J_frozen: np.ndarray) -> list[go.Figure]:
+    """Exact, frozen-gate and their difference, one figure each, on one symmetric colour scale."""
+    mats = (J, J_frozen, J - J_frozen)
+    lim = colour_limit(*mats)
+    return [jacobian_panel(M, i, lim) for i, M in enumerate(mats)]
 
 
 def jacobian_matrices(J: np.ndarray, J_frozen: np.ndarray) -> go.Figure:
-    """Exact, frozen-gate and their difference side by side, on one symmetric colour scale."""
+    """Exact, frozen-gate and their difference side by side in one figure, on one symmetric colour scale
+    (on a phone prefer `jacobian_panels`)."""
     mats = (J, J_frozen, J - J_frozen)
-    lim = max(float(np.abs(np.stack(mats)).max()), 1e-12)
+    lim = colour_limit(*mats)
     fig = make_subplots(rows=1, cols=3, subplot_titles=TITLES, horizontal_spacing=0.05)
     H = J.shape[0]
     for i, (name, M) in enumerate(zip(MATRICES, mats, strict=True), start=1):
-        fig.add_trace(go.Heatmap(
-            z=M, zmin=-lim, zmax=lim, colorscale=signed_scale("grad"), name=name, showscale=i == 3,
-            colorbar=dict(thickness=12, title="value"),
-            hovertemplate="row %{y}, col %{x}: %{z:.4f}<extra>" + name + "</extra>",
-        ), row=1, col=i)
-        fig.update_xaxes(title_text="unit of h(t−1)" if i == 2 else None, row=1, col=i,
-                         showticklabels=H <= 16, constrain="domain")
+        fig.add_trace(_matrix_trace(M, name, lim, showscale=i == 3), row=1, col=i)
+        fig.update_xaxes(title_text="unit of h(t−1)" if i == 2 else None, row=1, col=i, constrain="domain",
+                         **_ticks(H))
         fig.update_yaxes(autorange="reversed", scaleanchor=f"x{'' if i == 1 else i}", constrain="domain",
-                         row=1, col=i, showticklabels=H <= 16, title_text="unit of h(t)" if i == 1 else None)
+                         row=1, col=i, title_text="unit of h(t)" if i == 1 else None, **_ticks(H))
     fig.update_layout(height=360, margin=dict(l=10, r=10, t=40, b=10))
     return fig
 
@@ -41,9 +78,15 @@ def singular_values(sv: np.ndarray, sv_frozen: np.ndarray) -> go.Figure:
                hovertemplate="σ%{x} = %{y:.4f}<extra>frozen gates</extra>"),
     ])
     hline(fig, 1.0, "σ = 1: norm kept")
+    zero = [name for name, s in (("exact", sv), ("frozen-gate", sv_frozen)) if len(s) and np.abs(s).max() <= ZERO]
+    if zero:  # zero-height bars are invisible: say it, or the chart looks broken
+        whose = "exact and frozen-gate" if len(zero) == 2 else zero[0]
+        fig.add_annotation(x=0.5, y=0.45, xref="paper", yref="paper", showarrow=False, font=dict(size=14),
+                           text=f"All {whose}<br>singular values are 0:<br>this step passes nothing back.")
     fig.update_layout(barmode="group", height=300, xaxis_title="singular value index",
-                      yaxis_title="singular value", margin=dict(l=10, r=10, t=30, b=10),
-                      legend=dict(orientation="h", y=1.12))
+                      yaxis=dict(title="singular value", rangemode="tozero",
+                                 range=[0, 1.2] if len(zero) == 2 else None),  # all 0: keep the σ = 1 line in view
+                      margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h", y=1.12))
     return fig
 
 
@@ -59,9 +102,10 @@ def chain(log10_norm: np.ndarray, title: str) -> go.Figure:
     hline(fig, 1.0)
     if not finite.all():
         first = int(d[~finite][0])
-        fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font=dict(size=16),
-                           text=f"The chain is exactly 0 from distance {first} on: nothing flows further back.")
+        # short lines, centred above the σ = 1 line: one long line is clipped on a phone and runs over the axis title
+        fig.add_annotation(x=0.5, y=0.8, xref="paper", yref="paper", showarrow=False, font=dict(size=14),
+                           text=f"The chain is exactly 0 from distance {first} on:<br>"
+                                "nothing flows further back,<br>and a log axis cannot draw 0.")
     fig.update_layout(title_text=title, height=320, xaxis_title="distance t − k (steps back)",
-                      yaxis=dict(type="log", title="‖∂h_t/∂h_k‖₂", exponentformat="power"),
-                      margin=dict(l=10, r=10, t=40, b=10))
+                      yaxis=log_axis(y, 1.0, title="‖∂h_t/∂h_k‖₂"), margin=dict(l=10, r=10, t=40, b=10))
     return fig

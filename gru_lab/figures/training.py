@@ -5,7 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .colors import MODEL
-from .marks import hline
+from .marks import GUIDE, log_axis
 
 TINY = 1e-300
 
@@ -23,11 +23,24 @@ def loss_curves(losses: dict[str, np.ndarray], baseline: float, total_steps: int
         fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values, mode="lines", name=name,
                                  line=dict(color=MODEL[name], width=2),
                                  hovertemplate="step %{x}: %{y:.4f}<extra>" + name + "</extra>"))
-    hline(fig, baseline, f"baseline {baseline:.3f} (no memory)", log=True)
+    reference(fig, baseline, f"baseline {baseline:.3f} (no memory)", (0, total_steps))
     fig.update_layout(height=340, xaxis=dict(title="training step", range=[0, total_steps]),
-                      yaxis=dict(title=metric, type="log", exponentformat="power"),
-                      legend=dict(orientation="h", y=1.12), margin=dict(l=10, r=10, t=30, b=10))
+                      yaxis=log_axis(baseline, *losses.values(), title=metric),
+                      legend=LEGEND_TOP, legend2=LEGEND_REFERENCE, margin=dict(l=10, r=10, t=30, b=10))
     return fig
+
+
+# Models in one legend above the plot, reference lines in a second one below it. One legend holding
+# both would give every entry the width of the longest ("baseline 0.042 (no memory)"): one per row.
+LEGEND_TOP = dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom")
+LEGEND_REFERENCE = dict(orientation="h", x=0, xanchor="left", y=-0.25, yanchor="top")
+
+
+def reference(fig: go.Figure, y: float, name: str, x: tuple[float, float], dash: str = "dash") -> None:
+    """A horizontal reference line named in the second legend: a label written on the chart is drawn
+    over by any curve that runs along the line (an RNN that never beats the baseline does exactly that)."""
+    fig.add_trace(go.Scatter(x=list(x), y=[y, y], mode="lines", name=name, legend="legend2",
+                             line=dict(color=GUIDE, dash=dash, width=2), hovertemplate=f"{name}<extra></extra>"))
 
 
 def accuracy_curves(accuracies: dict[str, np.ndarray], chance: float, total_steps: int) -> go.Figure:
@@ -37,10 +50,10 @@ def accuracy_curves(accuracies: dict[str, np.ndarray], chance: float, total_step
         fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values, mode="lines", name=name,
                                  line=dict(color=MODEL[name], width=2),
                                  hovertemplate="step %{x}: %{y:.2f}<extra>" + name + "</extra>"))
-    hline(fig, chance, f"chance {chance:.2f}")
+    reference(fig, chance, f"chance {chance:.2f}", (0, total_steps))
     fig.update_layout(height=300, xaxis=dict(title="training step", range=[0, total_steps]),
                       yaxis=dict(title="batch accuracy", range=[0, 1.02]),
-                      legend=dict(orientation="h", y=1.15), margin=dict(l=10, r=10, t=30, b=10))
+                      legend=LEGEND_TOP, legend2=LEGEND_REFERENCE, margin=dict(l=10, r=10, t=30, b=10))
     return fig
 
 
@@ -57,7 +70,8 @@ def chains_before_after(chains: dict) -> go.Figure:
                                      hovertemplate="%{x}: %{y:.2e}<extra>" + f"{name} {state}" + "</extra>"))
     fig.update_layout(height=380, title_text="How far back a change still reaches the last state",
                       xaxis=dict(title="distance T − k (steps back)"),
-                      yaxis=dict(title="‖∂s_T/∂s_k‖₂", type="log", exponentformat="power"),
+                      yaxis=log_axis(*(_linear(c[s]) for n, c in chains.items() if n != "distance" for s in c),
+                                     title="‖∂s_T/∂s_k‖₂"),
                       legend=dict(orientation="h", y=-0.25), margin=dict(l=10, r=10, t=40, b=10))
     return fig
 
@@ -68,12 +82,15 @@ def sweep_chart(lengths: tuple[int, ...], ratio: dict[str, np.ndarray], success:
         fig.add_trace(go.Scatter(x=list(lengths), y=values, mode="lines+markers", name=name,
                                  line=dict(color=MODEL[name], width=3), marker=dict(size=10),
                                  hovertemplate="T = %{x}: %{y:.3f} × baseline<extra>" + name + "</extra>"))
-    hline(fig, success, f"learned: below {success:g} × baseline", log=True, below=True)
-    hline(fig, 1.0, "baseline (no memory)", log=True, dash="dot")
-    fig.update_layout(height=360, title_text="Adding problem: held-out loss against sequence length",
-                      xaxis=dict(title="sequence length T", type="log"),
-                      yaxis=dict(title="held-out MSE ÷ baseline", type="log", exponentformat="power"),
-                      legend=dict(orientation="h", y=1.15), margin=dict(l=10, r=10, t=50, b=10))
+    span = (min(lengths), max(lengths)) if lengths else (1, 1)
+    reference(fig, success, f"learned: below {success:g} × baseline", span)
+    reference(fig, 1.0, "baseline (no memory)", span, dash="dot")
+    fig.update_layout(height=400, title=dict(text="Adding problem: loss against length", yref="container", y=0.97),
+                      # the lengths themselves as ticks: a log axis would label 20, 40, 80 as "2", "4", "8"
+                      xaxis=dict(title="sequence length T", type="log", tickmode="array", tickvals=list(lengths),
+                                 ticktext=[str(n) for n in lengths]),
+                      yaxis=log_axis(success, 1.0, *ratio.values(), title="held-out MSE ÷ baseline"),
+                      legend=LEGEND_TOP, legend2=LEGEND_REFERENCE, margin=dict(l=10, r=10, t=70, b=10))
     return fig
 
 
@@ -85,7 +102,7 @@ def three_chains(distance: np.ndarray, median: dict[str, np.ndarray], T: int) ->
                                  hovertemplate="%{x}: %{y:.2e}<extra>" + name + "</extra>"))
     fig.update_layout(height=400, title_text=f"Untrained chains (T = {T})",
                       xaxis=dict(title="distance T − k (steps back)"),
-                      yaxis=dict(title="‖∂s_T/∂s_k‖₂ (s = h, or [h; c] for the LSTM)", type="log",
-                                 exponentformat="power"),
+                      yaxis=log_axis(*(_linear(v) for v in median.values()),
+                                     title="‖∂s_T/∂s_k‖₂ (s = h, or [h; c] for the LSTM)"),
                       legend=dict(orientation="h", y=-0.2), margin=dict(l=10, r=10, t=40, b=10))
     return fig

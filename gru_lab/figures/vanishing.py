@@ -5,9 +5,10 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gru_lab.compute import VANISH_FLOOR, Band, Vanishing
+from gru_lab.text import lambda_comparison
 
 from .colors import MODEL, rgba
-from .marks import hline
+from .marks import hline, log_axis
 
 TINY = 1e-300  # below this, a log axis has nothing left to show
 
@@ -36,7 +37,7 @@ def chains(v: Vanishing) -> go.Figure:
         bound = v.rnn_lambda1 ** v.distance.astype(float)
     fig.add_trace(go.Scatter(x=v.distance, y=np.where(bound >= TINY, bound, np.nan), mode="lines",
                              line=dict(color=MODEL["RNN"], dash="dot", width=2),
-                             name=f"RNN bound λ₁^d (λ₁ = {v.rnn_lambda1:.2f}; vanishes if λ₁ < 1/γ = 1)"))
+                             name=f"RNN bound λ₁^d ({lambda_comparison(v.rnn_lambda1, 2)})"))
     hline(fig, VANISH_FLOOR, f"floor {VANISH_FLOOR:.0e}", log=True, below=True)
     for name, d in (("GRU", v.gru_below), ("RNN", v.rnn_below)):
         if d is not None:
@@ -45,7 +46,9 @@ def chains(v: Vanishing) -> go.Figure:
     fig.update_layout(
         title_text=f"How much of h_k still reaches h_T (T = {v.T})", height=440,
         xaxis=dict(title="distance T − k (steps back)"),
-        yaxis=dict(title="‖∂h_T/∂h_k‖₂", type="log", exponentformat="power"),
+        # the bands and the floor set the range; the bound λ₁^d may leave it upwards (3^100 ≈ 10^47)
+        yaxis=log_axis(*(_linear(getattr(b, q)) for b in (v.gru_chain, v.rnn_chain) for q in ("q25", "median", "q75")),
+                       VANISH_FLOOR, title="‖∂h_T/∂h_k‖₂"),
         legend=dict(orientation="h", y=-0.2), margin=dict(l=10, r=10, t=40, b=10),
     )
     return fig
@@ -57,7 +60,9 @@ def deltas(v: Vanishing) -> go.Figure:
     _band(fig, v.steps, v.gru_delta, "GRU")
     fig.update_layout(
         title_text="BPTT gradient ‖δ_k‖ at each step", height=380,
-        xaxis=dict(title="step k"), yaxis=dict(title="‖δ_k‖ = ‖∂L/∂h_k‖", type="log", exponentformat="power"),
+        xaxis=dict(title="step k"),
+        yaxis=log_axis(*(_linear(getattr(b, q)) for b in (v.gru_delta, v.rnn_delta) for q in ("q25", "median", "q75")),
+                       title="‖δ_k‖ = ‖∂L/∂h_k‖"),
         legend=dict(orientation="h", y=-0.25), margin=dict(l=10, r=10, t=40, b=10),
     )
     return fig

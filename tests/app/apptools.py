@@ -82,7 +82,7 @@ def open_page(pages: dict, page: str, **params) -> AppTest:
     if page != "home":
         at._registered_pages = dict(pages)  # lets switch_page() resolve before the first run
         at.switch_page(PAGES[page])
-    at.query_params.update({k: str(v) for k, v in params.items()})
+    at.query_params.update({k: v if isinstance(v, list) else str(v) for k, v in params.items()})
     at.run()
     if not at.exception:  # make sure AppTest really opened the page we asked for
         assert [t.value for t in at.title][:1] == [TITLES[page]], f"expected the {page} page"

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gru_core import log_spaced_distances
-from gru_lab import trainer
+from gru_lab import experiments as trainer
 from gru_lab.inputs import PRESETS
 
 from . import apptools

@@ -12,8 +12,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gru_core import GRU, log_spaced_distances
-from gru_lab import compute, trainer
+from gru_lab import compute, weights
+from gru_lab import experiments as trainer
 from gru_lab.settings import Settings
+from gru_lab.ui import session
 
 from . import apptools
 from .apptools import assert_clean, decode, errors, exceptions, figure, figures, trace, warnings, widget
@@ -33,6 +35,11 @@ def open_train(pages: dict, **params) -> AppTest:
     at.run()
     assert [t.value for t in at.title][:1] == ["Train it live"], exceptions(at)
     return at
+
+
+def model_traces(fig: dict) -> list[str]:
+    """The models a chart draws (its reference lines, such as the baseline, are traces of their own)."""
+    return [d["name"] for d in fig["data"] if d.get("name") in trainer.CLASSES]
 
 
 def results(at: AppTest) -> pd.DataFrame:
@@ -104,14 +111,15 @@ def test_training_shows_one_row_per_model(trained):
     np.testing.assert_allclose(table["loss ÷ baseline"], table["held-out loss"] / (1 / 24), atol=2e-3)
     assert set(table["learned?"]) <= {"yes", "no"}
     assert not any("Start training" in i.value for i in trained.info), "the info message gives way to results"
-    runs = trained.session_state["train_runs"]
-    assert runs["task"].T == 10 and runs["steps"] == 50 and list(runs["runs"]) == ["GRU", "RNN", "LSTM"]
+    run = trained.session_state[session.TRAINING]
+    assert run.state == "finished"
+    assert run.task.T == 10 and run.steps == 50 and list(run.runs) == ["GRU", "RNN", "LSTM"]
 
 
 def test_final_loss_chart_has_one_trace_per_model_and_the_baseline(trained):
     fig = figure(trained, "final_losses")
-    assert [d["name"] for d in fig["data"]] == ["GRU", "RNN", "LSTM"]
-    runs = trained.session_state["train_runs"]["runs"]
+    assert model_traces(fig) == ["GRU", "RNN", "LSTM"]
+    runs = trained.session_state[session.TRAINING].runs
     for name in ("GRU", "RNN", "LSTM"):
         d = trace(fig, name)
         np.testing.assert_array_equal(decode(d["x"]), np.arange(1, 51))
@@ -230,7 +238,7 @@ def test_every_task_trains(pages, task, length):
         assert ((table["accuracy"] >= 0) & (table["accuracy"] <= 1)).all()
     else:
         assert "accuracy" not in table.columns
-    done = at.session_state["train_runs"]["task"]
+    done = at.session_state[session.TRAINING].task
     assert (done.name, done.T, done.input_size) == (spec.name, spec.T, spec.input_size)
 
 
@@ -243,7 +251,7 @@ def test_sweep_draws_gru_and_rnn_against_length(pages):
     at.run()
     assert_clean(at)
     fig = figure(at, "sweep_chart")
-    assert [d["name"] for d in fig["data"]] == ["GRU", "RNN"]
+    assert model_traces(fig) == ["GRU", "RNN"]
     for name in ("GRU", "RNN"):
         d = trace(fig, name)
         assert list(decode(d["x"])) == [5, 10], "lengths are sorted"
@@ -251,7 +259,7 @@ def test_sweep_draws_gru_and_rnn_against_length(pages):
         assert y.shape == (2,) and np.isfinite(y).all() and (y > 0).all()
     assert fig["layout"]["xaxis"]["type"] == "log" and fig["layout"]["yaxis"]["type"] == "log"
     assert sorted(s["y0"] for s in fig["layout"]["shapes"]) == [trainer.SUCCESS, 1.0]
-    sweep = at.session_state["sweep"]
+    sweep = at.session_state[session.SWEEP]
     assert sweep.lengths == (5, 10) and set(sweep.ratio) == {"GRU", "RNN"}
     assert "train_runs" not in at.session_state, "the sweep does not fill the Train tab's results"
 
@@ -268,13 +276,13 @@ def test_sweep_needs_a_length(pages):
 def test_a_stopped_run_shows_the_loss_so_far(pages):
     at = open_train(pages)
     # What run_training leaves behind when a Stop click reruns the page before it finishes.
-    at.session_state["train_live"] = {"losses": {"GRU": [0.3, 0.2, 0.1], "RNN": []}, "baseline": 1 / 24,
-                                      "metric": "MSE", "steps": 400}
+    at.session_state[session.TRAINING] = session.Training(
+        "running", trainer.make_task("adding", 30), "MSE", 400, 0, {"GRU": [0.3, 0.2, 0.1], "RNN": []})
     at.run()
     assert exceptions(at) == [] and errors(at) == []
     assert any("stopped" in w for w in warnings(at)), warnings(at)
     fig = figure(at, "stopped_losses")
-    assert [d["name"] for d in fig["data"]] == ["GRU"], "a model that had not started is not drawn"
+    assert model_traces(fig) == ["GRU"], "a model that had not started is not drawn"
     np.testing.assert_array_equal(decode(trace(fig, "GRU")["y"]), [0.3, 0.2, 0.1])
 
 
@@ -290,7 +298,7 @@ def test_open_trained_shows_the_trained_gru_on_the_step_page(pages):
     at.run()  # the task changes the length slider: set it on the next run
     at = train(at, ["GRU"], length=5)
     assert_clean(at)
-    run = at.session_state["train_runs"]["runs"]["GRU"]
+    run = at.session_state[session.TRAINING].runs["GRU"]
     at = open_trained(at)
     assert exceptions(at) == [] and errors(at) == []
     assert [t.value for t in at.title] == ["Step through a sequence"]
@@ -298,14 +306,14 @@ def test_open_trained_shows_the_trained_gru_on_the_step_page(pages):
     assert at.query_params.get("weights") in ("session", ["session"])
     captions = [c.value for c in at.caption]
     assert "Model: GRU from GRU trained here on delayed recall (4 symbols) (H = 16, 5 inputs per step)." in captions
-    loaded = at.session_state["trained_weights"]
+    loaded = at.session_state[session.TRAINED]
     assert loaded.module == "GRU" and loaded.ignored == ()
     trained_state = run.result.model.to_torch()
     for name, value in trained_state.items():
         np.testing.assert_array_equal(loaded.state[name], value)
     # The heatmaps draw the trained GRU (the sidebar's default convention is PyTorch's) on the
     # sidebar's words, embedded to the model's 5 inputs.
-    _, rec = compute.step_record(Settings(), loaded)
+    _, rec = compute.step_record(Settings(), weights.build(loaded), loaded.name)
     z = decode(trace(figure(at, "heatmaps"), "z")["z"]).astype(float)
     assert z.shape == (16, rec.z.shape[0])
     np.testing.assert_allclose(z, rec.z.T)

@@ -13,9 +13,11 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from gru_core import GRU, LSTM, RNN, dump_state_bytes, load_state_bytes
-from gru_lab import compute, models
+from gru_lab import compute
+from gru_lab import weights as models
 from gru_lab.inputs import PRESETS
 from gru_lab.settings import Settings
+from gru_lab.ui import session
 
 from . import apptools
 from .apptools import assert_clean, decode, errors, exceptions, figure, figures, trace, warnings, widget
@@ -63,9 +65,10 @@ def test_a_gru_safetensors_file_is_shown(pages):
     assert "cell_diagram" in figures(at), "a GRU gets the cell diagram"
     assert widget(at, "unit").max == 15
     # The heatmaps draw this file's GRU, not random weights.
-    _, rec = compute.step_record(Settings(), models.parse_weights(data, "my_gru.safetensors"))
+    loaded = models.parse_weights(data, "my_gru.safetensors")
+    _, rec = compute.step_record(Settings(), models.build(loaded), loaded.name)
     np.testing.assert_allclose(decode(trace(figure(at, "heatmaps"), "z")["z"]).astype(float), rec.z.T)
-    assert at.session_state["_upload"][1].digest == models.parse_weights(data, "x.safetensors").digest
+    assert at.session_state[session.UPLOAD][1].digest == models.parse_weights(data, "x.safetensors").digest
 
 
 def test_an_lstm_npz_file_is_shown_with_its_gates(pages):
@@ -186,7 +189,8 @@ def test_a_link_to_session_weights_without_a_trained_gru_falls_back(pages):
     assert exceptions(at) == [] and errors(at) == []
     assert widget(at, "weights").value == "random"
     assert "session" not in widget(at, "weights").options
-    assert any("weights=session" in w for w in warnings(at)), warnings(at)
+    assert any("(`weights`) = `session`" in w and "trained in another session" in w for w in warnings(at)), \
+        warnings(at)
     assert model_captions(at) == [RANDOM_CAPTION]
 
 
@@ -223,7 +227,7 @@ def test_the_weights_download_loads_back_to_the_same_tensors(pages, media, name,
     assert_clean(at)
     assert {b.key for b in at.download_button} >= {"download_safetensors", "download_npz", "download_csv"}
     for fmt in ("safetensors", "npz"):
-        assert at.download_button(key=f"download_{fmt}").label == f"Weights as .{fmt}"
+        assert at.download_button(key=f"download_{fmt}").label == f"PyTorch weights as .{fmt}"
         filename, data = download(at, media, f"download_{fmt}")
         assert filename == f"{stem}.{fmt}"
         back = load_state_bytes(data, filename)

@@ -1,10 +1,11 @@
 """Every bad input is a ValueError whose message names the problem; nothing is left half-built."""
+import re
 import tracemalloc
 
 import numpy as np
 import pytest
 
-from gru_core import GRU, LIMITS, RNN
+from gru_core import GRU, LIMITS, LSTM, RNN
 
 from .fd import random_state
 
@@ -246,3 +247,31 @@ def test_a_failed_call_leaves_the_previous_model_working():
     for name, value in GRU_STATE.items():
         np.testing.assert_array_equal(good[name], value)  # the caller's state was not touched
         np.testing.assert_array_equal(gru.to_torch()[name], value)
+
+
+# ---- weight magnitude and foreign dtypes ----------------------------------------------------------------
+@pytest.mark.parametrize("cls, gates", [(GRU, 3), (RNN, 1), (LSTM, 4)])
+@pytest.mark.parametrize("value", [1e308, -1e308, 2 * LIMITS.max_weight])
+def test_weights_beyond_the_bound_are_refused(cls, gates, value):
+    # regression: 1e308 passed validation and forward warned "overflow encountered in matmul"
+    state = random_state(gates, I, H, seed=3)
+    state["weight_hh_l0"][1, 0] = value
+    with pytest.raises(ValueError, match=re.escape(f"weight_hh_l0 holds {value:g} at index (1, 0); weights and biases "
+                                                   f"must lie within ±{LIMITS.max_weight:g}")):
+        cls.from_torch(state)
+
+
+@pytest.mark.parametrize("cls, gates", [(GRU, 3), (RNN, 1), (LSTM, 4)])
+def test_weights_at_the_bound_run_without_overflow(cls, gates):
+    state = {k: np.sign(v) * LIMITS.max_weight for k, v in random_state(gates, I, H, seed=4).items()}
+    rec = cls.from_torch(state).forward(np.random.default_rng(5).normal(size=(T, I)) * 1e3)  # warnings are errors
+    assert np.all(np.abs(rec.h) <= 1.0)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("dtype", ["bfloat16", "float8_e4m3fn"])
+def test_torch_tensors_numpy_cannot_read_are_a_value_error_naming_the_dtype(torch, dtype):
+    # regression: bfloat16 raised TypeError "Got unsupported ScalarType BFloat16" from tensor.numpy()
+    state = {k: torch.tensor(v).to(getattr(torch, dtype)) for k, v in GRU_STATE.items()}
+    with pytest.raises(ValueError, match=f"weight_ih_l0 has dtype torch.{dtype}.*model.float"):
+        GRU.from_torch(state)

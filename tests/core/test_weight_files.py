@@ -2,6 +2,7 @@
 import io
 import json
 import pickle
+import struct
 import zipfile
 
 import numpy as np
@@ -350,3 +351,75 @@ def test_detect_module(gates, module):
 def test_detect_module_refuses_other_shapes(state):
     with pytest.raises(ValueError, match="cannot tell the model type"):
         detect_module(state)
+
+
+# ---- the index is capped before it is parsed (600,000 one-element tensors took 15 s and 1.8 GB) ------------
+def many_tensors_safetensors(count):
+    header = {f"t{k}": {"dtype": "F64", "shape": [1], "data_offsets": [8 * k, 8 * k + 8]} for k in range(count)}
+    return safetensors_bytes(header, bytes(8 * count))
+
+
+def many_members_npz(count):
+    return zip_bytes({f"t{k}.npy": GOOD_NPY for k in range(count)})
+
+
+@pytest.mark.parametrize("fmt, make", [("safetensors", many_tensors_safetensors), ("npz", many_members_npz)])
+def test_a_file_with_more_tensors_than_allowed_is_refused(fmt, make):
+    assert len(load_state_bytes(make(LIMITS.max_tensors), f"m.{fmt}")) == LIMITS.max_tensors  # the cap itself is fine
+    refused(make(LIMITS.max_tensors + 1), f"m.{fmt}", f"holds {LIMITS.max_tensors + 1} tensors; at most "
+                                                      f"{LIMITS.max_tensors} are allowed")
+
+
+def test_a_safetensors_header_over_the_cap_is_refused_before_it_is_parsed():
+    # not even valid JSON: were it parsed, the message would say so
+    header = b"{" + b" " * LIMITS.max_header_bytes + b"}"
+    refused(safetensors_bytes(header), "m.safetensors", f"header is {len(header):,} bytes; at most")
+
+
+def test_an_npz_whose_end_record_understates_its_directory_is_refused():
+    data = bytearray(many_members_npz(LIMITS.max_header_bytes // 50))  # ~50 directory bytes a member
+    end = data.rindex(b"PK\x05\x06")
+    data[end + 8:end + 12] = (1).to_bytes(2, "little") * 2  # "1 member" on this disk and in all
+    refused(bytes(data), "m.npz", "zip directory is .* bytes; at most")
+
+
+def zip64_npz(members, claimed):
+    """An .npz whose counts sit in a zip64 end record, as zip writers put them past 65,535 members."""
+    data = zip_bytes(members)
+    end = data.rindex(b"PK\x05\x06")
+    size, offset = struct.unpack_from("<II", data, end + 12)
+    record = struct.pack("<4sQ2H2I4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, claimed, claimed, size, offset)
+    locator = struct.pack("<4sIQI", b"PK\x06\x07", 0, end, 1)
+    tail = struct.pack("<4s4H2IH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    return data[:end] + record + locator + tail
+
+
+def test_zip64_end_records_are_read_too():
+    members = {"a.npy": GOOD_NPY, "b.npy": GOOD_NPY}
+    loaded = load_state_bytes(zip64_npz(members, 2), "m.npz")  # zipfile reads it: so must we
+    np.testing.assert_array_equal(loaded["a"], np.zeros(2))
+    refused(zip64_npz(members, 10**6), "m.npz", "holds 1,000,000 tensors")
+
+
+# ---- one documented set of limits -----------------------------------------------------------------------------
+def test_the_largest_documented_gru_loads_in_float16():
+    # regression: a per-tensor cap of 8,388,608 numbers (max_file_bytes / 8), mentioned nowhere, refused
+    # weight_ih_l0 of H = 1024, I = 4096 (12.6 M numbers, 25 MB in float16) in a 31 MB file
+    from safetensors.numpy import save
+
+    H, I = LIMITS.max_hidden, LIMITS.max_input
+    rng = np.random.default_rng(0)
+    state = {"weight_ih_l0": rng.uniform(-0.03, 0.03, (3 * H, I)).astype(np.float16),
+             "weight_hh_l0": rng.uniform(-0.03, 0.03, (3 * H, H)).astype(np.float16),
+             "bias_ih_l0": np.zeros(3 * H, np.float16), "bias_hh_l0": np.zeros(3 * H, np.float16)}
+    data = save(state)
+    assert 30 * 2**20 < len(data) < LIMITS.max_file_bytes
+    del state
+    gru = GRU.from_torch(load_state_bytes(data, "big.safetensors"))
+    assert (gru.hidden_size, gru.input_size) == (H, I)
+
+
+def test_a_tensor_beyond_the_largest_model_is_refused_by_its_declared_shape():
+    rows = LIMITS.max_tensor_entries // LIMITS.max_input + 1
+    header = {"w": {"dtype": "F16", "shape": [rows, LIMITS.max_input], "data_offsets": [0, 2]}}
+    refused(safetensors_bytes(header, bytes(2)), "m.safetensors", f"more than the {LIMITS.max_tensor_entries:,}")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .server import REPO, launch_chromium, missing_browser, start_app, stop_app
+from .server import REPO, AppServer, launch_chromium, missing_browser
 from .settle import settle
 
 HERE = Path(__file__).resolve().parent
@@ -42,12 +42,8 @@ def browser_available() -> None:
 @pytest.fixture(scope="session")
 def app_url(browser_available, tmp_path_factory) -> Iterator[str]:
     """Base URL of a Streamlit server running this repo's app.py, stopped after the session."""
-    log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    proc, base = start_app(log_path)
-    try:
-        yield base
-    finally:
-        stop_app(proc)
+    with AppServer(tmp_path_factory.mktemp("streamlit") / "server.log") as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

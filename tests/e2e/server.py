@@ -1,10 +1,17 @@
-"""Start and stop the app's Streamlit server for browser tests and the browser benchmark.
+"""Start and stop one private GRU Lab server: the one launcher of the browser tests and the benchmarks.
 
-The server runs `python -m streamlit run app.py` from the repo root on a free loopback port, in its own
-process group, so stopping it ends exactly the processes it started and nothing else.
+    with AppServer(log_path) as server:
+        server.url        # http://127.0.0.1:<free port>
+        server.rss_mb()   # the server's resident memory
+
+The server is `python -m streamlit run app.py` run from the repo root, so it reads the repo's
+.streamlit/config.toml and serves what a class gets. It listens on 127.0.0.1 only, on a port the OS
+picks free, so it neither collides with another server on this machine nor is reachable from outside.
+It runs in its own process group, so stopping it ends exactly the processes it started.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -12,9 +19,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent.parent
+HOST = "127.0.0.1"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 HEALTH_TIMEOUT = 60.0
@@ -37,56 +46,81 @@ def launch_chromium(playwright):
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((HOST, 0))
         return s.getsockname()[1]
 
 
-def start_app(log_path: Path, timeout: float = HEALTH_TIMEOUT) -> tuple[subprocess.Popen, str]:
-    """Start the app; return (process, base URL) once /_stcore/health answers, or raise within `timeout`."""
-    port = free_port()
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    # No file watcher: it costs CPU, and a source edited during a run would put a "File change" banner
-    # into the screenshots.
-    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-           "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-           "--server.fileWatcherType", "none"]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{_tail(log_path)}")
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
+class AppServer:
+    """The app on a free loopback port; `flags` are extra config flags, e.g. "--runner.postScriptGC=true"."""
+
+    def __init__(self, log_path: Path, flags: Sequence[str] = ()) -> None:
+        self.log_path = log_path
+        self.flags = list(flags)
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def start(self, timeout: float = HEALTH_TIMEOUT) -> AppServer:
+        """Start the server; return once /_stcore/health answers, or raise within `timeout`."""
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        cmd = [sys.executable, "-m", "streamlit", "run", "app.py",
+               "--server.address", HOST, "--server.port", str(self.port), *self.flags]
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited with {self.proc.returncode}:\n{self.log_tail()}")
+            with contextlib.suppress(OSError), urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
                 if r.status == 200:
-                    return proc, base
+                    return self
+            time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(f"streamlit not healthy on {self.url} within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        """End the server and its own process group: SIGTERM, then SIGKILL if it lingers."""
+        proc, self.proc = self.proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+            try:
+                os.killpg(proc.pid, sig)  # the group id is the server's own pid (start_new_session)
+            except ProcessLookupError:
+                return
+            try:
+                proc.wait(timeout=wait)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+    def rss_mb(self) -> float | None:
+        """Resident memory of the server process in MiB (VmRSS), or None when it is not running."""
+        if self.proc is None:
+            return None
+        with contextlib.suppress(OSError), open(f"/proc/{self.proc.pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return None
+
+    def log_errors(self) -> list[str]:
+        """Lines of the server log that report a traceback or an error."""
+        return [ln for ln in self.log_tail(None).splitlines() if "Traceback" in ln or "Error" in ln]
+
+    def log_tail(self, chars: int | None = 4000) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
         except OSError:
-            pass
-        time.sleep(0.25)
-    stop_app(proc)
-    raise RuntimeError(f"streamlit not healthy on {base} within {timeout:.0f} s:\n{_tail(log_path)}")
+            return "(no log)"
+        return text if chars is None else text[-chars:]
 
+    def __enter__(self) -> AppServer:
+        return self.start()
 
-def stop_app(proc: subprocess.Popen) -> None:
-    """End the server and its own process group: SIGTERM, then SIGKILL if it lingers."""
-    if proc.poll() is not None:
-        return
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(proc.pid, sig)
-        except ProcessLookupError:
-            return
-        try:
-            proc.wait(timeout=wait)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def _tail(path: Path, n: int = 4000) -> str:
-    try:
-        return path.read_text(errors="replace")[-n:]
-    except OSError:
-        return "(no log)"
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from gru_lab.inputs import (
     EMBED_DIM,
+    EXAMPLE_TEXT,
     MAX_FEATURES,
     MAX_STEPS,
     PRESETS,
@@ -153,6 +154,26 @@ def test_preset_titles_are_unique():
 def test_custom_sequence():
     assert custom_sequence("a b", "words").labels == ("a", "b")
     assert custom_sequence("1, 2", "numbers").labels == ("1", "2")
-    with pytest.raises(ValueError, match="20,000"):
-        custom_sequence("a " * 10_001, "words")
+    with pytest.raises(ValueError, match="4,000"):
+        custom_sequence("a " * 2_001, "words")
     assert len(custom_sequence("ab " * 166, "words").labels) == 166
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("İstanbul is big", ["i̇stanbul", "is", "big"]),  # one word: its lower case carries a combining dot
+    ("Straße und Café", ["straße", "und", "café"]),
+    ("שָׁלוֹם עולם", ["שָׁלוֹם", "עולם"]),  # Hebrew, with and without vowel marks
+    ("مرحبا بالعالم", ["مرحبا", "بالعالم"]),
+    ("the cat's hat, don't", ["the", "cat's", "hat", "don't"]),
+])
+def test_words_of_every_script_are_words(text, words):
+    # Regression: only a-z and 0-9 counted as letters, so "İstanbul" split in two and Hebrew or
+    # Arabic text had "no words".
+    assert tokenize(text) == words
+    assert custom_sequence(text, "words").labels == tuple(words)
+
+
+@pytest.mark.parametrize("kind", ["words", "numbers"])
+def test_the_own_input_box_starts_from_an_example_that_parses(kind):
+    seq = custom_sequence(EXAMPLE_TEXT[kind], kind)
+    assert len(seq.labels) >= 8

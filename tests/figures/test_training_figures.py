@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from gru_core import GRU, LSTM, RNN, log_spaced_distances
-from gru_core.batched import parameter_count
+from gru_core.base import parameter_count
 from gru_core.training import TrainConfig
-from gru_lab import trainer
+from gru_lab import experiments as trainer
 from gru_lab.figures import training as figs
 from gru_lab.figures.colors import MODEL
 from gru_lab.tables import param_table

@@ -1,6 +1,6 @@
 """The batched training passes equal the exact engine run sequence by sequence.
 
-batched.forward(model, X) must give, for every b, the h_t of model.forward(X[b]); batched.backward
+batched.forward(model, X) must give, for every b, the h_t of model.forward(X[b]); batched.direct_backward
 must give the sum over the batch of model.backward(record_b, dH[:, b]) for every parameter.
 """
 import numpy as np
@@ -49,7 +49,7 @@ def test_forward_states_match_exact_engine(model):
 @pytest.mark.parametrize("model", MODELS)
 def test_backward_is_the_sum_of_per_sequence_gradients(model):
     tr = batched.forward(model, X)
-    grads = batched.backward(tr, DH)
+    grads = batched.direct_backward(tr, DH)
     assert set(grads) == set(NAMES)
     _, per_seq = per_sequence(model, X, DH)
     for name, p in zip(NAMES, model.params, strict=True):
@@ -64,7 +64,7 @@ def test_loss_at_the_last_step_only(model):
     """The training case: ∂L/∂h_t = 0 for t < T."""
     dH = np.zeros((T, B, H))
     dH[-1] = DH[-1]
-    grads = batched.backward(batched.forward(model, X), dH)
+    grads = batched.direct_backward(batched.forward(model, X), dH)
     _, per_seq = per_sequence(model, X, dH)
     for name in NAMES:
         np.testing.assert_allclose(grads[name], sum(g[name] for g in per_seq), **TOL, err_msg=name)
@@ -75,7 +75,7 @@ def test_loss_at_the_last_step_only(model):
 def test_edge_sizes(model, b, t):
     x, dh = X[:b, :t], DH[:t, :b]
     tr = batched.forward(model, x)
-    grads = batched.backward(tr, dh)
+    grads = batched.direct_backward(tr, dh)
     recs, per_seq = per_sequence(model, x, dh)
     for k, rec in enumerate(recs):
         np.testing.assert_allclose(tr.H[:, k], rec.h, **TOL)
@@ -95,13 +95,13 @@ def test_lstm_trace_keeps_the_cell_states():
 @pytest.mark.parametrize("model", MODELS)
 def test_batch_order_does_not_matter(model):
     perm = np.array([3, 0, 4, 1, 2])
-    a = batched.backward(batched.forward(model, X), DH)
-    b = batched.backward(batched.forward(model, X[perm]), DH[:, perm])
+    a = batched.direct_backward(batched.forward(model, X), DH)
+    b = batched.direct_backward(batched.forward(model, X[perm]), DH[:, perm])
     for name in NAMES:
         np.testing.assert_allclose(a[name], b[name], **TOL, err_msg=name)
 
 
 def test_parameter_count():
-    assert batched.parameter_count(GRU.init(I, H)) == 3 * H * (I + H + 2)
-    assert batched.parameter_count(RNN.init(I, H)) == H * (I + H + 2)
-    assert batched.parameter_count(LSTM.init(I, H)) == 4 * H * (I + H + 2)
+    assert GRU.init(I, H).parameter_count() == 3 * H * (I + H + 2)
+    assert RNN.init(I, H).parameter_count() == H * (I + H + 2)
+    assert LSTM.init(I, H).parameter_count() == 4 * H * (I + H + 2)

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from gru_core import GRU, LSTM, RNN, tasks
-from gru_core.state import NAMES
-from gru_core.training import StepInfo, TrainConfig, train
+from gru_core.params import NAMES
+from gru_core.training import StepInfo, TrainConfig, TrainingDiverged, train
 
 SHORT = TrainConfig(steps=30, batch=16, eval_size=64, seed=3)
 
@@ -114,6 +114,7 @@ def test_input_size_mismatch_raises(model, task):
     dict(optimizer="Adam"), dict(optimizer="adagrad"), dict(optimizer=""),
     dict(batch=0), dict(batch=2.5), dict(eval_size=0), dict(steps=-1),
     dict(lr=float("nan")), dict(lr=-0.1), dict(clip=-1.0),
+    dict(clip=True), dict(clip=False), dict(clip=np.True_), dict(lr=True),  # regression: clip=True was a number
 ], ids=lambda d: "-".join(f"{k}={v}" for k, v in d.items()))
 def test_bad_config_is_refused(bad):
     """A misspelt optimizer must not silently train with plain SGD, a negative clip must not turn descent into
@@ -128,3 +129,48 @@ def test_sgd_training_runs_and_differs_from_adam():
                                                                    optimizer="sgd", lr=0.1))
     assert a.losses[0] == s.losses[0]  # same initial weights and first batch
     assert not np.array_equal(a.losses, s.losses)
+
+
+@pytest.mark.parametrize("make", [GRU.init, RNN.init, LSTM.init], ids=["gru", "rnn", "lstm"])
+def test_divergence_stops_training_with_a_clear_error(make):
+    # regression: lr=1e6 with plain SGD and no clipping returned NaN losses and NaN weights, silently
+    cfg = TrainConfig(steps=30, batch=16, eval_size=64, seed=3, lr=1e6, optimizer="sgd", clip=None)
+    seen = []
+    with pytest.raises(TrainingDiverged, match=r"diverged at step \d+: .*Lower the learning rate \(now lr=1e\+06\) "
+                                               r"or turn gradient clipping on") as caught:
+        train(make(2, 8, seed=1), tasks.adding(12), cfg, callback=seen.append)
+    err = caught.value
+    assert isinstance(err, ValueError)
+    assert len(err.losses) == err.step + 1 == len(seen) + 1  # every step run, the failing one last
+    assert np.all(np.isfinite(err.losses[:-1]))
+    np.testing.assert_array_equal(err.losses[:-1], [s.loss for s in seen])
+
+
+def test_divergence_with_clipping_on_says_to_clip_harder():
+    cfg = TrainConfig(steps=30, batch=16, eval_size=64, seed=3, lr=1e6, optimizer="sgd", clip=10.0)
+    with pytest.raises(TrainingDiverged, match=r"clip harder \(now clip=10\)"):
+        train(GRU.init(2, 8, seed=1), tasks.adding(12), cfg)
+
+
+def test_training_diverged_survives_pickling():
+    import pickle
+
+    err = pickle.loads(pickle.dumps(TrainingDiverged("diverged", 3, np.array([1.0, np.nan]))))
+    assert (str(err), err.step) == ("diverged", 3) and np.isnan(err.losses[-1])
+
+
+def test_an_exception_in_the_callback_ends_training_at_once():
+    """The app's stop button: whatever the callback raises comes out of train() before another step runs."""
+    seen = []
+
+    class Stop(Exception):
+        pass
+
+    def callback(info):
+        seen.append(info.step)
+        if info.step == 2:
+            raise Stop
+
+    with pytest.raises(Stop):
+        train(GRU.init(2, 8, seed=1), tasks.adding(12), SHORT, callback=callback)
+    assert seen == [0, 1, 2]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gru_core import GRU, LSTM, RNN, chain_norms, log_spaced_distances
-from gru_core.batched import parameter_count
+from gru_core.base import parameter_count
 from gru_core.tasks import Task, adding, delayed_recall, sentiment
 from gru_core.training import StepInfo, TrainConfig, TrainResult, train
 
@@ -98,15 +98,19 @@ class Sweep:
 
 
 def sweep(lengths: tuple[int, ...], modules: tuple[str, ...], H: int, cfg: TrainConfig,
-          progress: Callable[[float], None] | None = None) -> Sweep:
-    """The classic picture in small: adding-problem success against sequence length."""
+          progress: Callable[[float], None] | None = None, each_step: Callable[[], None] | None = None) -> Sweep:
+    """The classic picture in small: adding-problem success against sequence length.
+
+    `each_step()` is called after every training step: the page's stop check, which raises to end the work.
+    """
+    callback = (lambda info: each_step()) if each_step else None
     ratio = {m: np.full(len(lengths), np.nan) for m in modules}
     baseline = adding(lengths[0]).baseline_loss
     done, total = 0, len(lengths) * len(modules)
     for i, T in enumerate(lengths):
         task = adding(T)
         for m in modules:
-            result = train(CLASSES[m].init(task.input_size, H, seed=cfg.seed), task, cfg)
+            result = train(CLASSES[m].init(task.input_size, H, seed=cfg.seed), task, cfg, callback)
             ratio[m][i] = result.eval_loss / task.baseline_loss
             done += 1
             if progress:

@@ -5,8 +5,10 @@ import streamlit as st
 
 from gru_core import LIMITS, dump_state_bytes
 
-from . import cached, models
-from .models import Loaded
+from .. import weights
+from ..weights import Loaded
+from . import cached, session
+from .widgets import widget
 
 CHOICES = {
     "random": "random weights from the sidebar settings",
@@ -16,17 +18,20 @@ CHOICES = {
 }
 
 
-def weights_picker() -> Loaded | None:
+def choice() -> str:
+    """Which weights the page shows; "session" only while this session holds a trained GRU."""
+    options = [k for k in CHOICES if k != "session" or session.has(session.TRAINED)]
+    return widget("weights", options=options, captions=[CHOICES[k] for k in options], horizontal=True)
+
+
+def weights_picker(picked: str) -> Loaded | None:
     """None for random weights; otherwise the chosen weights, fully validated."""
-    options = [k for k in CHOICES if k != "session" or "trained_weights" in st.session_state]
-    choice = st.radio("Weights", options, captions=[CHOICES[k] for k in options], key="weights",
-                      horizontal=True, bind="query-params")
-    if choice == "random":
+    if picked == "random":
         return None
-    if choice == "session":
-        return st.session_state["trained_weights"]
-    if choice != "file":
-        return cached.shipped(choice)
+    if picked == "session":
+        return session.get(session.TRAINED)
+    if picked != "file":
+        return cached.shipped(picked)
     up = st.file_uploader(
         f"A one-layer nn.GRU, nn.RNN or nn.LSTM state_dict, .safetensors or .npz, at most "
         f"{LIMITS.max_file_bytes // 2**20} MiB", type=["safetensors", "npz"], key="weights_file",
@@ -40,13 +45,14 @@ def weights_picker() -> Loaded | None:
 
 
 def _parse(up) -> Loaded | None:
-    known = st.session_state.get("_upload")
+    known = session.get(session.UPLOAD)
     if known is None or known[0] != up.file_id:  # parse each upload once, not on every rerun
+        session.pop(session.UPLOAD)  # the previous file goes before the next is read: one per session
         try:
-            known = (up.file_id, models.parse_weights(up.getvalue(), up.name), None)
+            known = (up.file_id, weights.parse_weights(up.getvalue(), up.name), None)
         except ValueError as err:
             known = (up.file_id, None, str(err))
-        st.session_state["_upload"] = known
+        session.put(session.UPLOAD, known)
     _, loaded, error = known
     if error:
         st.error(f"{up.name} cannot be used: {error}", icon=":material/error:")
@@ -57,11 +63,18 @@ def _parse(up) -> Loaded | None:
     return loaded
 
 
-def download_buttons(model, stem: str) -> None:
-    """Export the model shown, in both formats PyTorch users can load back."""
-    state = model.to_torch()
+def download_buttons(model, stem: str, dtype: str = "float64", key: str = "download") -> None:
+    """Export the model shown so that PyTorch computes the same numbers, or say why it cannot."""
+    state, note = weights.for_pytorch(model)
+    if note:
+        st.caption(note)
+    if state is None:
+        state, stem, who = model.to_torch(), f"{stem}_gru_lab_reset_before", "GRU Lab"
+    else:
+        who = "PyTorch"
+    state = weights.as_dtype(state, dtype)
     left, right = st.columns(2)
     for col, fmt in ((left, "safetensors"), (right, "npz")):
-        col.download_button(f"Weights as .{fmt}", lambda fmt=fmt: dump_state_bytes(state, fmt),
-                            file_name=f"{stem}.{fmt}", key=f"download_{fmt}", icon=":material/download:",
+        col.download_button(f"{who} weights as .{fmt}", lambda fmt=fmt: dump_state_bytes(state, fmt),
+                            file_name=f"{stem}.{fmt}", key=f"{key}_{fmt}", icon=":material/download:",
                             width="stretch")

@@ -1,7 +1,8 @@
-"""Reading and writing PyTorch-style state dicts for one-layer recurrent modules.
+"""A model's parameters: PyTorch-style state dicts of one-layer recurrent modules, in and out.
 
 `nn.GRU`, `nn.RNN` and `nn.LSTM` all store four tensors whose rows stack `gates` blocks of H:
 weight_ih_l0 (gates·H, I), weight_hh_l0 (gates·H, H), bias_ih_l0 and bias_hh_l0 (gates·H,).
+(The hidden *state* h is not here: it lives in the records.)
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def parse_state(state: Any, gates: int, module: str) -> Params:
     if not isinstance(state, Mapping):
         raise ValueError(f"state must be a mapping of the names {', '.join(NAMES)}; got {type(state).__name__}")
     _check_names(state, module)
-    arrays = {name: as_tensor(state[name], name) for name in NAMES}
+    arrays = {name: _bounded(as_tensor(state[name], name), name) for name in NAMES}
     W_hh = arrays["weight_hh_l0"]
     if W_hh.ndim != 2 or W_hh.shape[1] == 0 or W_hh.shape[0] != gates * W_hh.shape[1]:
         raise ValueError(
@@ -105,8 +106,22 @@ def _check_names(state: Mapping, module: str) -> None:
 
 def as_tensor(value: Any, name: str) -> np.ndarray:
     if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor: take its values, not its graph
-        value = value.detach().cpu().numpy()
+        value = value.detach().cpu()
+        try:
+            value = value.numpy()
+        except TypeError:  # bfloat16, float8, …: dtypes NumPy has no counterpart for
+            raise ValueError(f"{name} has dtype {value.dtype}, which NumPy cannot read; allowed are float16, "
+                             "float32 and float64: convert with model.float() first") from None
     return as_float_array(value, name)
+
+
+def _bounded(arr: np.ndarray, name: str) -> np.ndarray:
+    """Refuse |w| > LIMITS.max_weight, so that no forward pass can overflow (see limits.py)."""
+    if arr.size and np.abs(arr).max() > LIMITS.max_weight:
+        bad = np.unravel_index(np.argmax(np.abs(arr)), arr.shape)
+        raise ValueError(f"{name} holds {arr[bad]:g} at index {tuple(int(i) for i in bad)}; weights and biases "
+                         f"must lie within ±{LIMITS.max_weight:g}")
+    return arr
 
 
 def uniform_init(rng: np.random.Generator, gates: int, I: int, H: int) -> Params:

@@ -1,1 +1,0 @@
-"""The pieces of benchmarks/classroom_load.py: students, results, the two kinds of client."""

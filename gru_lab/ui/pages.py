@@ -1,0 +1,26 @@
+"""The app's pages: what st.navigation registers, and which page shows a model loaded from a file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+FAVICON = str(Path(__file__).with_name("favicon.png"))
+PAGES = [
+    dict(page="app_pages/home.py", title="Home", icon=":material/home:", default=True),  # served at /
+    dict(page="app_pages/step_through.py", title="Step through a sequence", icon=":material/play_circle:",
+         url_path="step"),
+    dict(page="app_pages/saturation_lab.py", title="Saturation lab", icon=":material/tune:", url_path="saturation"),
+    dict(page="app_pages/vanishing.py", title="Vanishing gradients: GRU vs RNN", icon=":material/trending_down:",
+         url_path="vanishing"),
+    dict(page="app_pages/train.py", title="Train it live", icon=":material/model_training:", url_path="train"),
+    dict(page="app_pages/gru_vs_lstm.py", title="GRU vs LSTM", icon=":material/compare_arrows:", url_path="lstm"),
+]
+
+
+def uses_fixed_model(url_path: str) -> bool:
+    """The step page with trained or uploaded weights: the sidebar's H, seed and scale do not apply."""
+    if url_path != "step":
+        return False
+    chosen = st.session_state.get("weights", st.query_params.get("weights", "random"))
+    return chosen != "random" and (chosen != "file" or st.session_state.get("weights_file") is not None)

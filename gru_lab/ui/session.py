@@ -1,0 +1,58 @@
+"""Every session-state value that is not a widget, in one place: its key, its type, its reader.
+
+Widgets keep their values under their own keys (the table in `gru_lab.controls`); what else a
+session holds across reruns is named here, so no page spells a session key as a string.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+PAGE = "_page"  # url path of the previous run, to notice a move between pages
+SETTINGS = "_settings"  # the sidebar's Settings on this run
+REMEMBERED = "_remembered"  # sidebar values kept while a page hides their widgets
+SHOWN = "_shown_keys"  # the widgets drawn on this run, for the share link
+UPLOAD = "_upload"  # (file id, Loaded or None, error or None): an upload is parsed once
+TRAINED = "_trained_weights"  # the GRU trained on the Train page, as Loaded
+TRAINING = "_training"  # Training: the Train page's run, live or finished
+SWEEP = "_sweep"  # experiments.Sweep, or a stopped one
+GO_TO_STEP = "_go_to_step"  # set by a callback: switch to the step page on this run
+LINK_PROBLEMS = "_link_problems"  # what the link checker refused, shown once after its rerun
+PLAYING = "_playing"  # the step page's Play
+
+
+def get(key: str, default: Any = None) -> Any:
+    return st.session_state.get(key, default)
+
+
+def put(key: str, value: Any) -> None:
+    st.session_state[key] = value
+
+
+def pop(key: str, default: Any = None) -> Any:
+    return st.session_state.pop(key, default)
+
+
+def has(key: str) -> bool:
+    return key in st.session_state
+
+
+@dataclass(frozen=True)
+class Training:
+    """The Train page's run. `state`: running, stopped (by the user or by leaving), diverged, finished."""
+
+    state: str
+    task: Any  # gru_core.tasks.Task
+    metric: str
+    steps: int
+    seed: int
+    losses: dict[str, np.ndarray]  # per model, as far as it got
+    runs: dict | None = None  # experiments.Run per model, once finished
+    error: str = ""  # what went wrong, for "diverged"
+
+
+def training() -> Training | None:
+    return st.session_state.get(TRAINING)

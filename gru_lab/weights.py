@@ -1,0 +1,75 @@
+"""Where a model's weights come from: random (from the settings), shipped, or a user's file.
+
+A file's tensors travel with a digest of its bytes, so caches key on 32 characters, not megabytes.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from gru_core import GRU, LSTM, RNN, detect_module, load_state_bytes, recurrent_part
+
+WEIGHTS = Path(__file__).resolve().parent.parent / "weights"
+SHIPPED = {"trained-adding": "gru_adding_T30.safetensors"}  # weights choice → file under weights/
+CLASSES = {"GRU": GRU, "RNN": RNN, "LSTM": LSTM}
+
+
+@dataclass(frozen=True, eq=False)
+class Loaded:
+    name: str  # the file's name, for labels
+    module: str  # "GRU", "RNN" or "LSTM"
+    state: dict[str, np.ndarray]  # the four recurrent tensors
+    digest: str  # identifies the contents
+    ignored: tuple[str, ...]  # other tensors in the file (a read-out, say), left aside
+    dtype: str = "float64"  # what the file stored, so an export gives back the same precision
+
+
+def parse_weights(data: bytes, filename: str) -> Loaded:
+    """Validate an uploaded file completely; any problem is a ValueError that says what is wrong."""
+    state, ignored = recurrent_part(load_state_bytes(data, filename))
+    module = detect_module(state)
+    model = CLASSES[module].from_torch(state)  # checks names, shapes, finiteness, sizes
+    return Loaded(filename, module, model.to_torch(), hashlib.sha256(data).hexdigest()[:32], tuple(ignored))
+
+
+def shipped(choice: str) -> Loaded:
+    path = WEIGHTS / SHIPPED[choice]
+    return parse_weights(path.read_bytes(), path.name)
+
+
+def build(loaded: Loaded, reset_after: bool = True, update: str = "keep"):
+    """The model a file describes; a GRU is read under the given conventions."""
+    if loaded.module == "GRU":
+        return GRU.from_torch(loaded.state, reset_after, update)
+    return CLASSES[loaded.module].from_torch(loaded.state)
+
+
+def for_pytorch(model) -> tuple[dict[str, np.ndarray] | None, str]:
+    """The state dict PyTorch's own module computes this model with, and a note on the conversion.
+
+    PyTorch's nn.GRU resets after the product and lets z keep the past. Under "z takes the new" the
+    same model is PyTorch's with the z rows negated, since σ(−a) = 1 − σ(a). A reset-before GRU has
+    no PyTorch counterpart: None.
+    """
+    state = model.to_torch()
+    if not isinstance(model, GRU) or (model.reset_after and model.update == "keep"):
+        return state, ""
+    if not model.reset_after:
+        return None, ("PyTorch's nn.GRU always resets after the product, so no PyTorch file computes this "
+                      "reset-before model; these files hold GRU Lab's weights, to open here under the same "
+                      "settings.")
+    H = model.hidden_size
+    flipped = {}
+    for k, v in state.items():
+        v = v.copy()
+        v[H:2 * H] *= -1.0  # the z block of every tensor
+        flipped[k] = v
+    return flipped, ("Converted for PyTorch: this model lets z take the new, PyTorch lets z keep the past, so "
+                     "the z rows are negated (σ(−a) = 1 − σ(a)) and nn.GRU computes the same numbers.")
+
+
+def as_dtype(state: dict[str, np.ndarray], dtype: str) -> dict[str, np.ndarray]:
+    return {k: v.astype(dtype) for k, v in state.items()}
