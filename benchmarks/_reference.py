@@ -1,4 +1,4 @@
-"""Set-up shared by the benchmarks that measure against PyTorch: one thread, float64, same clock.
+"""Set-up shared by the benchmarks that measure against PyTorch: one thread, float64, same clocks.
 
 Import this first: the thread limits must be in the environment before NumPy or PyTorch load.
 """
@@ -40,21 +40,40 @@ def load_torch(script: str):
     return torch
 
 
-def median_call(f, repeats: int, clock=time.perf_counter) -> float:
-    """Median seconds per call after warm-up, the garbage collector off while timing (as timeit)."""
+def interleaved(f_a, f_b, rounds: int, per_round: int = 1) -> tuple[float, float, float, float]:
+    """Median seconds per call of f_a and f_b by wall clock, then by this thread's CPU time (which leaves
+    out waiting for a core on a shared machine): `rounds` rounds of `per_round` calls each, the two
+    interleaved so drift in machine load hits both alike, after warm-up, garbage collector off (as timeit)."""
     for _ in range(WARMUP):
-        f()
-    ts = []
+        f_a()
+        f_b()
+    wall, cpu = ([], []), ([], [])
     gc.collect()
     gc.disable()
     try:
-        for _ in range(repeats):
-            t0 = clock()
-            f()
-            ts.append(clock() - t0)
+        for _ in range(rounds):
+            for k, f in enumerate((f_a, f_b)):
+                w0, c0 = time.perf_counter(), time.thread_time()
+                for _ in range(per_round):
+                    f()
+                wall[k].append((time.perf_counter() - w0) / per_round)
+                cpu[k].append((time.thread_time() - c0) / per_round)
     finally:
         gc.enable()
-    return statistics.median(ts)
+    med = statistics.median
+    return med(wall[0]), med(wall[1]), med(cpu[0]), med(cpu[1])
+
+
+def median_ms(f, repeats: int, clock=time.perf_counter) -> float:
+    """Median milliseconds per call of f alone (for the breakdowns)."""
+    for _ in range(WARMUP):
+        f()
+    ts = []
+    for _ in range(repeats):
+        t0 = clock()
+        f()
+        ts.append(clock() - t0)
+    return 1e3 * statistics.median(ts)
 
 
 def mark(ok: bool) -> str:
@@ -65,15 +84,13 @@ def environment(torch) -> str:
     """Versions and thread settings, for the line under each table."""
     import numpy as np
 
-    threads = ", ".join(f"{v}={os.environ.get(v)}" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
-                                                                "MKL_NUM_THREADS"))
-    return (f"numpy {np.__version__}, torch {torch.__version__}, python {platform.python_version()}; "
-            f"{threads}, torch.get_num_threads()={torch.get_num_threads()}; "
-            f"load average {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    threads = ", ".join(f"{v}={os.environ.get(v)}" for v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"))
+    return (f"numpy {np.__version__}, torch {torch.__version__}, python {platform.python_version()}; {threads}, "
+            f"torch threads {torch.get_num_threads()}; load average "
+            f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
 
 
-def shares(parts: dict[str, float], unit: str = "") -> str:
+def shares(parts: dict[str, float]) -> str:
     """'forward 0.774 ms (79%), …; sum 0.984 ms': each timed part and its share of their sum."""
     total = sum(parts.values())
-    split = ", ".join(f"{k} {v:.3f}{unit} ({100 * v / total:.0f}%)" for k, v in parts.items())
-    return f"{split}; sum {total:.3f} ms"
+    return ", ".join(f"{k} {v:.3f} ms ({100 * v / total:.0f}%)" for k, v in parts.items()) + f"; sum {total:.3f} ms"

@@ -14,7 +14,7 @@ class Limits:
     max_hidden: int = 1024  # far beyond anything a classroom plots; keeps an H×H heatmap drawable
     max_input: int = 4096  # room for one-hot vocabularies of a toy corpus
     # |every weight and bias|: σ and tanh are flat past ±40, so 1e6 is far into saturation, yet no
-    # pre-activation, at most 1e6·(I·max|x| + H + 2), can overflow a float64 for any sane input.
+    # pre-activation, at most 1e6·(I·max|x| + H + 2), can overflow a float64 for inputs |x| < 1e290.
     max_weight: float = 1e6
     max_seed: int = 2**63 - 1  # the largest whole number a 64-bit integer holds; NumPy takes any of them
     # ---- sequences --------------------------------------------------------------------------------
@@ -23,11 +23,12 @@ class Limits:
     # ---- weight files -------------------------------------------------------------------------------
     max_file_bytes: int = 64 * 2**20  # the largest GRU (H = 1024, I = 4096) is 60 MiB in float32
     max_tensors: int = 64  # a recurrent layer has 4; a whole small model (embedding, layer, read-out) a dozen
-    max_header_bytes: int = 64 * 2**10  # safetensors header or .npz zip directory: 64 tensors' names, shapes
-    #                                     and offsets take ~10 kB, so this is read before anything is parsed
+    # A safetensors header or an .npz zip directory, whose size is read before anything is parsed: 64
+    # tensors' names, shapes and offsets take ~10 kB, while 600,000 took 15 s and 1.8 GB to index.
+    max_header_bytes: int = 64 * 2**10
     # ---- training (gru_core.training, gru_core.tasks) ------------------------------------------------------
     max_train_steps: int = 1_000_000  # hours of CPU even for the smallest model: only typos go further
-    max_batch: int = 65_536  # sequences per step (and held-out sequences per evaluation: max_sequences)
+    max_batch: int = 65_536  # sequences per training step: past this, one step's arrays outgrow a shared box
     max_sequences: int = 1_000_000  # sequences a task draws at once (the held-out set, a sample)
     max_task_length: int = 10_000  # steps in a task's sequence (or recall delay); BPTT keeps B·T·H per array
     max_symbols: int = 32  # delayed recall's alphabet: chance accuracy 1/32 is already hard to tell from 0

@@ -9,7 +9,8 @@ import numpy as np
 
 def clip_by_norm(grads: dict[str, np.ndarray], max_norm: float | None) -> tuple[dict[str, np.ndarray], float]:
     """Scale all gradients together so their joint L2 norm is at most max_norm; returns the norm before."""
-    if max_norm is not None and (isinstance(max_norm, (bool, np.bool_)) or not (np.isfinite(max_norm) and max_norm > 0)):
+    is_bool = isinstance(max_norm, (bool, np.bool_))  # True is 1 to Python, never a norm to a user
+    if max_norm is not None and (is_bool or not (np.isfinite(max_norm) and max_norm > 0)):
         raise ValueError(f"max_norm must be a positive number or None (no clipping); got {max_norm!r}")
     norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
     if max_norm is None or norm <= max_norm or norm == 0.0:

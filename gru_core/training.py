@@ -96,6 +96,22 @@ def evaluate(model, readout: Readout, task: Task, X: np.ndarray, y: np.ndarray) 
     return loss, acc
 
 
+def train_step(model: batched.Model, readout: Readout, opt: Adam | SGD, X: np.ndarray, y: np.ndarray, kind: str,
+               clip: float | None) -> tuple[batched.Model, Readout, float, float, float]:
+    """One step of `train`: forward, read-out loss on h_T, direct BPTT, clipping, update.
+
+    Returns the updated (model, readout), and the step's loss, accuracy and gradient norm before clipping.
+    """
+    tr = batched.forward(model, X)
+    loss, acc, ro_grads, dh_T = loss_and_grads(readout, tr.H[-1], y, kind)
+    dH = np.zeros_like(tr.H)
+    dH[-1] = dh_T  # the loss reads the last state only
+    grads, norm = clip_by_norm({**batched.direct_backward(tr, dH), **ro_grads}, clip)
+    params = opt.step({**dict(zip(NAMES, model.params, strict=True)), "V": readout.V, "c": readout.c}, grads)
+    return (dataclasses.replace(model, params=Params(*(freeze(params[k]) for k in NAMES))),
+            Readout(params["V"], params["c"]), loss, acc, norm)
+
+
 def train(model: batched.Model, task: Task, cfg: TrainConfig = TrainConfig(),
           callback: Callable[[StepInfo], bool | None] | None = None) -> TrainResult:
     """Train for cfg.steps steps. `callback(info)` runs after every step; returning False stops training
@@ -106,29 +122,22 @@ def train(model: batched.Model, task: Task, cfg: TrainConfig = TrainConfig(),
     rng = np.random.default_rng(cfg.seed)
     readout = Readout.init(model.hidden_size, task.outputs, rng)
     X_eval, y_eval = task.sample(cfg.eval_size, np.random.default_rng(cfg.seed + 1_000_003))
-    params = {**dict(zip(NAMES, model.params, strict=True)), "V": readout.V, "c": readout.c}
     opt = Adam(cfg.lr) if cfg.optimizer == "adam" else SGD(cfg.lr)
     losses, accs, stopped = [], [], False
     for step in range(cfg.steps):
         X, y = task.sample(cfg.batch, rng)
         with np.errstate(over="ignore", invalid="ignore"):  # divergence is caught below, by value
-            tr = batched.forward(model, X)
-            loss, acc, ro_grads, dh_T = loss_and_grads(readout, tr.H[-1], y, task.kind)
-            dH = np.zeros_like(tr.H)
-            dH[-1] = dh_T  # the loss reads the last state only
-            grads, norm = clip_by_norm({**batched.direct_backward(tr, dH), **ro_grads}, cfg.clip)
-            losses.append(loss)
-            if not np.isfinite(loss) or not np.isfinite(norm):
-                raise _diverged(f"the {'loss' if not np.isfinite(loss) else 'gradient norm'} is "
-                                f"{loss if not np.isfinite(loss) else norm}", step, losses, cfg)
-            params = opt.step(params, grads)
+            new_model, new_readout, loss, acc, norm = train_step(model, readout, opt, X, y, task.kind, cfg.clip)
+        losses.append(loss)
+        if not np.isfinite(loss) or not np.isfinite(norm):
+            bad = ("loss", loss) if not np.isfinite(loss) else ("gradient norm", norm)
+            raise _diverged(f"the {bad[0]} is {bad[1]}", step, losses, cfg)
         # A loss can stay finite for many steps while the weights run off (the read-out is linear):
         # stop as soon as one leaves what a model may hold, and be loaded back with.
-        largest = max(max(float(p.max()), -float(p.min())) for p in params.values())
+        largest = max(max(float(p.max()), -float(p.min())) for p in (*new_model.params, *new_readout.V, new_readout.c))
         if not largest <= LIMITS.max_weight:  # also true for nan
             raise _diverged(f"a weight reached {largest:g}, beyond ±{LIMITS.max_weight:g}", step, losses, cfg)
-        model = dataclasses.replace(model, params=Params(*(freeze(params[k]) for k in NAMES)))
-        readout = Readout(params["V"], params["c"])
+        model, readout = new_model, new_readout
         accs.append(acc)
         if callback is not None and callback(StepInfo(step, loss, acc, norm)) is False:
             stopped = True

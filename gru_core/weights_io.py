@@ -48,13 +48,16 @@ def save_state(state: dict[str, Any], path: str | Path) -> None:
     path.write_bytes(dump_state_bytes(state, _format_of(path.name)))
 
 
-def load_state_bytes(data: bytes, filename: str) -> dict[str, np.ndarray]:
-    """Parse an uploaded file; the format comes from the file name's ending."""
+def load_state_bytes(data: bytes, filename: str, keep_dtype: bool = False) -> dict[str, np.ndarray]:
+    """Parse an uploaded file; the format comes from the file name's ending.
+
+    Tensors come back as float64, or as stored with `keep_dtype` (so an export can match the file).
+    """
     fmt = _format_of(filename)
     if len(data) > LIMITS.max_file_bytes:
         raise ValueError(_too_big(len(data)))
     state = _load_safetensors(data) if fmt == "safetensors" else _load_npz(data)
-    return {k: v.astype(np.float64) for k, v in state.items()}
+    return state if keep_dtype else {k: v.astype(np.float64) for k, v in state.items()}
 
 
 def dump_state_bytes(state: dict[str, Any], fmt: str) -> bytes:
@@ -66,7 +69,9 @@ def dump_state_bytes(state: dict[str, Any], fmt: str) -> bytes:
     for k, v in state.items():
         if not isinstance(k, str):
             raise ValueError(f"tensor names must be text; got {k!r}")
-        arrays[k] = np.ascontiguousarray(as_tensor(v, k))
+        checked = as_tensor(v, k)  # validated (finite, sized) as float64
+        stored = isinstance(v, np.ndarray) and v.dtype in (np.float16, np.float32)
+        arrays[k] = np.ascontiguousarray(v if stored else checked)  # float16/32 stay as given
     if fmt == "safetensors":
         from safetensors.numpy import save
 

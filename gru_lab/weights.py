@@ -29,10 +29,11 @@ class Loaded:
 
 def parse_weights(data: bytes, filename: str) -> Loaded:
     """Validate an uploaded file completely; any problem is a ValueError that says what is wrong."""
-    state, ignored = recurrent_part(load_state_bytes(data, filename))
+    state, ignored = recurrent_part(load_state_bytes(data, filename, keep_dtype=True))
     module = detect_module(state)
-    model = CLASSES[module].from_torch(state)  # checks names, shapes, finiteness, sizes
-    return Loaded(filename, module, model.to_torch(), hashlib.sha256(data).hexdigest()[:32], tuple(ignored))
+    model = CLASSES[module].from_torch(state)  # checks names, shapes, finiteness, sizes; float64 from here on
+    dtype = np.result_type(*state.values()).name  # what the file stored, for exports
+    return Loaded(filename, module, model.to_torch(), hashlib.sha256(data).hexdigest()[:32], tuple(ignored), dtype)
 
 
 def shipped(choice: str) -> Loaded:
@@ -47,29 +48,27 @@ def build(loaded: Loaded, reset_after: bool = True, update: str = "keep"):
     return CLASSES[loaded.module].from_torch(loaded.state)
 
 
-def for_pytorch(model) -> tuple[dict[str, np.ndarray] | None, str]:
-    """The state dict PyTorch's own module computes this model with, and a note on the conversion.
+def pytorch_note(model) -> tuple[bool, str]:
+    """(whether PyTorch's own module computes this model from an exported file, what the export does).
 
     PyTorch's nn.GRU resets after the product and lets z keep the past. Under "z takes the new" the
     same model is PyTorch's with the z rows negated, since σ(−a) = 1 − σ(a). A reset-before GRU has
-    no PyTorch counterpart: None.
+    no PyTorch counterpart.
     """
-    state = model.to_torch()
     if not isinstance(model, GRU) or (model.reset_after and model.update == "keep"):
-        return state, ""
+        return True, ""
     if not model.reset_after:
-        return None, ("PyTorch's nn.GRU always resets after the product, so no PyTorch file computes this "
-                      "reset-before model; these files hold GRU Lab's weights, to open here under the same "
-                      "settings.")
-    H = model.hidden_size
-    flipped = {}
-    for k, v in state.items():
-        v = v.copy()
-        v[H:2 * H] *= -1.0  # the z block of every tensor
-        flipped[k] = v
-    return flipped, ("Converted for PyTorch: this model lets z take the new, PyTorch lets z keep the past, so "
-                     "the z rows are negated (σ(−a) = 1 − σ(a)) and nn.GRU computes the same numbers.")
+        return False, ("PyTorch's nn.GRU always resets after the product, so no PyTorch file computes this "
+                       "reset-before model; these files hold GRU Lab's weights, to open here under the same "
+                       "settings.")
+    return True, ("Converted for PyTorch: this model lets z take the new, PyTorch lets z keep the past, so the "
+                  "z rows are negated (σ(−a) = 1 − σ(a)) and nn.GRU computes the same numbers.")
 
 
-def as_dtype(state: dict[str, np.ndarray], dtype: str) -> dict[str, np.ndarray]:
-    return {k: v.astype(dtype) for k, v in state.items()}
+def export_state(model, dtype: str = "float64") -> dict[str, np.ndarray]:
+    """The tensors to write: PyTorch's equivalent where one exists (see pytorch_note), in `dtype`."""
+    state = model.to_torch()
+    if isinstance(model, GRU) and model.reset_after and model.update == "take":
+        H = model.hidden_size
+        state = {k: np.concatenate([v[:H], -v[H:2 * H], v[2 * H:]]) for k, v in state.items()}  # z rows
+    return {k: v.astype(dtype, copy=False) for k, v in state.items()}

@@ -114,14 +114,16 @@ def unit_window(H: int, unit: int, size: int = WINDOW) -> range:
 
 
 def _cells(node: str, values: np.ndarray, shown: range) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(x centres, y centres, values grid, unit-number grid) of a strip, rows of COLUMNS squares."""
+    """(x edges, y edges, values grid, unit-number grid) of a strip, rows of COLUMNS squares, row 0 on top.
+
+    Edges, not centres: a heatmap of one row given centres is one diagram unit tall."""
     (cx, cy), _, _ = STRIPS[node]
     n = len(shown)
     rows = int(np.ceil(n / COLUMNS))
     cols = min(n, COLUMNS)
     w = STRIP / COLUMNS
-    xs = cx + (np.arange(cols) - (cols - 1) / 2) * w
-    ys = cy + ((rows - 1) / 2 - np.arange(rows)) * CELL_H
+    xs = cx + (np.arange(cols + 1) - cols / 2) * w
+    ys = cy + (rows / 2 - np.arange(rows + 1)) * CELL_H
     grid = np.full(rows * cols, np.nan)
     who = np.full(rows * cols, np.nan)
     grid[:n] = values[list(shown)]
@@ -189,9 +191,8 @@ def cell_diagram(rec: GRURecord, labels: tuple[str, ...], t: int, unit: int) -> 
         ))
         if node != "x" and unit in shown:  # the unit the numbers are about
             k = shown.index(unit)
-            w = STRIP / COLUMNS
-            ux, uy = cx_[k % COLUMNS], cy_[k // COLUMNS]
-            fig.add_shape(type="rect", x0=ux - w / 2, x1=ux + w / 2, y0=uy - CELL_H / 2, y1=uy + CELL_H / 2,
+            col, row = k % COLUMNS, k // COLUMNS
+            fig.add_shape(type="rect", x0=cx_[col], x1=cx_[col + 1], y0=cy_[row + 1], y1=cy_[row],
                           line=dict(color=QUANTITY["grad"], width=2.5))
         dy = CELL_H + 0.12
         value = "" if node == "x" else f"<br>{v[unit]:+.3f}"
@@ -203,8 +204,10 @@ def cell_diagram(rec: GRURecord, labels: tuple[str, ...], t: int, unit: int) -> 
     names = op_labels(m.update, m.reset_after)
     fig.add_trace(go.Scatter(
         x=[p[0] for p in lay.ops.values()], y=[p[1] for p in lay.ops.values()], mode="markers+text",
-        text=[p[2] for p in lay.ops.values()], textposition="middle center", textfont=dict(size=11),
-        marker=dict(size=22, color="rgba(158,158,158,0.18)", line=dict(color=GUIDE, width=1.5)),
+        text=[p[2] for p in lay.ops.values()], textposition="middle center",
+        textfont=dict(size=[10 if len(p[2]) > 1 else 13 for p in lay.ops.values()]),
+        marker=dict(size=[28 if len(p[2]) > 1 else 22 for p in lay.ops.values()], color="rgba(158,158,158,0.18)",
+                    line=dict(color=GUIDE, width=1.5)),
         customdata=[ops[k] for k in lay.ops], hovertext=[names[k] for k in lay.ops], name="operations",
         hovertemplate="%{hovertext} = %{customdata:+.3f}<extra>unit " + str(unit) + "</extra>",
     ))

@@ -64,17 +64,18 @@ def _parse(up) -> Loaded | None:
 
 
 def download_buttons(model, stem: str, dtype: str = "float64", key: str = "download") -> None:
-    """Export the model shown so that PyTorch computes the same numbers, or say why it cannot."""
-    state, note = weights.for_pytorch(model)
+    """Export the model shown so that PyTorch computes the same numbers, or say why it cannot.
+
+    The bytes are made on click: a large model's tensors are not copied on every rerun.
+    """
+    exact, note = weights.pytorch_note(model)
     if note:
         st.caption(note)
-    if state is None:
-        state, stem, who = model.to_torch(), f"{stem}_gru_lab_reset_before", "GRU Lab"
-    else:
-        who = "PyTorch"
-    state = weights.as_dtype(state, dtype)
+    who = "PyTorch" if exact else "GRU Lab"
+    stem = stem if exact else f"{stem}_gru_lab_reset_before"
     left, right = st.columns(2)
     for col, fmt in ((left, "safetensors"), (right, "npz")):
-        col.download_button(f"{who} weights as .{fmt}", lambda fmt=fmt: dump_state_bytes(state, fmt),
+        col.download_button(f"{who} weights as .{fmt}",
+                            lambda fmt=fmt: dump_state_bytes(weights.export_state(model, dtype), fmt),
                             file_name=f"{stem}.{fmt}", key=f"{key}_{fmt}", icon=":material/download:",
                             width="stretch")

@@ -237,11 +237,8 @@ def browser_set(at: AppTest, key: str, value, url_value: str) -> AppTest:
 
 
 def cell_node(fig: dict, title: str) -> np.ndarray:
-    """The values the cell diagram shows for one node ("x(t)", "update z", …), one per unit square.
+    """The values the cell diagram shows for one node ("x(t)", "update z", …), one per square.
 
-    The diagram draws every node's squares in one trace, each square's hover text "<node> unit j"
-    and its raw value in customdata.
+    Each node is a one-row heatmap named after it, its squares coloured by the shown units' values.
     """
-    units = trace(fig, "units")
-    picked = [i for i, label in enumerate(units["text"]) if label.startswith(f"{title} unit ")]
-    return decode(units["customdata"]).astype(float)[picked]
+    return decode(trace(fig, title)["z"]).astype(float).ravel()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gru_core import GRU, load_state_bytes
+from gru_core import GRU, dump_state_bytes, load_state_bytes
 from gru_lab import experiments, weights
 from gru_lab.inputs import EXAMPLE_TEXT, PRESETS
 from gru_lab.ui import cached, session
@@ -40,9 +40,12 @@ def test_reset_before_is_not_called_pytorchs(pages, media):  # noqa: F811
 
 def test_float32_files_come_back_float32():
     state = {k: v.astype(np.float32) for k, v in GRU.init(3, 4).to_torch().items()}
-    model = GRU.from_torch(state)
-    exported, _ = weights.for_pytorch(model)
-    assert {v.dtype for v in weights.as_dtype(exported, "float32").values()} == {np.dtype("float32")}
+    for fmt in ("npz", "safetensors"):
+        loaded = weights.parse_weights(dump_state_bytes(state, fmt), f"f32.{fmt}")
+        assert loaded.dtype == "float32"
+        data = dump_state_bytes(weights.export_state(weights.build(loaded), loaded.dtype), fmt)
+        back = load_state_bytes(data, f"back.{fmt}", keep_dtype=True)
+        assert {v.dtype for v in back.values()} == {np.dtype("float32")}
 
 
 # ---- item 3: the share link says what it cannot carry ----------------------------------------------
@@ -56,8 +59,6 @@ def test_share_link_with_an_uploaded_file_says_it_cannot_carry_it(pages):
 
 
 def _gru_bytes() -> bytes:
-    from gru_core import dump_state_bytes
-
     return dump_state_bytes(GRU.init(8, 16).to_torch(), "safetensors")
 
 

@@ -78,20 +78,20 @@ def test_forced_gates_accept_the_closed_interval_and_broadcasting(value):
 
 
 def test_forward_refuses_digit_strings():
-    # BUG: as_float_array promises to refuse text, but an array of digit strings is parsed as numbers
+    # regression: an array of digit strings used to be parsed as numbers, though text is refused
     with pytest.raises(ValueError, match="numeric"):
         GRU.from_torch(GRU_STATE).forward(np.array([["1", "2", "3"]]))
 
 
 @pytest.mark.parametrize("x", [None, np.array([["2020-01-01"] * 3], dtype="datetime64[D]")], ids=["none", "dates"])
 def test_forward_refuses_values_that_are_not_numbers(x):
-    # BUG (minor): None becomes NaN ("x must be finite; found nan"), dates become day counts, silently
+    # regression: None used to become NaN ("x must be finite; found nan") and dates day counts, silently
     with pytest.raises(ValueError, match="x must be numeric"):
         GRU.from_torch(GRU_STATE).forward(x)
 
 
 def test_forward_refuses_integers_too_big_for_a_float():
-    # BUG: as_float_array turns TypeError/ValueError into ValueError but lets OverflowError escape
+    # regression: as_float_array turned TypeError/ValueError into ValueError but let OverflowError escape
     with pytest.raises(ValueError, match="x"):
         GRU.from_torch(GRU_STATE).forward([[10**400, 0, 0]])
 
@@ -275,3 +275,20 @@ def test_torch_tensors_numpy_cannot_read_are_a_value_error_naming_the_dtype(torc
     state = {k: torch.tensor(v).to(getattr(torch, dtype)) for k, v in GRU_STATE.items()}
     with pytest.raises(ValueError, match=f"weight_ih_l0 has dtype torch.{dtype}.*model.float"):
         GRU.from_torch(state)
+
+
+# ---- one documented set of limits -----------------------------------------------------------------------
+def test_the_readme_lists_every_limit_with_its_value():
+    """README's "Limits" table and gru_core/limits.py are one set: same names, same values."""
+    import dataclasses
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Limits\n", 1)[1].split("\n## ", 1)[0]
+    rows = {cells[0].strip("` "): cells[1].strip() for line in section.splitlines() if line.startswith("| `")
+            for cells in [line.strip("|").split("|")]}
+    names = [f.name for f in dataclasses.fields(LIMITS)] + ["max_tensor_entries"]
+    assert sorted(rows) == sorted(names)
+    for name in names:
+        value = getattr(LIMITS, name)
+        assert rows[name].split(" (")[0] == (f"{value:,}" if isinstance(value, int) else f"{value:g}"), name

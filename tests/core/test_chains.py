@@ -81,21 +81,21 @@ def test_log_spaced_distances(longest):
 
 @pytest.mark.parametrize("longest", [0, -3, 2.5, "10", None])
 def test_log_spaced_distances_refuses_bad_lengths(longest):
-    # BUG: no validation: -3 returns [INT64_MIN, -3, 1], 2.5 returns floats, "10" raises TypeError
+    # regression: nothing was checked: -3 returned [INT64_MIN, -3, 1], 2.5 floats, "10" raised TypeError
     with pytest.raises(ValueError, match="longest"):
         log_spaced_distances(longest)
 
 
 @pytest.mark.parametrize("count", [2.5, -1, "60", None])
 def test_log_spaced_distances_refuses_bad_counts(count):
-    # BUG (minor): count is not checked: 2.5 raises TypeError, -1 a numpy message that does not name it
+    # regression: count was not checked: 2.5 raised TypeError, -1 a numpy message that did not name it
     with pytest.raises(ValueError, match="count"):
         log_spaced_distances(800, count)
 
 
 def test_huge_but_finite_steps_do_not_overflow():
-    # BUG: the running product is renormalised after each step, but ‖J[end]‖ (and ‖P @ J‖) is computed
-    # before that, so entries above ~1e154 overflow the norm to inf and the logs come out nan.
+    # regression: the running product is renormalised after each step, but ‖J[end]‖ (and ‖P @ J‖) was computed
+    # before that, so entries above ~1e154 overflowed the norm to inf and the logs came out nan.
     big = np.full((3, 2, 2), 1e200)  # σ₁ of the d-step chain is 2^d 10^(200 d)
     with np.errstate(all="ignore"):
         c = chain_norms(big)
@@ -210,7 +210,7 @@ def test_chain_product_refuses_bad_start(start):
 
 
 def test_chain_product_refuses_a_boolean_start():
-    # BUG (minor): `end` refuses bools, `start` lets True through as step 1
+    # regression: `end` refused bools while `start` let True through as step 1
     with pytest.raises(ValueError, match="start"):
         chain_product(J, 3, True)
 

@@ -1,5 +1,6 @@
-"""The seed articles' three cases with pinned gates, exact versus frozen-gate Jacobians, and the
-"take" convention as a "keep" GRU with its z rows negated (GRU_MATH.md)."""
+"""The three saturated cases the lesson pins the gates to (z = 1 copies the state, z = r = 0 cuts the
+past, z = 0 with r = 1 is a tanh RNN step), exact versus frozen-gate Jacobians, and the "take"
+convention as a "keep" GRU with its z rows negated (both conventions: docs/MATH.md)."""
 import numpy as np
 import pytest
 

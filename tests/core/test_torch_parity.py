@@ -120,7 +120,7 @@ def test_rnn_round_trips_through_torch(torch):
     close(back.forward(X, H0).h, module_outputs_and_grads(torch, module)[0])
 
 
-# ---- every convention against the equations of GRU_MATH.md, written out in torch ---------------------
+# ---- every convention against the GRU's equations (docs/MATH.md), written out in torch -------------
 def torch_gru_step(torch, p, x, h, reset_after, update):
     W_ih, W_hh, b_ih, b_hh = (p[name] for name in NAMES)
     gi = W_ih @ x + b_ih

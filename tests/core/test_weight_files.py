@@ -160,13 +160,16 @@ def test_hostile_safetensors_are_refused(data, match):
     safetensors_bytes({"w": {"dtype": {"F": 64}, "shape": [1], "data_offsets": [0, 8]}}, bytes(8)),
 ], ids=["dtype-list", "dtype-object"])
 def test_safetensors_with_a_non_string_dtype_is_refused(data):
-    # BUG: `dtype not in _SAFETENSORS_DTYPES` hashes the JSON value: a list or object raises TypeError
+    # regression: `dtype not in _SAFETENSORS_DTYPES` hashed the JSON value: a list or object raised TypeError
     refused(data, "model.safetensors", "dtype")
 
 
 def test_safetensors_with_a_deeply_nested_header_is_refused():
-    # BUG: json.loads raises RecursionError (not a ValueError) on ~100k nested brackets; 200 kB is a small file
+    # regression: json.loads raised RecursionError (not a ValueError) on ~100k nested brackets; now the 200 kB
+    # header is refused by its size before it is parsed, and a smaller deep one still gives a ValueError
     refused(safetensors_bytes(b"[" * 100_000 + b"]" * 100_000), "model.safetensors", "safetensors")
+    deep = LIMITS.max_header_bytes // 2 - 1
+    refused(safetensors_bytes(b"[" * deep + b"]" * deep), "model.safetensors", "not JSON")
 
 
 # ---- hostile npz ----------------------------------------------------------------------------------------------
@@ -260,8 +263,8 @@ def _patched(offsets_and_values):
     pytest.param(_patched([("local", 6, b"\x01"), ("central", 8, b"\x01")]), id="encrypted"),  # RuntimeError
 ])
 def test_npz_with_a_broken_zip_member_is_refused(data):
-    # BUG: _load_npz only turns BadZipFile/EOFError/OSError/KeyError into ValueError; zlib.error,
-    # NotImplementedError (unknown compression method) and RuntimeError (encrypted member) escape
+    # regression: _load_npz only turned BadZipFile/EOFError/OSError/KeyError into ValueError; zlib.error,
+    # NotImplementedError (unknown compression method) and RuntimeError (encrypted member) escaped
     refused(data, "model.npz", "npz")
 
 
@@ -296,13 +299,13 @@ def test_dump_refuses_unknown_formats():
 
 @pytest.mark.parametrize("state", [None, [("weight_ih_l0", np.zeros(2))], "weights"], ids=["none", "list", "text"])
 def test_dump_refuses_a_state_that_is_not_a_mapping(state):
-    # BUG: dump_state_bytes validates nothing; state.items() raises AttributeError
+    # regression: dump_state_bytes validated nothing, and state.items() raised AttributeError
     with pytest.raises(ValueError, match="mapping"):
         dump_state_bytes(state, "npz")
 
 
 def test_dump_refuses_a_missing_tensor_value():
-    # BUG: np.ascontiguousarray(None, dtype=float64) is array(nan): a None tensor is saved as NaN, silently
+    # regression: np.ascontiguousarray(None, dtype=float64) is array(nan): a None tensor was saved as NaN, silently
     with pytest.raises(ValueError, match="weight_ih_l0"):
         dump_state_bytes({**STATE, "weight_ih_l0": None}, "safetensors")
 

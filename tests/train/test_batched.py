@@ -105,3 +105,46 @@ def test_parameter_count():
     assert GRU.init(I, H).parameter_count() == 3 * H * (I + H + 2)
     assert RNN.init(I, H).parameter_count() == H * (I + H + 2)
     assert LSTM.init(I, H).parameter_count() == 4 * H * (I + H + 2)
+
+
+def test_parameter_count_is_one_function_for_every_model_class():
+    from gru_core import MODELS, parameter_count
+
+    assert {name: cls.GATES for name, cls in MODELS.items()} == {"GRU": 3, "RNN": 1, "LSTM": 4}
+    for cls in MODELS.values():
+        model = cls.init(I, H)
+        assert parameter_count(model) == model.parameter_count() == cls.GATES * H * (I + H + 2)
+
+
+# ---- one forward pass per cell: the record is the batch of one, with h0 and pinned gates ----------------------
+H0 = _rng.uniform(-0.9, 0.9, (B, H))
+PINS = [pytest.param({}, id="free"), pytest.param({"force_z": _rng.uniform(0, 1, (T, B, H))}, id="z"),
+        pytest.param({"force_r": 0.3}, id="r"), pytest.param({"force_z": 1.0, "force_r": 0.0}, id="both")]
+
+
+@pytest.mark.parametrize("pins", PINS)
+@pytest.mark.parametrize("model", MODELS[:4])
+def test_gru_run_takes_h0_and_pinned_gates_like_forward(model, pins):
+    tr = model.run(np.ascontiguousarray(X.transpose(1, 0, 2)), H0, **pins)
+    grads = batched.direct_backward(tr, DH)
+    expected = {name: 0.0 for name in NAMES}
+    for b in range(B):
+        one = {k: np.broadcast_to(v, (T, B, H))[:, b] for k, v in pins.items()}
+        rec = model.forward(X[b], H0[b], **one)
+        np.testing.assert_allclose(tr.H[:, b], rec.h, **TOL)
+        np.testing.assert_allclose(tr.H_prev[:, b], rec.h_prev, **TOL)
+        for name, g in model.backward(rec, DH[:, b]).items():
+            if name in expected:
+                expected[name] = expected[name] + g
+    for name in NAMES:  # a pinned gate's rows get no gradient in either backward pass
+        np.testing.assert_allclose(grads[name], expected[name], **TOL, err_msg=name)
+
+
+@pytest.mark.parametrize("model", MODELS[4:])
+def test_rnn_and_lstm_run_take_initial_states(model):
+    Xt = np.ascontiguousarray(X.transpose(1, 0, 2))
+    C0 = _rng.uniform(-2, 2, (B, H))
+    tr = model.run(Xt, H0, C0) if isinstance(model, LSTM) else model.run(Xt, H0)
+    for b in range(B):
+        rec = model.forward(X[b], H0[b], C0[b]) if isinstance(model, LSTM) else model.forward(X[b], H0[b])
+        np.testing.assert_allclose(tr.H[:, b], rec.h, **TOL)

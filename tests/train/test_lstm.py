@@ -329,3 +329,11 @@ def test_jacobians_refuse_bad_steps():
         rec.jacobians([T])
     with pytest.raises(ValueError, match="steps"):
         rec.jacobians([0.5])
+
+
+def test_named_blocks_are_the_pytorch_row_blocks():
+    lstm = LSTM.init(3, 5, seed=2)
+    W_ih, W_hh = lstm.params.W_ih, lstm.params.W_hh
+    for k, gate in enumerate("ifgo"):
+        np.testing.assert_array_equal(getattr(lstm, f"W_i{gate}"), W_ih[5 * k:5 * (k + 1)])
+        np.testing.assert_array_equal(getattr(lstm, f"W_h{gate}"), W_hh[5 * k:5 * (k + 1)])

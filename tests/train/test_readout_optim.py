@@ -122,7 +122,7 @@ def test_clip_none_and_zero():
     np.testing.assert_array_equal(out["a"], np.zeros(3))
 
 
-@pytest.mark.parametrize("max_norm", [-1.0, float("nan")])
+@pytest.mark.parametrize("max_norm", [-1.0, float("nan"), True, np.True_])  # regression: True was taken as 1
 def test_clip_refuses_a_negative_or_nan_maximum(max_norm):
     """A negative maximum would scale by a negative factor and turn gradient descent into ascent."""
     with pytest.raises(ValueError):

@@ -174,3 +174,19 @@ def test_an_exception_in_the_callback_ends_training_at_once():
     with pytest.raises(Stop):
         train(GRU.init(2, 8, seed=1), tasks.adding(12), SHORT, callback=callback)
     assert seen == [0, 1, 2]
+
+
+def test_a_non_finite_loss_stops_training(monkeypatch):
+    from gru_core import training
+
+    real = training.loss_and_grads
+
+    def nan_at_step_2(*args, _calls=[]):  # noqa: B006 (a counter kept between calls)
+        _calls.append(1)
+        loss, acc, grads, dh = real(*args)
+        return (float("nan") if len(_calls) == 3 else loss), acc, grads, dh
+
+    monkeypatch.setattr(training, "loss_and_grads", nan_at_step_2)
+    with pytest.raises(TrainingDiverged, match="at step 2: the loss is nan") as caught:
+        train(GRU.init(2, 8, seed=1), tasks.adding(12), SHORT)
+    assert caught.value.step == 2 and np.isnan(caught.value.losses[-1])
