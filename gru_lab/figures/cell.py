@@ -19,9 +19,8 @@ from .colors import QUANTITY, SIGNED, gate_scale, signed_scale
 from .marks import GUIDE
 
 WINDOW = 16  # units drawn per strip: at H = 128 a full strip is squares of a pixel
-COLUMNS = 8  # squares per strip row
 STRIP = 2.4  # a strip's width, in diagram units
-CELL_H = 0.28  # a square's height, in diagram units
+CELL_H = 0.36  # a square's height, in diagram units
 X_RANGE, Y_RANGE = (-0.3, 15.3), (-0.7, 7.2)
 
 # value nodes: centre, colour quantity, where the label sits (above or below the strip)
@@ -114,14 +113,14 @@ def unit_window(H: int, unit: int, size: int = WINDOW) -> range:
 
 
 def _cells(node: str, values: np.ndarray, shown: range) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(x edges, y edges, values grid, unit-number grid) of a strip, rows of COLUMNS squares, row 0 on top.
+    """(x edges, y edges, values grid, unit-number grid) of a strip, one or two rows, row 0 on top.
 
     Edges, not centres: a heatmap of one row given centres is one diagram unit tall."""
     (cx, cy), _, _ = STRIPS[node]
     n = len(shown)
-    rows = int(np.ceil(n / COLUMNS))
-    cols = min(n, COLUMNS)
-    w = STRIP / COLUMNS
+    rows = 1 if n <= 3 else 2  # two rows of up to 8: squares twice as wide as one row of 16 would give
+    cols = int(np.ceil(n / rows))
+    w = STRIP / max(cols, 4)
     xs = cx + (np.arange(cols + 1) - cols / 2) * w
     ys = cy + (rows / 2 - np.arange(rows + 1)) * CELL_H
     grid = np.full(rows * cols, np.nan)
@@ -191,7 +190,8 @@ def cell_diagram(rec: GRURecord, labels: tuple[str, ...], t: int, unit: int) -> 
         ))
         if node != "x" and unit in shown:  # the unit the numbers are about
             k = shown.index(unit)
-            col, row = k % COLUMNS, k // COLUMNS
+            cols = grid.shape[1]
+            col, row = k % cols, k // cols
             fig.add_shape(type="rect", x0=cx_[col], x1=cx_[col + 1], y0=cy_[row + 1], y1=cy_[row],
                           line=dict(color=QUANTITY["grad"], width=2.5))
         dy = CELL_H + 0.12

@@ -22,9 +22,9 @@ def test_play_then_pause_leaves_every_view_on_one_step(tab):
     tab.open("step")
     page = tab.page
     assert _shown_steps(page) == {"slider": 1, "equations": 1, "heatmap marker": 1}
-    widget(page, "play").locator("button").click()
+    widget(page, "play").locator("button").first.click()
     time.sleep(4)  # a few steps at one per 0.8 s
-    widget(page, "play").locator("button").click()  # now Pause
+    widget(page, "play").locator("button").first.click()  # now Pause
     settle(page)
     shown = _shown_steps(page)
     assert exceptions(page) == []
