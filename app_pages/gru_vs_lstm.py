@@ -3,6 +3,7 @@ import streamlit as st
 from gru_lab.figures import sequence as seq_figs
 from gru_lab.figures import training as figs
 from gru_lab.tables import param_table
+from gru_lab.text import key_steps
 from gru_lab.ui import cached, widgets
 from gru_lab.ui.sidebar import current
 
@@ -25,10 +26,10 @@ st.subheader("Gates on the same input")
 left, right = st.columns(2)
 with left:
     st.markdown("**GRU**: update z, reset r, candidate n, state h")
-    st.plotly_chart(seq_figs.heatmaps(gru, seq.labels, None), key="gru_gates")
+    st.plotly_chart(seq_figs.heatmaps(gru, seq.labels, None, key_steps=key_steps(s.preset, seq)), key="gru_gates")
 with right:
     st.markdown("**LSTM**: input i, forget f, output o, candidate g, cell c, state h")
-    st.plotly_chart(seq_figs.heatmaps(lstm, seq.labels, None), key="lstm_gates")
+    st.plotly_chart(seq_figs.heatmaps(lstm, seq.labels, None, key_steps=key_steps(s.preset, seq)), key="lstm_gates")
 
 st.subheader("How far back gradients reach, untrained")
 T = widgets.widget("lstm_T")

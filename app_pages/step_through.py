@@ -4,7 +4,7 @@ from gru_lab.figures import sequence as figs
 from gru_lab.inputs import PRESETS
 from gru_lab.records import kind
 from gru_lab.tables import record_table, to_csv
-from gru_lab.text import convention_label, model_label, unit_equations
+from gru_lab.text import convention_label, key_steps, key_steps_caption, model_label, unit_equations
 from gru_lab.ui import cached, session, urlstate, widgets
 from gru_lab.ui import weights as weights_ui
 from gru_lab.ui.sidebar import current
@@ -44,14 +44,16 @@ def _offer_weights() -> None:
     weights_ui.download_buttons(rec.model, f"gru_lab_{kind(rec).lower()}", loaded.dtype, key="share_download")
 
 
-carry = {"file": "the uploaded file: whoever opens it sees the upload box, so send them the file as well.",
-         "session": "a model trained in this session: whoever opens it sees random weights, so send them "
-                    "the weights file below (they pick 'your own PyTorch weights' and upload it)."}
-urlstate.share_link("step", ("t", "unit") + (("weights",) if picked != "session" else ()),
-                    carry.get(picked, ""), _offer_weights if picked in carry and loaded else None)
 widgets.clamp_state("t", 1, T)
 widgets.clamp_state("unit", 0, H - 1)
 playing = session.get(session.PLAYING, False) and T > 1
+if T > 1:  # outside the fragment: Play and Pause rerun the page, which starts or stops the timer
+    st.button("Pause" if playing else "Play", key="play", on_click=_play, args=(not playing,),
+              icon=":material/pause:" if playing else ":material/play_arrow:",
+              help="Steps through the sequence; every view below moves with it.")
+CARRY = {"file": "the uploaded file: whoever opens it sees the upload box, so send them the file as well.",
+         "session": "a model trained in this session: whoever opens it sees random weights, so send them "
+                    "the weights file below (they pick 'your own PyTorch weights' and upload it)."}
 
 
 @st.fragment(run_every=PLAY_SECONDS if playing else None)
@@ -62,16 +64,15 @@ def step_view() -> None:
             session.put(session.PLAYING, False)
             st.rerun(scope="app")  # at the end: stop the timer
         st.session_state["t"] = st.session_state.get("t", 1) + 1
-    c1, c2, c3, c4 = st.columns([4, 3, 1, 2], vertical_alignment="bottom")
+    c1, c2, c3 = st.columns([4, 3, 2], vertical_alignment="bottom")
     with c1:
         t = widgets.step_slider("t", T, T_default=1)
     with c2:
         widgets.step_buttons("t", 1, T)
-    if T > 1:
-        c3.button("Pause" if playing else "Play", key="play", on_click=_play, args=(not playing,),
-                  icon=":material/pause:" if playing else ":material/play_arrow:", width="stretch",
-                  help="Steps through the sequence; every view below moves with it.")
-    unit = widgets.widget("unit", high=H - 1, container=c4)
+    unit = widgets.widget("unit", high=H - 1, container=c3)
+    # Inside the fragment, after the step widgets exist: the link follows every step.
+    urlstate.share_link("step", ("t", "unit") + (("weights",) if picked != "session" else ()),
+                        CARRY.get(picked, ""), _offer_weights if picked in CARRY and loaded else None)
     if kind(rec) == "GRU":
         left, right = st.columns(2)
         with left:
@@ -85,7 +86,9 @@ def step_view() -> None:
         st.info(f"This is an {kind(rec)}: the cell diagram and equations are drawn for GRUs; its gates and "
                 "states are in the heatmaps below.", icon=":material/info:")
     st.subheader("The whole sequence")
-    st.plotly_chart(figs.heatmaps(rec, seq.labels, t - 1), key="heatmaps")
+    st.plotly_chart(figs.heatmaps(rec, seq.labels, t - 1, key_steps=key_steps(s.preset, seq)), key="heatmaps")
+    if cap := key_steps_caption(s.preset, seq):
+        st.caption(cap)
 
 
 step_view()

@@ -1,7 +1,7 @@
 import streamlit as st
 
 from gru_lab.figures import vanishing as figs
-from gru_lab.text import vanishing_reading
+from gru_lab.text import below_text, vanishing_reading, vs_one
 from gru_lab.ui import cached, urlstate, widgets
 from gru_lab.ui.sidebar import current
 
@@ -21,9 +21,9 @@ v = cached.vanishing(s, T, rnn_scale, n_seeds,
 bar.empty()
 
 m1, m2, m3 = st.columns(3)
-m1.metric("RNN λ₁(W_hh), median", f"{v.rnn_lambda1:.3f}", help="Below 1/γ = 1 (tanh) vanishing is guaranteed.")
-m2.metric("GRU falls below 1e-6 at", f"{v.gru_below} steps" if v.gru_below else "never")
-m3.metric("RNN falls below 1e-6 at", f"{v.rnn_below} steps" if v.rnn_below else "never")
+m1.metric("RNN λ₁(W_hh), median", vs_one(v.rnn_lambda1), help="Below 1/γ = 1 (tanh) vanishing is guaranteed.")
+m2.metric("GRU falls below 1e-6 at", below_text(v.gru_below, v.T))
+m3.metric("RNN falls below 1e-6 at", below_text(v.rnn_below, v.T))
 st.plotly_chart(figs.chains(v), key="chains")
 st.markdown(vanishing_reading(v))
 st.plotly_chart(figs.deltas(v), key="deltas")

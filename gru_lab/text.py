@@ -157,7 +157,6 @@ def case_formula(case: str, update: str, reset_after: bool) -> str:
 
 def case_explanation(case: str, update: str, sat: Saturation) -> str:
     copy_z, new_z = ("1", "0") if update == "keep" else ("0", "1")
-    gap = float(np.abs(sat.J - sat.J_frozen).max())
     if case == "copy":
         return (f"With z = {copy_z} the new state is an exact copy of the old one, so the step Jacobian is the "
                 "identity: a gradient passes through this step unchanged, however many such steps there are. "

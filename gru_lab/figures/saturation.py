@@ -103,9 +103,9 @@ def chain(log10_norm: np.ndarray, title: str) -> go.Figure:
     if not finite.all():
         first = int(d[~finite][0])
         # short lines, centred above the σ = 1 line: one long line is clipped on a phone and runs over the axis title
-        fig.add_annotation(x=0.5, y=0.8, xref="paper", yref="paper", showarrow=False, font=dict(size=14),
-                           text=f"The chain is exactly 0 from distance {first} on:<br>"
-                                "nothing flows further back,<br>and a log axis cannot draw 0.")
+        fig.add_annotation(x=0.5, y=0.8, xref="paper", yref="paper", xanchor="center", showarrow=False,
+                           font=dict(size=14), text=f"The chain is<br>exactly 0 from distance {first} on:<br>"
+                                                    "nothing flows further back<br>(a log axis cannot draw 0).")
     fig.update_layout(title_text=title, height=320, xaxis_title="distance t − k (steps back)",
                       yaxis=log_axis(y, 1.0, title="‖∂h_t/∂h_k‖₂"), margin=dict(l=10, r=10, t=40, b=10))
     return fig

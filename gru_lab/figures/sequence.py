@@ -23,7 +23,7 @@ def step_ticks(T: int, key_steps: tuple[int, ...] = (), t: int | None = None) ->
     clear of them (a grid label next to a key step would run into it)."""
     every = max(1, int(np.ceil(T / MAX_TICKS)))
     must = sorted({k for k in key_steps if 0 <= k < T} | ({t} if t is not None and 0 <= t < T else set()))
-    grid = [s for s in range(0, T, every) if all(abs(s - k) * 2 >= every for k in must) or every == 1]
+    grid = [s for s in range(0, T, every) if every == 1 or all(4 * abs(s - k) >= 3 * every for k in must)]
     return sorted(set(grid) | set(must))
 
 

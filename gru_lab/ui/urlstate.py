@@ -49,7 +49,10 @@ def _name(key: str, raws: list[str]) -> str:
     """The parameter as the user sees it: the control's label, the name and the (last) value given."""
     c = CONTROLS.get(key)
     name = f"**{c.label}** ({_code(key)})" if c else _code(key) if key else "a parameter with no name"
-    return name if not raws or raws == [""] else f"{name} = {_code(raws[-1])}"
+    if not raws or raws == [""]:
+        return name
+    shown = ", ".join(_code(r) for r in raws[:3]) + (", …" if len(raws) > 3 else "")
+    return f"{name} = {shown}"
 
 
 def _default(key: str) -> str:

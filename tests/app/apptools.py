@@ -76,11 +76,21 @@ def registered_pages() -> dict:
     return pages
 
 
+def knows_pages(at: AppTest, pages: dict) -> AppTest:
+    """Tell a fresh AppTest st.navigation's pages before its first run, so switch_page() resolves.
+
+    One of the two private AppTest attributes this suite relies on; test_apptest_private_attributes
+    is the canary that fails first if a Streamlit release renames them.
+    """
+    at._registered_pages = dict(pages)
+    return at
+
+
 def open_page(pages: dict, page: str, **params) -> AppTest:
     """A fresh session whose first run is `page` with these query parameters (all sent as strings)."""
     at = new_app()
     if page != "home":
-        at._registered_pages = dict(pages)  # lets switch_page() resolve before the first run
+        knows_pages(at, pages)
         at.switch_page(PAGES[page])
     at.query_params.update({k: v if isinstance(v, list) else str(v) for k, v in params.items()})
     at.run()
@@ -92,8 +102,7 @@ def open_page(pages: dict, page: str, **params) -> AppTest:
 def open_link(pages: dict, page_hash: str, query_string: str) -> AppTest:
     """Follow an st.page_link: a fresh session on that page hash with that query string."""
     script = Path(pages[page_hash]["script_path"]).resolve().relative_to(ROOT).as_posix()
-    at = new_app()
-    at._registered_pages = dict(pages)
+    at = knows_pages(new_app(), pages)
     at.switch_page(script)
     at.query_params.update({k: v[-1] for k, v in parse_qs(query_string, keep_blank_values=True).items()})
     at.run()

@@ -100,7 +100,7 @@ def test_valid_custom_input_renders(open_page, page, kind, text, labels, feature
 @pytest.mark.parametrize("page", ["step", "saturation"])
 @pytest.mark.parametrize(("kind", "text"), [("numbers", "-0.5"), ("words", "hello")], ids=["one-number", "one-word"])
 def test_single_step_input_renders(open_page, page, kind, text):
-    """BUG: a one-step sequence gives st.slider(min_value=1, max_value=1), which Streamlit rejects
+    """Regression: a one-step sequence gives st.slider(min_value=1, max_value=1), which Streamlit rejects
     (StreamlitInvalidMinMaxError): the page crashes instead of showing the single step."""
     at = open_page(page, preset=CUSTOM, custom_kind=kind, custom=text)
     assert exceptions(at) == []

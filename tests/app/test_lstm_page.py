@@ -21,7 +21,7 @@ T_WORDS = 34  # the default preset, "Far-apart clue", has 34 words, embedded wit
 def open_lstm(pages: dict, **params) -> AppTest:
     """A fresh session whose first run is /lstm?<params>."""
     at = apptools.new_app()
-    at._registered_pages = dict(pages)
+    apptools.knows_pages(at, pages)
     at.switch_page(LSTM_PAGE)
     at.query_params.update({k: str(v) for k, v in params.items()})
     at.run()

@@ -29,7 +29,7 @@ RESULT_CHARTS = {"final_losses", "chains_before_after"}
 def open_train(pages: dict, **params) -> AppTest:
     """A fresh session whose first run is /train?<params>."""
     at = apptools.new_app()
-    at._registered_pages = dict(pages)
+    apptools.knows_pages(at, pages)
     at.switch_page(TRAIN)
     at.query_params.update({k: v if isinstance(v, list) else str(v) for k, v in params.items()})
     at.run()

@@ -72,7 +72,7 @@ def test_preset_link_selects_the_preset(open_page, key):
 
 
 def test_valid_preset_links_show_no_warning(open_page):
-    """BUG: urlstate._matches compares the URL's title ("Weekly sales") with the stored key ("sales"),
+    """Regression: urlstate._matches compares the URL's title ("Weekly sales") with the stored key ("sales"),
     so every link that names a preset says it 'could not be used', although it was."""
     shown = {}
     for key, preset in PRESETS.items():
@@ -190,7 +190,7 @@ def test_step_buttons_write_the_url(open_page):
 
 @pytest.mark.parametrize(("page", "key"), [("step", "t"), ("saturation", "sat_t")])
 def test_step_buttons_do_not_warn(open_page, page, key):
-    """BUG: Previous/Next change the step in a callback, before app.py snapshots the URL, so the
+    """Regression: Previous/Next change the step in a callback, before app.py snapshots the URL, so the
     snapshot still holds the old step and urlstate reports it as 'not an allowed value'."""
     at = open_page(page, **{key: "5"})
     assert_clean(at)
@@ -212,7 +212,7 @@ def test_shrinking_H_clamps_unit_and_its_url(open_page):
 
 
 def test_clamping_does_not_warn(open_page):
-    """BUG (same cause as the step buttons): the app itself clamps unit 20 → 3 after H shrinks,
+    """Regression (same cause as the step buttons): the app itself clamps unit 20 → 3 after H shrinks,
     and then blames the URL for it: "`unit=20` is not an allowed value (now `3`)"."""
     at = open_page("step", H="32", unit="20")
     at = browser_set(at, "H", 4, "4")
@@ -264,7 +264,7 @@ def test_share_link_reflects_widget_changes(open_page, page):
 
 
 def test_share_link_reopens_the_same_view(open_page):
-    """BUG: share_link writes the preset's internal key (preset=sales), but the bound selectbox only
+    """Regression: share_link writes the preset's internal key (preset=sales), but the bound selectbox only
     accepts its title (preset=Weekly sales): the shared link opens 'Far-apart clue' with a warning."""
     at = open_page("step")
     at = browser_set(at, "preset", "sales", PRESETS["sales"].title)
@@ -292,7 +292,7 @@ def test_share_link_of_a_default_view_opens_without_warning(open_page):
     ("saturation", [("case", "custom", "custom"), ("pz", 0.2, "0.2")], ("case", "copy", "copy"), {"pz", "pr"}),
 ], ids=["custom-text", "pinned-values"])
 def test_share_link_leaves_out_hidden_settings(open_page, page, detour, back, hidden):
-    """BUG: share_link adds every key still in st.session_state, including widgets the page no
+    """Regression: share_link adds every key still in st.session_state, including widgets the page no
     longer shows (the custom text after going back to a preset, pz/pr after leaving 'custom').
     Whoever opens the link is told "`custom` is not a setting of this page"."""
     at = open_page(page)

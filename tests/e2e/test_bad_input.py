@@ -1,6 +1,8 @@
 """Bad input in the custom box gives an error message, and the page stays usable."""
 from __future__ import annotations
 
+from gru_lab.inputs import EXAMPLE_TEXT
+
 from .settle import chart, settle
 from .ui import MAIN, SIDEBAR, alerts, choose_radio, choose_select, drawn, exceptions, press_slider, slider_text
 
@@ -40,8 +42,15 @@ def test_bad_numbers_show_error_then_valid_numbers_draw(tab):
 
 
 def test_empty_words_box_says_what_to_do(tab):
-    """Choosing 'Your own' starts with an empty box: the page asks for words instead of failing."""
+    """Choosing 'Your own' starts from an example text (regression: a red "no words" greeted the user
+    before they typed); emptying the box then asks for words instead of failing."""
     tab.open("step?preset=Your+own")
+    assert alerts(tab.page, "Error") == []
+    box = tab.page.locator(".st-key-custom textarea")
+    assert box.input_value() == EXAMPLE_TEXT["words"]
+    box.fill("")
+    box.press("Control+Enter")
+    settle(tab.page)
     errors = alerts(tab.page, "Error")
     assert len(errors) == 1 and "no words" in errors[0], errors
     assert exceptions(tab.page) == []

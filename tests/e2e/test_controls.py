@@ -51,41 +51,6 @@ def test_step_slider_and_buttons_move_marked_step(tab):
     assert exceptions(page) == []
 
 
-def _play(page) -> None:
-    widget(page, "cell_diagram").locator(".updatemenu-button").filter(has_text="Play").click()
-
-
-def _pause(page) -> None:
-    widget(page, "cell_diagram").locator(".updatemenu-button").filter(has_text="Pause").click()
-
-
-def test_play_button_animates_cell_diagram(tab):
-    """Play walks the frames in the browser: the title and the squares change, the server-side step does not."""
-    tab.open("step")
-    page = tab.page
-    assert widget(page, "cell_diagram").locator(".gtitle").text_content().startswith("Step 1 of ")
-    before = chart(page, "cell_diagram")
-    _play(page)
-    page.wait_for_function(
-        """(before) => { const el = document.querySelector(".st-key-cell_diagram .js-plotly-plot");
-                         return el && JSON.stringify(el.data) !== before; }""",
-        arg=page.evaluate("() => JSON.stringify(document.querySelector('.st-key-cell_diagram .js-plotly-plot').data)"),
-        timeout=30_000,
-    )
-    page.wait_for_function(
-        """() => { const t = document.querySelector(".st-key-cell_diagram .gtitle");
-                   return t && /^Step ([3-9]|\\d\\d+) of /.test(t.textContent); }""",
-        timeout=30_000,
-    )
-    assert tab.errors == []  # (Pause itself rejects Plotly's animate promise, an "undefined" page error)
-    _pause(page)
-    assert not widget(page, "cell_diagram").locator(".gtitle").text_content().startswith("Step 1 of ")
-    after = chart(page, "cell_diagram")
-    assert after["data"] != before["data"]
-    assert after["layout"]["meta"]["current_step"] == 0
-    assert slider_text(page, "t") == "1"
-
-
 def test_saturation_case_copy_is_identity_and_cut_is_zero(tab):
     tab.open("saturation")
     page = tab.page

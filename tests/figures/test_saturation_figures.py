@@ -30,8 +30,38 @@ def test_jacobian_matrices_hold_exact_frozen_and_difference(saturation, case):
 
 
 def test_jacobian_matrices_of_zero_have_a_valid_scale(saturation):
+    """Regression: the all-zero matrix of the cut case got the range ±1e-12: a colour bar of '1p … −1p'."""
     fig = spec(figs.jacobian_matrices(np.zeros((4, 4)), np.zeros((4, 4))))
-    assert all(d["zmax"] > 0 and d["zmin"] == -d["zmax"] for d in fig["data"])
+    assert all(d["zmax"] == 1.0 and d["zmin"] == -1.0 for d in fig["data"])
+    for panel in figs.jacobian_panels(np.zeros((4, 4)), np.zeros((4, 4))):
+        assert (panel.data[0].zmin, panel.data[0].zmax) == (-1.0, 1.0)
+
+
+@pytest.mark.parametrize("case", ["free", "cut", "rnn-like"])
+def test_jacobian_panels_one_figure_each_for_a_phone(saturation, case):
+    """Regression: three subplots in one figure are ~60 px wide on a 390 px phone; one figure each lets the
+    page's columns stack."""
+    sat = saturation(case)
+    panels = figs.jacobian_panels(sat.J, sat.J_frozen)
+    assert len(panels) == 3
+    mats = (sat.J, sat.J_frozen, sat.J - sat.J_frozen)
+    lims = {(p.data[0].zmin, p.data[0].zmax) for p in panels}
+    assert len(lims) == 1, "one colour scale for all three"
+    for p, M, name in zip(panels, mats, figs.MATRICES, strict=True):
+        (d,) = p.data
+        np.testing.assert_array_equal(np.asarray(d.z), M)
+        assert d.name == name and p.layout.title.text == name and d.showscale
+        assert p.layout.yaxis.autorange == "reversed" and p.layout.yaxis.scaleanchor == "x"
+
+
+@pytest.mark.parametrize("H", [8, 16, 32, 128])
+def test_jacobian_ticks_stay_few(H):
+    """At most ~9 unit numbers per axis, whatever H: overlapping ticks were unreadable on a phone."""
+    M = np.eye(H)
+    for fig in (figs.jacobian_matrices(M, M), *figs.jacobian_panels(M, M)):
+        for axis in ("xaxis", "yaxis"):
+            a = fig.layout[axis]
+            assert a.tickmode == "linear" and H / a.dtick <= 9
 
 
 def test_singular_values_bars(saturation):
@@ -62,6 +92,26 @@ def test_chain_on_a_log_axis(saturation):
     assert not fig.layout.annotations, "a chain that never hits zero has no note"
 
 
+def test_all_zero_singular_values_are_said(saturation):
+    """Regression: in the cut case the singular-value chart was empty with no word why."""
+    sat = saturation("cut")
+    assert np.all(sat.sv == 0) and np.all(sat.sv_frozen == 0)
+    fig = figs.singular_values(sat.sv, sat.sv_frozen)
+    (note,) = fig.layout.annotations[1:]  # [0] labels the σ = 1 line
+    assert "singular values are 0" in note.text
+    assert list(fig.layout.yaxis.range) == [0, 1.2], "the σ = 1 line stays in view"
+    assert len(figs.singular_values(saturation("free").sv, saturation("free").sv_frozen).layout.annotations) == 1
+
+
+def test_log_axes_label_only_powers_of_ten(saturation):
+    """Regression: the copy case's chain axis read '10, 5, 2, 1, 5, 2, 10⁻¹': 0.5 printed as '5'."""
+    for case in ("copy", "free", "cut"):
+        y = figs.chain(saturation(case, t=20).chain_log10, case).layout.yaxis
+        assert y.type == "log" and y.dtick >= 1 and float(y.dtick).is_integer() and y.tick0 == 0
+        lo, hi = y.range
+        assert float(lo).is_integer() and float(hi).is_integer() and lo < 0 < hi, "1 inside, a power of ten at each end"
+
+
 @pytest.mark.parametrize("update", ["keep", "take"])
 def test_cut_chain_says_it_is_zero(saturation, update):
     sat = saturation("cut", update=update, t=6)
@@ -71,6 +121,9 @@ def test_cut_chain_says_it_is_zero(saturation, update):
     assert np.all(np.isnan(y)), "log10 = −inf is not drawn"
     (note,) = fig["layout"]["annotations"]
     assert "exactly 0 from distance 1" in note["text"]
+    # Regression: one 80-character line was clipped on a phone and ran over the y-axis title
+    assert all(len(line) <= 32 for line in note["text"].split("<br>"))
+    assert note["xanchor"] == "center" and note["x"] == 0.5 and note["y"] != 0.5, "centred, off the σ = 1 line"
 
 
 def test_chain_zero_from_a_later_distance():

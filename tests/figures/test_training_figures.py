@@ -24,10 +24,15 @@ def y(d: dict) -> np.ndarray:
 
 
 # ---- loss_curves ------------------------------------------------------------------------------------
+def reference_lines(fig: dict) -> dict[str, dict]:
+    """The reference lines (baseline, chance, …): traces named in the second legend."""
+    return {d["name"]: d for d in fig["data"] if d.get("legend") == "legend2"}
+
+
 def test_loss_curves_one_trace_per_model_log_axis_and_baseline():
     losses = {"GRU": np.array([0.5, 0.2, 0.1]), "RNN": np.array([0.6, 0.5]), "LSTM": np.array([0.4])}
     fig = spec(figs.loss_curves(losses, 1 / 24, 400, "MSE"))
-    assert [d["name"] for d in fig["data"]] == ["GRU", "RNN", "LSTM"]
+    assert [d["name"] for d in fig["data"] if d.get("legend") != "legend2"] == ["GRU", "RNN", "LSTM"]
     for name, values in losses.items():
         d = by_name(fig, name)
         np.testing.assert_array_equal(decode(d["x"]), np.arange(1, len(values) + 1))
@@ -36,15 +41,37 @@ def test_loss_curves_one_trace_per_model_log_axis_and_baseline():
     layout = fig["layout"]
     assert layout["yaxis"]["type"] == "log" and layout["yaxis"]["title"]["text"] == "MSE"
     assert layout["xaxis"]["range"] == [0, 400], "the x axis spans the whole run, even while it is live"
-    (line,) = layout["shapes"]
-    assert line["y0"] == line["y1"] == pytest.approx(1 / 24) and line["line"]["dash"] == "dash"
-    assert layout["annotations"][0]["text"] == "baseline 0.042 (no memory)"
+    (line,) = reference_lines(fig).values()
+    assert line["name"] == "baseline 0.042 (no memory)"
+    np.testing.assert_allclose(y(line), [1 / 24, 1 / 24])
+    assert list(decode(line["x"])) == [0, 400] and line["line"]["dash"] == "dash"
+
+
+def test_baseline_label_cannot_be_drawn_over():
+    """Regression: 'baseline 0.042 (no memory)' was written on the chart, where an RNN that never beats the
+    baseline runs right over it. Named in a legend of its own, below the plot, nothing covers it;
+    the models' legend sits above, so neither legend's longest entry squeezes the other's."""
+    fig = spec(figs.loss_curves({"RNN": np.full(50, 1 / 24)}, 1 / 24, 50, "MSE"))
+    layout = fig["layout"]
+    assert not layout.get("annotations"), "no text on the plot area"
+    assert layout["legend2"]["y"] < 0 and layout["legend2"]["yanchor"] == "top"
+    assert layout["legend"]["y"] > 1 and layout["legend"]["yanchor"] == "bottom"
+
+
+@pytest.mark.parametrize(("values", "baseline"), [
+    ([0.5, 0.2, 0.1], 0.5), ([0.06, 0.05, 0.045], 1 / 24), ([2.0, 1.0, 0.2], np.log(4)), ([1e-5, 0.3], 1 / 24)])
+def test_loss_axis_labels_only_powers_of_ten(values, baseline):
+    """Regression: narrow log axes labelled their 2s and 5s as bare digits ('10, 5, 2, 1, 5, 2, 10⁻¹')."""
+    axis = figs.loss_curves({"GRU": np.array(values)}, baseline, 10, "MSE").layout.yaxis
+    lo, hi = axis.range
+    assert axis.dtick >= 1 and float(axis.dtick).is_integer() and axis.tick0 == 0
+    assert float(lo).is_integer() and float(hi).is_integer() and hi - lo >= 1, "a labelled power of ten at each end"
+    assert 10.0 ** lo <= min(*values, baseline) and max(*values, baseline) <= 10.0 ** hi
 
 
 def test_loss_curves_without_losses_draw_only_the_baseline():
     fig = spec(figs.loss_curves({}, np.log(4), 50, "cross-entropy"))
-    assert fig["data"] == []
-    assert fig["layout"]["shapes"][0]["y0"] == pytest.approx(np.log(4))
+    assert list(reference_lines(fig)) == ["baseline 1.386 (no memory)"] and len(fig["data"]) == 1
     assert fig["layout"]["yaxis"]["title"]["text"] == "cross-entropy"
 
 
@@ -93,14 +120,30 @@ def test_sweep_chart_log_x_over_the_lengths():
     lengths = (10, 20, 40)
     ratio = {"GRU": np.array([0.1, 0.2, 0.9]), "RNN": np.array([0.3, 1.0, 1.1])}
     fig = spec(figs.sweep_chart(lengths, ratio, 0.5))
-    assert [d["name"] for d in fig["data"]] == ["GRU", "RNN"]
+    assert [d["name"] for d in fig["data"] if d.get("legend") != "legend2"] == ["GRU", "RNN"]
     for name, values in ratio.items():
         d = by_name(fig, name)
         assert list(decode(d["x"])) == list(lengths)
         np.testing.assert_array_equal(y(d), values)
         assert d["mode"] == "lines+markers"
     assert fig["layout"]["xaxis"]["type"] == "log" and fig["layout"]["yaxis"]["type"] == "log"
-    assert sorted(s["y0"] for s in fig["layout"]["shapes"]) == [0.5, 1.0]
+    refs = reference_lines(fig)
+    assert sorted(float(y(d)[0]) for d in refs.values()) == [0.5, 1.0]
+
+
+def test_sweep_chart_ticks_are_the_lengths_and_the_legend_clears_the_title():
+    """Regression: lengths 20, 40, 80 were labelled '2', '4', '8' with stray ticks between, and the legend
+    sat on the title."""
+    lengths = (10, 20, 40, 80)
+    fig = spec(figs.sweep_chart(lengths, {"GRU": np.array([0.1, 0.2, 0.4, 0.9])}, 0.5))
+    x = fig["layout"]["xaxis"]
+    assert x["tickmode"] == "array" and list(x["tickvals"]) == list(lengths)
+    assert list(x["ticktext"]) == ["10", "20", "40", "80"]
+    layout = fig["layout"]
+    assert layout["title"]["yref"] == "container" and layout["legend"]["yanchor"] == "bottom"
+    assert layout["margin"]["t"] >= 60, "room for the title above the legend above the plot"
+    assert layout["legend2"]["y"] < 0
+    assert layout["yaxis"]["dtick"] >= 1
 
 
 # ---- three_chains -----------------------------------------------------------------------------------
@@ -224,8 +267,8 @@ def test_param_table(I, H):
 def test_accuracy_curves_have_one_trace_per_model_and_a_chance_line():
     acc = {"GRU": np.linspace(0.2, 1.0, 30), "RNN": np.full(30, 0.25)}
     fig = figs.accuracy_curves(acc, 0.25, 30)
-    assert [t.name for t in fig.data] == ["GRU", "RNN"]
+    assert [t.name for t in fig.data] == ["GRU", "RNN", "chance 0.25"]
     np.testing.assert_array_equal(fig.data[0].y, acc["GRU"])
     assert fig.layout.yaxis.range == (0, 1.02)
-    assert any(a.text == "chance 0.25" for a in fig.layout.annotations)
-    assert any(s.y0 == 0.25 and s.y1 == 0.25 for s in fig.layout.shapes)
+    chance = fig.data[2]
+    assert chance.legend == "legend2" and list(chance.y) == [0.25, 0.25] and not fig.layout.annotations

@@ -59,6 +59,23 @@ def _synthetic(gru_median, rnn_median, gru_below, rnn_below):
                      gru_below=gru_below, rnn_below=rnn_below, n_seeds=3)
 
 
+def test_bound_legend_rounds_to_the_true_side_of_one():
+    """Regression: the legend said 'λ₁ = 1.00; vanishes if λ₁ < 1/γ = 1' while λ₁ was 0.996."""
+    from dataclasses import replace
+
+    v = _synthetic([0, -1, -2, -3], [0, -3, -7, -9], gru_below=None, rnn_below=3)
+    names = [d.name for d in figs.chains(replace(v, rnn_lambda1=0.9963)).data]
+    assert "RNN bound λ₁^d (λ₁ = 0.996 < 1/γ = 1)" in names
+    names = [d.name for d in figs.chains(replace(v, rnn_lambda1=1.0004)).data]
+    assert "RNN bound λ₁^d (λ₁ = 1.0004 > 1/γ = 1)" in names
+
+
+def test_log_axes_label_only_powers_of_ten(vanishing):
+    for fig in (figs.chains(vanishing), figs.deltas(vanishing)):
+        y = fig.layout.yaxis
+        assert y.type == "log" and float(y.dtick).is_integer() and y.dtick >= 1 and y.tick0 == 0
+
+
 def test_chains_marks_only_the_curves_that_fall_below():
     v = _synthetic([0, -1, -2, -3], [0, -3, -7, -9], gru_below=None, rnn_below=3)
     names = [d.name for d in figs.chains(v).data]
