@@ -6,6 +6,8 @@ from gru_lab.text import case_explanation, case_formula, case_labels, case_numbe
 from gru_lab.ui import cached, urlstate, widgets
 from gru_lab.ui.sidebar import current
 
+MATRIX_KEYS = ("sat_matrices", "sat_frozen", "sat_diff")  # exact, frozen gates, their difference
+
 s = current()
 st.title("Saturation lab")
 st.caption(f"Pin the gates and watch the step Jacobian ∂h_t/∂h_(t−1). Convention: "
@@ -38,7 +40,10 @@ urlstate.share_link("saturation", ("case", "bz", "br", "sat_t") + (("pz", "pr") 
 sat = cached.saturation(s, case, pz, pr, bz, br, t - 1)
 st.latex(r"\small " + case_formula(case, s.update, s.reset_after))  # small: fits a phone
 st.latex(r"\footnotesize " + case_numbers(sat))
-st.plotly_chart(figs.jacobian_matrices(sat.J, sat.J_frozen), key="sat_matrices")
+# One figure each, side by side on a screen and stacked on a phone; one shared colour scale.
+for col, fig, k in zip(st.columns(3), figs.jacobian_panels(sat.J, sat.J_frozen), MATRIX_KEYS, strict=True):
+    with col:
+        st.plotly_chart(fig, key=k)
 st.info(case_explanation(case, s.update, sat), icon=":material/lightbulb:")
 left, right = st.columns(2)
 with left:

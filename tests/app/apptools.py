@@ -41,7 +41,7 @@ TITLES = {
 CHARTS = {
     "home": set(),
     "step": {"cell_diagram", "heatmaps"},
-    "saturation": {"sat_matrices", "sat_singular", "sat_chain"},
+    "saturation": {"sat_matrices", "sat_frozen", "sat_diff", "sat_singular", "sat_chain"},
     "vanishing": {"chains", "deltas"},
 }
 WIDGET_KINDS = ("select_slider", "selectbox", "number_input", "slider", "radio", "text_area", "button",
@@ -153,6 +153,11 @@ def figures(at: AppTest) -> dict[str, dict]:
         assert el.key, "every chart in GRU Lab has a key"
         out[el.key] = json.loads(el.proto.spec)
     return out
+
+
+def jacobians(figs: dict) -> dict:
+    """The saturation page's three Jacobian panels (exact, frozen gates, difference) as one figure."""
+    return {"data": [d for k in ("sat_matrices", "sat_frozen", "sat_diff") for d in figs[k]["data"]]}
 
 
 def figure(at: AppTest, key: str) -> dict:

@@ -12,7 +12,7 @@ from gru_lab.controls import SIDEBAR_FOR_PAGE
 from gru_lab.inputs import PRESETS, preset_sequence
 from gru_lab.settings import Settings
 
-from .apptools import CHARTS, assert_clean, decode, figures, same_data, trace, widget, widget_keys
+from .apptools import CHARTS, assert_clean, decode, figures, jacobians, same_data, trace, widget, widget_keys
 
 URL_PATH = {"home": "", "step": "step", "saturation": "saturation", "vanishing": "vanishing"}
 DEFAULT_SEQ = preset_sequence("clue")
@@ -168,7 +168,7 @@ def check_preset(key):
 def check_sat_matrix_shape(H):
     def check(at, before, after):
         for name in ("exact ∂h_t/∂h_(t−1)", "frozen gates", "exact − frozen"):
-            assert decode(trace(after["sat_matrices"], name)["z"]).shape == (H, H)
+            assert decode(trace(jacobians(after), name)["z"]).shape == (H, H)
     return check
 
 
@@ -319,4 +319,4 @@ def test_sidebar_settings_follow_the_visitor_across_pages(app):
     app.switch_page("app_pages/saturation_lab.py").run()
     assert_clean(app, warn_ok=True)
     assert widget(app, "H").value == 16
-    assert decode(trace(figures(app)["sat_matrices"], "exact ∂h_t/∂h_(t−1)")["z"]).shape == (16, 16)
+    assert decode(trace(jacobians(figures(app)), "exact ∂h_t/∂h_(t−1)")["z"]).shape == (16, 16)

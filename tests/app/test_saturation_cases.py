@@ -8,7 +8,7 @@ import pytest
 from gru_lab import compute
 from gru_lab.settings import Settings, build_gru
 
-from .apptools import assert_clean, decode, figures, trace, widget
+from .apptools import assert_clean, decode, figures, jacobians, trace, widget
 
 EXACT, FROZEN, DIFF = "exact ∂h_t/∂h_(t−1)", "frozen gates", "exact − frozen"
 H = 8
@@ -17,8 +17,8 @@ UPDATES = ["keep", "take"]
 
 
 def matrices(at) -> dict[str, np.ndarray]:
-    fig = figures(at)["sat_matrices"]
-    assert fig["data"][0]["name"] == EXACT, "the exact Jacobian is the chart's first trace"
+    fig = jacobians(figures(at))
+    assert figures(at)["sat_matrices"]["data"][0]["name"] == EXACT, "the exact Jacobian is the first panel"
     return {name: decode(trace(fig, name)["z"]).astype(float) for name in (EXACT, FROZEN, DIFF)}
 
 

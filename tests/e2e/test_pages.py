@@ -14,7 +14,7 @@ from .ui import MAIN, alerts, drawn, exceptions, page_not_found, select_text, sl
 CHARTS = {
     "home": (),
     "step": ("cell_diagram", "heatmaps"),
-    "saturation": ("sat_matrices", "sat_singular", "sat_chain"),
+    "saturation": ("sat_matrices", "sat_frozen", "sat_diff", "sat_singular", "sat_chain"),
     "vanishing": ("chains", "deltas"),
     "train": (),  # nothing to draw until training starts (tests/e2e/test_train_page.py)
     "lstm": ("gru_gates", "lstm_gates", "three_chains"),
