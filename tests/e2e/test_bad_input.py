@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from gru_lab.inputs import EXAMPLE_TEXT
 
-from .settle import chart, settle
+from .settle import settle
+from .test_viewer import READ_JS
 from .ui import MAIN, SIDEBAR, alerts, choose_radio, choose_select, drawn, exceptions, press_slider, slider_text
 
 
@@ -23,7 +24,7 @@ def test_bad_numbers_show_error_then_valid_numbers_draw(tab):
     errors = alerts(page, "Error")
     assert len(errors) == 1 and "'x' is not a number" in errors[0], errors
     assert exceptions(page) == []
-    assert drawn(page) == []  # nothing is drawn from input that could not be used
+    assert drawn(page) == [] and page.locator(".gv").count() == 0  # nothing drawn from unusable input
     # Still usable: the sidebar responds, and the typed text is kept for fixing.
     press_slider(page, "H", "ArrowRight")
     assert slider_text(page, "H") == "16"
@@ -33,11 +34,10 @@ def test_bad_numbers_show_error_then_valid_numbers_draw(tab):
     _type_sequence(page, "1, 2, 3")
     assert alerts(page, "Error") == []
     assert exceptions(page) == []
-    charts = drawn(page)
-    assert charts and all(c["traces"] >= 1 and c["svg"] >= 1 for c in charts), charts
-    heat = chart(page, "heatmaps")
-    assert heat["data"][0]["x"] == ["1·1", "2·2", "3·3"]
-    assert len(heat["data"][0]["y"]) == 16
+    page.locator(".gv[data-t]").wait_for(timeout=30_000)
+    v = page.evaluate(READ_JS)
+    assert v["readout"].startswith("Step 1 of 3: “1”"), v["readout"]
+    assert v["squares"] == 16 and len(v["marks"]) == 4, v
     assert page.locator(f"{MAIN} h1").inner_text() == "Step through a sequence"
 
 

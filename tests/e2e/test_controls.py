@@ -3,52 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .settle import chart, settle, title, trace, values
-from .ui import choose_radio, exceptions, press_slider, slider_text, widget
+from .settle import chart, trace, values
+from .ui import choose_radio, exceptions, press_slider, slider_text
 
-
-def _marked_step(page) -> int:
-    """The step the heatmaps outline: layout.meta.current_step, checked against the drawn vrect."""
-    fig = chart(page, "heatmaps")
-    step = fig["layout"]["meta"]["current_step"]
-    shapes = [s for s in fig["layout"]["shapes"] if s.get("type") == "rect"]
-    assert shapes, "the heatmaps have no step outline"
-    for s in shapes:
-        assert (s["x0"], s["x1"]) == (step - 0.5, step + 0.5), f"outline {s} is not around step {step}"
-    return step
-
-
-def _click(page, key: str) -> None:
-    widget(page, key).get_by_role("button").click()
-    settle(page)
-
-
-def test_step_slider_and_buttons_move_marked_step(tab):
-    """Keyboard on the Step slider, then Next / Previous: the heatmaps' outline and the cell diagram follow."""
-    tab.open("step")
-    page = tab.page
-    assert _marked_step(page) == 0
-    press_slider(page, "t", "ArrowRight")
-    assert slider_text(page, "t") == "2"
-    assert _marked_step(page) == 1
-    assert chart(page, "cell_diagram")["layout"]["meta"]["current_step"] == 1
-    assert title(chart(page, "cell_diagram")).replace("<b>", "").startswith("Step 2 of ")
-    assert "t=2" in page.url
-
-    _click(page, "t_next")
-    _click(page, "t_next")
-    assert _marked_step(page) == 3
-    assert slider_text(page, "t") == "4"
-    _click(page, "t_prev")
-    assert _marked_step(page) == 2
-    assert slider_text(page, "t") == "3"
-
-    press_slider(page, "t", "Home")
-    assert _marked_step(page) == 0
-    _click(page, "t_prev")  # at the first step, Previous stays there
-    assert _marked_step(page) == 0
-    assert slider_text(page, "t") == "1"
-    assert exceptions(page) == []
+# The step page's own controls (slider, Previous/Next, Play) live in the browser-side viewer now:
+# tests/e2e/test_step_page.py and test_viewer.py drive them.
 
 
 def test_saturation_case_copy_is_identity_and_cut_is_zero(tab):
@@ -88,14 +47,23 @@ def test_vanishing_log_axis_and_rnn_scale_slider(tab):
     assert exceptions(page) == []
 
 
-def test_sidebar_hidden_size_changes_heatmap_rows(tab):
+VIEWER_H_JS = """() => {
+  const host = document.querySelector("[data-testid='stBidiComponentIsolated']");
+  const root = host.shadowRoot.querySelector(".gv");
+  return [root.querySelectorAll(".gv-table tbody tr").length, root.querySelector(".gv-cap").textContent];
+}"""
+
+
+def test_sidebar_hidden_size_changes_the_viewers_units(tab):
     tab.open("step")
     page = tab.page
-    z = values(chart(page, "heatmaps")["data"][0]["z"])
-    assert z.shape[0] == 8
+    page.locator(".gv[data-t]").wait_for()
+    rows, cap = page.evaluate(VIEWER_H_JS)
+    assert rows == 8 and "units 0–7" in cap
     press_slider(page, "H", "ArrowRight")
     assert slider_text(page, "H") == "16"
-    assert values(chart(page, "heatmaps")["data"][0]["z"]).shape[0] == 16
+    page.wait_for_function(f"() => ({VIEWER_H_JS})()[0] === 16", timeout=30_000)
+    assert "units 0–15" in page.evaluate(VIEWER_H_JS)[1]
     assert "H=16" in page.url
 
 

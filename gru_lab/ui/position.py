@@ -1,0 +1,40 @@
+"""The step page's position (step t, unit), kept in the session and in the address.
+
+The viewer owns the position while the class steps; the server hears of it only when stepping
+pauses (`moved`). The address then carries it, so "Link for students" and a reload open the same
+step. A position asked for by the address wins over the session's, as a link must; a step past the
+end of a shorter input is clamped, and the link checker names it (`report_invalid`).
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from ..controls import CONTROLS, LinkProblem, parse
+
+
+def _from_address(key: str):
+    if key not in st.query_params:
+        return None
+    try:
+        return parse(CONTROLS[key], st.query_params.get_all(key))
+    except LinkProblem:
+        return None  # clean_link has named it already
+
+
+def asked(T: int, H: int) -> tuple[int, int]:
+    """Where the page should open: the address, else where this session last was, else step 1, unit 0."""
+    t = _from_address("t") or st.session_state.get("t", CONTROLS["t"].default)
+    unit = _from_address("unit")
+    unit = st.session_state.get("unit", CONTROLS["unit"].default) if unit is None else unit
+    return min(max(int(t), 1), T), min(max(int(unit), 0), H - 1)
+
+
+def moved(t: int, unit: int) -> None:
+    """The viewer paused at (t, unit): remember it and write it into the address, without another run."""
+    st.session_state["t"], st.session_state["unit"] = t, unit
+    st.query_params.update(t=str(t), unit=str(unit))  # one change of the address: one Back, not two
+
+
+def keep(t: int, unit: int) -> None:
+    """Hold this run's position where the link box and the link checker read it."""
+    st.session_state["t"], st.session_state["unit"] = t, unit

@@ -1,0 +1,142 @@
+"""The step page in Chromium, with its browser-side viewer (gru_lab/ui/viewer) on the real app.
+
+After every move every view shows the same step and unit (`test_viewer.check`: diagram, equations,
+heatmap markers, table row, readout, scrubber), stepping sends the server nothing until it pauses,
+the pause writes the position into the address once, so the browser's Back button, "Link for
+students" and the HTML download all open where the class was.
+"""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from .conftest import DESKTOP
+from .test_viewer import READ_JS, check, drive, wait_until_t
+
+DEFAULTS = ()  # viewer_app.record()'s case: the step page's defaults (H = 8, the far-apart clue, seed 0)
+
+
+def open_step(browser, app_url, query: str = ""):
+    """A fresh visitor on /step: (context, page, websocket frames the browser sent, JS errors)."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    sent, errors = [], []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda f: sent.append(f)))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{app_url}/step{query}")
+    page.locator(".gv[data-t]").wait_for(timeout=60_000)
+    page.wait_for_timeout(1500)  # the first run's last messages
+    return context, page, sent, errors
+
+
+def address(page) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+
+def wait_for_address(page, t: int, unit: int, timeout: float = 20_000) -> None:
+    page.wait_for_function(f"() => /[?&]t={t}(&|$)/.test(location.search) && /[?&]unit={unit}(&|$)/"
+                           ".test(location.search)", timeout=timeout)
+
+
+def student_link(page) -> dict[str, str]:
+    page.get_by_role("button", name="Link for students").click()
+    code = page.locator("[data-testid='stPopoverBody'] [data-testid='stCode'] code").first.inner_text()
+    page.keyboard.press("Escape")
+    return {k: v[-1] for k, v in parse_qs(urlsplit(code.strip()).query).items()}
+
+
+def test_every_control_moves_every_view_together_and_the_link_follows(browser, app_url):
+    context, page, _, errors = open_step(browser, app_url)
+    try:
+        check(page, DEFAULTS, 1, 0)
+        drive(page, DEFAULTS)  # Next, arrows, scrubber, unit box, heatmap cell, table row, space, Play, Home
+        wait_for_address(page, 1, 2)
+        page.wait_for_timeout(800)
+        check(page, DEFAULTS, 1, 2)  # the rerun after the report leaves the viewer where it was
+        assert {k: student_link(page)[k] for k in ("t", "unit")} == {"t": "1", "unit": "2"}
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_ten_steps_send_no_frame_and_the_pause_one(browser, app_url):
+    context, page, sent, errors = open_step(browser, app_url)
+    try:
+        before = len(sent)
+        for _ in range(5):
+            page.locator(".gv-next").click()
+        page.locator(".gv-diagram").focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        check(page, DEFAULTS, 11, 0)
+        assert len(sent) == before, "stepping talked to the server"
+        wait_for_address(page, 11, 0)
+        page.wait_for_timeout(1500)
+        assert len(sent) - before == 1, f"{len(sent) - before} frames for 10 steps and a pause"
+        check(page, DEFAULTS, 11, 0)
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_back_after_another_page_returns_to_the_step_left(browser, app_url):
+    """Step → Next → Next → Saturation → Back lands on step 3 in one Back (it took two, the first
+    showing step 1)."""
+    context, page, _, errors = open_step(browser, app_url)
+    try:
+        page.locator(".gv-next").click()
+        page.locator(".gv-next").click()
+        wait_for_address(page, 3, 0)
+        page.wait_for_timeout(800)
+        page.get_by_role("link", name="Saturation lab").click()
+        page.get_by_role("heading", name="Saturation lab").wait_for(timeout=30_000)
+        page.go_back()
+        page.locator(".gv[data-t]").wait_for(timeout=30_000)
+        wait_until_t(page, "(t) => t === 3")
+        page.wait_for_timeout(1000)
+        assert address(page)["t"] == "3"
+        check(page, DEFAULTS, 3, 0)
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_a_link_opens_its_step_unit_and_conventions(browser, app_url):
+    case = (4, 34, "take", False)
+    context, page, _, errors = open_step(browser, app_url, "?H=4&update=take&reset=before&t=7&unit=3")
+    try:
+        v = check(page, case, 7, 3)
+        assert "(1 − zt) ⊙ ht−1 + zt ⊙ nt" in v["symbolic"][3] and "Whn(rt ⊙ ht−1)" in v["symbolic"][2]
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_download_opens_offline_where_the_class_paused(browser, app_url, tmp_path):
+    context, page, _, errors = open_step(browser, app_url)
+    try:
+        for _ in range(5):
+            page.locator(".gv-next").click()
+        page.locator(".gv-unit").fill("4")
+        wait_for_address(page, 6, 4)
+        page.wait_for_timeout(800)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download this view as HTML").click()
+        path = tmp_path / "step.html"
+        download.value.save_as(path)
+        assert errors == []
+    finally:
+        context.close()
+    context = browser.new_context(viewport=DESKTOP, offline=True)
+    tried = []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+                  else (tried.append(route.request.url), route.abort()))
+    try:
+        page = context.new_page()
+        page.goto(path.as_uri())
+        page.locator(".gv[data-t]").wait_for()
+        check(page, DEFAULTS, 6, 4)
+        page.keyboard.press("ArrowRight")
+        check(page, DEFAULTS, 7, 4)
+        assert tried == [] and page.evaluate(READ_JS)["images"] == 0
+    finally:
+        context.close()

@@ -1,0 +1,358 @@
+"""The step-through viewer in Chromium: the offline HTML file opened from disk with the network
+blocked, and the Streamlit component in a small app of its own (viewer_app.py, its own server).
+
+After every move, every view must show the same step and unit (the diagram, the equations, each
+heatmap's marker, the table row, the readout, the scrubber), and the numbers must be the ones
+text.unit_equations prints for the record. Stepping must not talk to the server: at most one
+websocket frame, when stepping pauses.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gru_lab.text import unit_equations
+from gru_lab.viewer import offline_html
+
+from .conftest import DESKTOP, PHONE, SCREENSHOTS
+from .viewer_app import HOSTILE, payload, record, serve
+
+READ_JS = """
+() => {
+  const host = document.querySelector("[data-testid='stBidiComponentIsolated']");
+  const root = (host && host.shadowRoot ? host.shadowRoot : document).querySelector(".gv");
+  const all = (sel) => Array.from(root.querySelectorAll(sel));
+  const at = (e) => (e ? [Number(e.dataset.t), Number(e.dataset.unit)] : null);
+  const on = root.querySelector(".gv-table tbody tr.gv-on");
+  return {
+    root: at(root), diagram: at(root.querySelector(".gv-diagram")), equations: at(root.querySelector(".gv-eqs")),
+    table: at(root.querySelector(".gv-table")), marks: all(".gv-canvas canvas[data-q]").map(at),
+    readout: root.querySelector(".gv-readout").textContent, scrub: Number(root.querySelector(".gv-scrub").value),
+    unitBox: Number(root.querySelector(".gv-unit").value), lines: all(".gv-num-line").map((e) => e.textContent),
+    symbolic: all(".gv-sym-line").map((e) => e.textContent),
+    row: on ? Array.from(on.cells).map((c) => c.textContent) : null,
+    outlined: all(".gv-node .gv-sq.gv-on").map((e) => [e.closest(".gv-node").dataset.q, Number(e.dataset.unit)]),
+    values: Object.fromEntries(all(".gv-node").map((g) => [g.dataset.q, g.querySelector(".gv-val").textContent])),
+    squares: all(".gv-node-h .gv-sq").length, overview: all(".gv-node-h rect:not(.gv-box):not(.gv-sq)").length,
+    playing: root.querySelector(".gv-play").getAttribute("aria-pressed") === "true",
+    images: root.querySelectorAll("img").length,
+  };
+}
+"""
+
+
+def shown(v: float) -> str:
+    """A value as the viewer prints it: three decimals, a true minus sign, no negative zero."""
+    text = f"{v:.3f}"
+    return ("0.000" if text == "-0.000" else text).replace("-", "−")
+
+
+def numbers(line: str) -> list[int]:
+    """The printed numbers of a line, in 10^-3 (LaTeX's '- 0.2' and the viewer's '− 0.2' alike)."""
+    line = line.replace("−", "-")
+    return [round(float(sign.replace(" ", "") + digits) * 1000) for sign, digits in re.findall(r"(-\s?)?(\d+\.\d{3})",
+                                                                                                line)]
+
+
+def read(page) -> dict:
+    return page.evaluate(READ_JS)
+
+
+def check(page, case: tuple, t: int, unit: int) -> dict:
+    """Every view is at step t (1-based) and unit, with the record's numbers."""
+    labels, rec = record(*case)
+    v = read(page)
+    T = rec.h.shape[0]
+    assert [v["root"], v["diagram"], v["equations"], v["table"]] == [[t, unit]] * 4, v
+    assert v["marks"] == [[t, unit]] * 4, v["marks"]
+    assert v["readout"].startswith(f"Step {t} of {T}: “{labels[t - 1]}”") and v["readout"].endswith(f"unit {unit}")
+    assert (v["scrub"], v["unitBox"]) == (t, unit)
+    expected = unit_equations(rec, t - 1, unit)
+    assert [numbers(line) for line in v["lines"]] == [numbers(line) for line in expected], (v["lines"], expected)
+    assert all(line.startswith(f"{q}{unit} =") for q, line in zip("rznh", v["lines"], strict=True)), v["lines"]
+    hp = rec.h_prev[t - 1, unit]
+    assert v["row"] == [str(unit)] + [shown(x[t - 1, unit]) for x in (rec.h_prev, rec.r, rec.z, rec.n, rec.h)]
+    assert sorted(v["outlined"]) == sorted([q, unit] for q in ("hp", "z", "r", "n", "h"))
+    assert v["values"]["h"] == shown(rec.h[t - 1, unit]) and v["values"]["hp"] == shown(hp)
+    return v
+
+
+def cell(page, q: str, t: int, unit: int, T: int, H: int) -> None:
+    """Click the middle of heatmap q's cell for step t (1-based) and unit."""
+    canvas = page.locator(f".gv-canvas canvas[data-q='{q}']")
+    box = canvas.bounding_box()
+    canvas.click(position={"x": (t - 0.5) / T * box["width"], "y": (unit + 0.5) / H * box["height"]})
+
+
+def wait_until_t(page, pred, timeout: float = 10_000) -> None:
+    page.wait_for_function(f"""() => {{
+      const host = document.querySelector("[data-testid='stBidiComponentIsolated']");
+      const root = (host && host.shadowRoot ? host.shadowRoot : document).querySelector(".gv");
+      const t = root && Number(root.dataset.t);
+      return t && ({pred})(t);
+    }}""", timeout=timeout)
+
+
+def drive(page, case: tuple) -> None:
+    """Every control once, checking all views after each: Next, →, ←, the scrubber, the unit box,
+    a heatmap cell, a table row, space to play and pause, Play and Pause, Home and End."""
+    labels, rec = record(*case)
+    T, H = rec.h.shape
+    page.locator(".gv-next").click()
+    check(page, case, 2, 0)
+    page.locator(".gv-diagram").focus()
+    page.keyboard.press("ArrowRight")
+    check(page, case, 3, 0)
+    page.keyboard.press("ArrowLeft")
+    check(page, case, 2, 0)
+    page.locator(".gv-scrub").fill(str(T - 4))
+    check(page, case, T - 4, 0)
+    page.locator(".gv-unit").fill(str(H - 1))
+    check(page, case, T - 4, H - 1)
+    cell(page, "h", 7, 2, T, H)
+    check(page, case, 7, 2)
+    page.locator(".gv-table tbody tr").nth(1).click()  # the window starts at unit 0 here: row 1 is unit 1
+    check(page, case, 7, 1)
+    page.locator(".gv-diagram").focus()
+    page.keyboard.press("ArrowDown")
+    check(page, case, 7, 2)
+    page.keyboard.press(" ")
+    page.locator(".gv-speed").select_option("16")  # the speed changes while it plays
+    wait_until_t(page, "(t) => t >= 12")
+    page.locator(".gv-diagram").focus()
+    page.keyboard.press(" ")
+    v = read(page)
+    assert not v["playing"]
+    check(page, case, v["root"][0], 2)
+    page.locator(".gv-play").click()
+    assert read(page)["playing"]
+    wait_until_t(page, f"(t) => t >= {v['root'][0] + 3}")
+    page.locator(".gv-play").click()
+    v = read(page)
+    assert not v["playing"]
+    check(page, case, v["root"][0], 2)
+    page.locator(".gv-diagram").focus()
+    page.keyboard.press("End")
+    check(page, case, T, 2)
+    page.keyboard.press("Home")
+    check(page, case, 1, 2)
+
+
+# ---- the offline file --------------------------------------------------------------------------------
+def open_offline(browser, tmp_path, case=(), viewport=DESKTOP, scheme="light", hash_=""):
+    path = tmp_path / f"viewer-{'-'.join(map(str, case)) or 'default'}.html"
+    path.write_text(offline_html(payload(*case)), encoding="utf-8")
+    context = browser.new_context(viewport=viewport, color_scheme=scheme, offline=True)
+    tried, errors = [], []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+                  else (tried.append(route.request.url), route.abort()))
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
+    page.goto(path.as_uri() + hash_)
+    page.locator(".gv[data-t]").wait_for()
+    return context, page, tried, errors
+
+
+def test_offline_file_steps_with_the_network_off(browser, tmp_path):
+    context, page, tried, errors = open_offline(browser, tmp_path)
+    try:
+        check(page, (), 1, 0)
+        drive(page, ())
+        page.locator(".gv-next").click()
+        page.wait_for_function("() => location.hash === '#t=2&unit=2'")  # the place, kept in the address
+        assert tried == [] and errors == []
+    finally:
+        context.close()
+    context, page, tried, errors = open_offline(browser, tmp_path, hash_="#t=9&unit=4")
+    try:
+        check(page, (), 9, 4)  # a link to the file with a place opens there
+    finally:
+        context.close()
+
+
+def test_offline_file_at_the_largest_size_keeps_user_text_as_text(browser, tmp_path):
+    case = (128, 500, "take", False)
+    context, page, tried, errors = open_offline(browser, tmp_path, case, viewport=PHONE)
+    try:
+        cell(page, "z", 499, 100, 500, 128)  # a step is 0.7 px wide here: the click may land on a neighbour
+        t, unit = read(page)["root"]
+        assert abs(t - 499) <= 1 and abs(unit - 100) <= 1  # a unit is 1.2 px tall: the same holds
+        page.keyboard.press("End")  # the click focused the heatmap, which takes the keys too
+        v = check(page, case, 500, unit)
+        assert HOSTILE in v["readout"] and v["images"] == 0 and errors == []
+        assert (v["squares"], v["overview"]) == (11, 128 + 2), "the phone strip: 11 neighbours, and all 128 thin"
+        assert "(1 − zt) ⊙ ht−1" in v["symbolic"][3] and "Whn(rt ⊙ ht−1)" in v["symbolic"][2]
+        assert page.evaluate("() => document.documentElement.scrollWidth <= innerWidth"), "scrolls sideways"
+        cell(page, "n", 250, 3, 500, 128)
+        t, unit = read(page)["root"]
+        assert abs(t - 250) <= 1 and abs(unit - 3) <= 1
+        check(page, case, t, unit)
+        assert tried == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_offline_screens_and_keyboard_reach(browser, tmp_path, scheme):
+    """Screenshots for a person to look at, both widths; every control named and reached by Tab."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for label, viewport, case in (("desktop", DESKTOP, ()), ("phone", PHONE, ()), ("desktop-H128", DESKTOP,
+                                                                                    (128, 500))):
+        context, page, _, errors = open_offline(browser, tmp_path, case, viewport, scheme, "#t=12&unit=5")
+        try:
+            page.screenshot(path=str(SCREENSHOTS / f"viewer-offline-{label}-{scheme}.png"), full_page=True)
+            assert errors == [] and page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
+            for role, name in (("button", "Previous step"), ("button", "Play"), ("button", "Next step"),
+                               ("combobox", "Play speed"), ("spinbutton", "Hidden unit shown"), ("slider", "Step")):
+                assert page.get_by_role(role, name=name).count() == 1, (role, name)
+            assert page.locator(".gv-readout").get_attribute("aria-live") == "polite"
+            reached = []
+            for _ in range(14):
+                page.keyboard.press("Tab")
+                reached.append(page.evaluate("() => document.activeElement.className.baseVal ?? "
+                                             "document.activeElement.className"))
+            for control in ("gv-prev", "gv-play", "gv-next", "gv-speed", "gv-unit", "gv-scrub", "gv-diagram"):
+                assert control in reached, (control, reached)
+        finally:
+            context.close()
+
+
+# ---- the component, in its own app -------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def viewer_url(browser_available, tmp_path_factory):
+    with serve(tmp_path_factory.mktemp("viewer") / "server.log") as server:
+        yield server.url
+
+
+def open_app(browser, url, query="", viewport=DESKTOP, scheme="light"):
+    context = browser.new_context(viewport=viewport, color_scheme=scheme)
+    page = context.new_page()
+    sent, received, errors = [], [], []
+    page.on("websocket", lambda ws: (ws.on("framesent", lambda f: sent.append(f)),
+                                     ws.on("framereceived", lambda f: received.append(len(f)))))
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{url}/{query}")
+    page.locator(".gv[data-t]").wait_for(timeout=60_000)
+    page.get_by_text("server: t=").wait_for()
+    page.wait_for_timeout(800)  # the first run's last messages
+    return context, page, sent, received, errors
+
+
+def server_says(page) -> str:
+    return page.get_by_text("server: t=").inner_text()
+
+
+def test_component_steps_without_talking_to_the_server(browser, viewer_url):
+    context, page, sent, _, errors = open_app(browser, viewer_url)
+    try:
+        before = len(sent)
+        for _ in range(5):
+            page.locator(".gv-next").click()
+        page.locator(".gv-diagram").focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        check(page, (), 11, 0)
+        assert len(sent) == before, "stepping sent websocket frames"
+        page.get_by_text("server: t=11 unit=0 runs=2").wait_for(timeout=20_000)  # reported once on the pause
+        page.wait_for_timeout(1000)
+        assert len(sent) - before == 1, f"{len(sent) - before} frames for 10 steps and a pause"
+        check(page, (), 11, 0)  # the rerun after the report leaves the viewer where it was
+        assert errors == [] and "t=11" in page.url and "unit=0" in page.url
+        link = page.url
+    finally:
+        context.close()
+    context, page, _, _, errors = open_app(browser, viewer_url, link.removeprefix(viewer_url + "/"))
+    try:
+        check(page, (), 11, 0)  # the address, shared, opens the same step
+    finally:
+        context.close()
+
+
+def test_component_every_control_and_the_link(browser, viewer_url):
+    context, page, sent, _, errors = open_app(browser, viewer_url)
+    try:
+        drive(page, ())
+        page.get_by_text("server: t=1 unit=2").wait_for(timeout=20_000)  # the server knows, for the share link
+        assert errors == []
+    finally:
+        context.close()
+    case = (4, 34, "take", False)
+    context, page, _, _, errors = open_app(browser, viewer_url, "?H=4&update=take&reset=before&t=7&unit=3")
+    try:
+        v = check(page, case, 7, 3)  # the linked step, under the linked conventions
+        assert "(1 − zt) ⊙ ht−1 + zt ⊙ nt" in v["symbolic"][3] and "Whn(rt ⊙ ht−1)" in v["symbolic"][2]
+        assert server_says(page).startswith("server: t=7 unit=3")
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_download_opens_offline_at_the_same_step(browser, viewer_url, tmp_path):
+    context, page, _, _, errors = open_app(browser, viewer_url)
+    try:
+        for _ in range(5):
+            page.locator(".gv-next").click()
+        page.locator(".gv-unit").fill("4")
+        page.get_by_text("server: t=6 unit=4").wait_for(timeout=20_000)
+        with page.expect_download() as download:
+            page.get_by_role("button", name="Download this view as HTML").click()
+        path = tmp_path / "downloaded.html"
+        download.value.save_as(path)
+        assert errors == []
+    finally:
+        context.close()
+    context = browser.new_context(viewport=DESKTOP, offline=True)
+    tried = []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+                  else (tried.append(route.request.url), route.abort()))
+    try:
+        page = context.new_page()
+        page.goto(path.as_uri())
+        page.locator(".gv[data-t]").wait_for()
+        check(page, (), 6, 4)
+        page.keyboard.press("ArrowRight")  # the page itself has focus: keys step the viewer
+        check(page, (), 7, 4)
+        assert tried == []
+    finally:
+        context.close()
+
+
+def test_component_at_the_largest_size_sends_the_data_once(browser, viewer_url):
+    case = (128, 500)
+    context, page, sent, received, errors = open_app(browser, viewer_url, "?H=128&T=500")
+    try:
+        assert sum(received) > 1_000_000  # the data, once
+        first, before = sum(received), len(sent)
+        cell(page, "h", 321, 64, 500, 128)  # a step is about a pixel wide: the click may land on a neighbour
+        t, unit = read(page)["root"]
+        assert abs(t - 321) <= 1 and unit == 64
+        check(page, case, t, unit)
+        page.get_by_text(f"server: t={t} unit={unit}").wait_for(timeout=15_000)
+        page.wait_for_timeout(1000)
+        assert len(sent) - before == 1
+        assert sum(received) - first < 50_000, "the rerun after the report sent the data again"
+        check(page, case, t, unit)
+        assert errors == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_component_screens(browser, viewer_url, scheme):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+        context, page, _, _, errors = open_app(browser, viewer_url, "?t=12&unit=5", viewport, scheme)
+        try:
+            height = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollHeight")
+            page.set_viewport_size({"width": viewport["width"], "height": min(height, 6000)})
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(SCREENSHOTS / f"viewer-app-{label}-{scheme}.png"), full_page=True)
+            check(page, (), 12, 5)
+            width = page.evaluate("() => { const m = document.querySelector(\"[data-testid='stMain']\");"
+                                  " return [m.scrollWidth, m.clientWidth]; }")
+            assert width[0] <= width[1] + 1, f"scrolls sideways at {label}: {width}"
+            assert errors == []
+        finally:
+            context.close()
