@@ -55,9 +55,10 @@ with left:
 with right:
     viewer_ui.download_button(data, f"GRU Lab: {PRESETS[s.preset].title}", t, unit)
 with st.expander("Every recorded value, as a table"):
-    table = record_table(rec, seq.labels)
-    st.dataframe(table, height=260, hide_index=True, key="table")
-    st.download_button("Download as CSV", lambda: to_csv(table), file_name="gru_lab_record.csv", mime="text/csv",
-                       key="download_csv", icon=":material/download:")
+    st.download_button("Download as CSV", lambda: to_csv(record_table(rec, seq.labels)), file_name="gru_lab_record.csv",
+                       mime="text/csv", key="download_csv", icon=":material/download:")
+    # Drawn on request only: at H = 128, T = 500 the table is 64,000 rows, more than the viewer's data.
+    if st.toggle("Show the table here", key="show_table", help=f"{T * H:,} rows: one per step and unit."):
+        st.dataframe(record_table(rec, seq.labels), height=260, hide_index=True, key="table")
 with st.expander("Export the weights shown"):
     weights_ui.download_buttons(rec.model, f"gru_lab_{kind(rec).lower()}", loaded.dtype if loaded else "float64")

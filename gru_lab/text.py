@@ -136,8 +136,9 @@ def case_numbers(sat: Saturation, units: int = 4) -> str:
         return "(" + ", ".join(f"{x:.2f}" for x in v[:units]) + more + ")"
 
     n = sat.rec.n[t]
-    return (rf"t = {t + 1}:\quad z_t = {row(sat.rec.z[t])},\quad r_t = {row(sat.rec.r[t])},\quad "
-            rf"1 - n_t^2 = {row(1 - n * n)}")
+    # One quantity a line: the values fit a phone's width instead of scrolling out of sight.
+    return (rf"\begin{{aligned}}&\text{{at step }}t = {t + 1}:\\ &z_t = {row(sat.rec.z[t])}\\ "
+            rf"&r_t = {row(sat.rec.r[t])}\\ &1 - n_t^2 = {row(1 - n * n)}\end{{aligned}}")
 
 
 def case_formula(case: str, update: str, reset_after: bool) -> str:
@@ -145,14 +146,15 @@ def case_formula(case: str, update: str, reset_after: bool) -> str:
     rnn_like = (r"\operatorname{diag}(1 - n_t^2)\,W_{hn}")
     general_n = (r"\operatorname{diag}(1-n_t^2)\,\operatorname{diag}(r_t)\,W_{hn}" if reset_after
                  else r"\operatorname{diag}(1-n_t^2)\,W_{hn}\operatorname{diag}(r_t)")
-    g = "z_t" if update == "keep" else "(1 - z_t)"
-    one_minus_g = "(1 - z_t)" if update == "keep" else "z_t"
+    g = "z_t" if update == "keep" else "1 - z_t"
+    one_minus_g = "1 - z_t" if update == "keep" else "z_t"
     return {
         "copy": rf"z = {copy_z}:\quad \frac{{\partial h_t}}{{\partial h_{{t-1}}}} = I",
         "cut": rf"z = {new_z},\ r = 0:\quad \frac{{\partial h_t}}{{\partial h_{{t-1}}}} = 0",
         "rnn-like": rf"z = {new_z},\ r = 1:\quad \frac{{\partial h_t}}{{\partial h_{{t-1}}}} = {rnn_like}",
-    }.get(case, rf"\frac{{\partial h_t}}{{\partial h_{{t-1}}}} \approx \operatorname{{diag}}({g})"
-                rf" + \operatorname{{diag}}({one_minus_g})\,{general_n}\quad\text{{(gates held fixed)}}")
+    }.get(case, rf"\begin{{aligned}}\frac{{\partial h_t}}{{\partial h_{{t-1}}}} &\approx \operatorname{{diag}}({g})"
+                rf"\\ &\quad + \operatorname{{diag}}({one_minus_g})\\ &\qquad\cdot {general_n}"
+                r"\\ &\quad\text{(gates held fixed)}\end{aligned}")  # short lines: a phone shows all of it
 
 
 def case_explanation(case: str, update: str, sat: Saturation) -> str:

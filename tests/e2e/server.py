@@ -53,9 +53,10 @@ def free_port() -> int:
 class AppServer:
     """The app on a free loopback port; `flags` are extra config flags, e.g. "--runner.postScriptGC=true"."""
 
-    def __init__(self, log_path: Path, flags: Sequence[str] = ()) -> None:
+    def __init__(self, log_path: Path, flags: Sequence[str] = (), script: str = "app.py", cwd: Path = REPO) -> None:
         self.log_path = log_path
         self.flags = list(flags)
+        self.script, self.cwd = script, cwd  # another app file, or another checkout (the old page in a benchmark)
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
@@ -66,10 +67,10 @@ class AppServer:
     def start(self, timeout: float = HEALTH_TIMEOUT) -> AppServer:
         """Start the server; return once /_stcore/health answers, or raise within `timeout`."""
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "streamlit", "run", "app.py",
+        cmd = [sys.executable, "-m", "streamlit", "run", self.script,
                "--server.address", HOST, "--server.port", str(self.port), *self.flags]
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+            self.proc = subprocess.Popen(cmd, cwd=self.cwd, stdout=log, stderr=subprocess.STDOUT,
                                          stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

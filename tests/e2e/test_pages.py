@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
-from .conftest import PAGES
+from .conftest import PAGES, PHONE
 from .settle import chart, settle, title, values
 from .test_viewer import READ_JS
 from .ui import MAIN, alerts, drawn, exceptions, page_not_found, select_text, slider_text
@@ -123,3 +123,23 @@ def test_home_link_applies_its_preset(tab):
     _follow_home_link(tab.page, "Verdict first", "step")
     assert select_text(tab.page, "preset") == "Verdict first"
     assert alerts(tab.page, "Warning") == []
+
+
+LATEX_FITS_JS = """() => Array.from(document.querySelectorAll("[data-testid='stMain'] .katex-display"))
+  .map((e) => [e.scrollWidth, e.clientWidth])"""  # KaTeX's box scrolls sideways when its formula is wider
+
+
+@pytest.mark.parametrize("query", ["", "?update=take&reset=before"])
+def test_saturation_formula_and_numbers_fit_a_phone(browser, app_url, query):
+    """Regression: at 390 px the Jacobian formula and its numbers ran off the right edge, scrolling
+    sideways inside their box with nothing to say so."""
+    context = browser.new_context(viewport=PHONE)
+    try:
+        page = context.new_page()
+        page.goto(f"{app_url}/saturation{query}")
+        settle(page)
+        widths = page.evaluate(LATEX_FITS_JS)
+        assert len(widths) == 2, widths
+        assert all(scroll <= client + 4 for scroll, client in widths), widths  # KaTeX pads a few px
+    finally:
+        context.close()

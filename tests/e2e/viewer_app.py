@@ -42,34 +42,9 @@ def payload(H: int = 8, T: int = 34, update: str = "keep", reset_after: bool = T
 def serve(log_path: Path):
     """A server for this file alone: tests/e2e/server.py's AppServer (free loopback port, own process
     group, health check, stop) started on viewer_app.py instead of app.py. Use it as a context manager."""
-    import subprocess
-    import time
-    import urllib.request
+    from tests.e2e.server import AppServer
 
-    from tests.e2e.server import HEALTH_TIMEOUT, HOST, REPO, AppServer
-
-    class ViewerServer(AppServer):
-        def start(self, timeout: float = HEALTH_TIMEOUT) -> AppServer:
-            cmd = [sys.executable, "-m", "streamlit", "run", str(Path(__file__).resolve()), "--server.address", HOST,
-                   "--server.port", str(self.port), "--server.headless", "true"]
-            with open(self.log_path, "wb") as log:
-                self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
-                                             stdin=subprocess.DEVNULL, start_new_session=True)
-            deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"streamlit exited with {self.proc.returncode}:\n{self.log_tail()}")
-                try:
-                    with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
-                        if r.status == 200:
-                            return self
-                except OSError:
-                    pass
-                time.sleep(0.25)
-            self.stop()
-            raise RuntimeError(f"streamlit not healthy on {self.url} within {timeout:.0f} s:\n{self.log_tail()}")
-
-    return ViewerServer(log_path)
+    return AppServer(log_path, ["--server.headless", "true"], script=str(Path(__file__).resolve()))
 
 
 def main() -> None:
