@@ -38,5 +38,5 @@ st.page_link("app_pages/vanishing.py", icon=":material/trending_down:", query_pa
 st.page_link("app_pages/train.py", icon=":material/model_training:",
              label="Train GRU and RNN: only one learns")
 st.page_link("app_pages/step_through.py", icon=":material/play_circle:",
-             query_params={"preset": PRESETS["adding"].title, "weights": "trained-adding"},
+             query_params={"preset": PRESETS["adding"].title, "weights": "trained"},
              label="A trained GRU holding two numbers")

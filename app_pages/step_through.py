@@ -15,10 +15,9 @@ CARRY = {"file": "the uploaded file: whoever opens it sees the upload box, so se
 
 s = current()
 st.title("Step through a sequence")
-st.caption(f"{PRESETS[s.preset].title}: {PRESETS[s.preset].watch}  \nConvention: "
-           f"{convention_label(s.reset_after, s.update)}")
+st.caption(f"{PRESETS[s.preset].title}. Convention: {convention_label(s.reset_after, s.update)}")
 picked = weights_ui.choice()
-loaded = weights_ui.weights_picker(picked)
+loaded = weights_ui.weights_picker(picked, s.preset)
 try:
     seq, rec = cached.step_record(s, loaded)
     data = viewer_ui.payload(s, loaded)
@@ -26,12 +25,15 @@ except ValueError as err:
     widgets.input_error(err)
 T, H = rec.h.shape
 st.caption(model_label(rec, loaded.name if loaded else None, s))
+# Written from this model's own numbers, so it is true of what is on screen, under either convention.
+watch, answer, story_unit = cached.watch_for(s, loaded)
+st.markdown(f"**Watch for:** {watch}" + (f"  \n{answer}" if answer else ""))
 if loaded:
     st.sidebar.info(f"**Model shown:** the {loaded.module} from {loaded.name}, H = {H}, {rec.x.shape[1]} inputs per "
                     "step. Hidden size, seed and weight scale apply to random weights only."
                     + ("" if loaded.module == "GRU" else " The reset and update settings apply to GRUs only."),
                     icon=":material/memory:")
-if loaded and loaded.module == "GRU" and (not s.reset_after or s.update != "keep"):
+if loaded and loaded.module == "GRU" and (not s.reset_after or (s.update != "keep" and not loaded.story)):
     st.warning("These weights come from PyTorch's GRU (reset after, z keeps the past); the sidebar reads them "
                "under another convention, so the numbers differ from what the trained model computes.",
                icon=":material/warning:")
@@ -43,7 +45,7 @@ def _offer_weights() -> None:
 
 # The browser steps, plays and picks units by itself; the server hears of the position only when
 # stepping pauses, so that the link below and the HTML download open where the class is.
-t, unit = position.asked(T, H)
+t, unit = position.asked(T, H, story_unit)  # a story opens on the unit it is about
 t, unit = viewer_ui.step_viewer(data, key="viewer", t=t, unit=unit, on_move=position.moved)
 position.keep(t, unit)
 if cap := key_steps_caption(s.preset, seq):

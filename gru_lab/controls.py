@@ -106,7 +106,7 @@ _SIDEBAR = (
     _c("update", "Update gate z", "radio", "keep", options=("keep", "take")),
 )
 _STEP = (
-    _c("weights", "Weights", "radio", "random", options=("random", "trained-adding", "file", "session")),
+    _c("weights", "Weights", "radio", "trained", options=("trained", "random", "file", "session")),
     _c("t", "Step", "slider", 1, low=1, high=MAX_STEPS, step=1, help="Which time step to inspect."),
     _c("unit", "Hidden unit shown in numbers", "int", 0, low=0, high=LIMITS.max_hidden - 1),
 )

@@ -5,15 +5,16 @@ A file's tensors travel with a digest of its bytes, so caches key on 32 characte
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from gru_core import GRU, LSTM, RNN, detect_module, load_state_bytes, recurrent_part
 
+from . import stories
+
 WEIGHTS = Path(__file__).resolve().parent.parent / "weights"
-SHIPPED = {"trained-adding": "gru_adding_T30.safetensors"}  # weights choice → file under weights/
 CLASSES = {"GRU": GRU, "RNN": RNN, "LSTM": LSTM}
 
 
@@ -25,6 +26,7 @@ class Loaded:
     digest: str  # identifies the contents
     ignored: tuple[str, ...]  # other tensors in the file (a read-out, say), left aside
     dtype: str = "float64"  # what the file stored, so an export gives back the same precision
+    story: str = ""  # the preset this shipped model was trained for (gru_lab.stories), "" for a user's file
 
 
 def parse_weights(data: bytes, filename: str) -> Loaded:
@@ -36,15 +38,26 @@ def parse_weights(data: bytes, filename: str) -> Loaded:
     return Loaded(filename, module, model.to_torch(), hashlib.sha256(data).hexdigest()[:32], tuple(ignored), dtype)
 
 
-def shipped(choice: str) -> Loaded:
-    path = WEIGHTS / SHIPPED[choice]
-    return parse_weights(path.read_bytes(), path.name)
+def story(preset: str) -> Loaded | None:
+    """The small GRU trained for the preset's story (weights/, made by scripts/train_weights.py), or
+    None when the preset has none (noise, your own input)."""
+    path = stories.trained_weights_for(preset)
+    if path is None:
+        return None
+    loaded = parse_weights(path.read_bytes(), path.name)
+    return replace(loaded, story=preset)
 
 
 def build(loaded: Loaded, reset_after: bool = True, update: str = "keep"):
-    """The model a file describes; a GRU is read under the given conventions."""
+    """The model a file describes; a GRU is read under the given conventions.
+
+    A story model is rewritten for "z takes the new" (z rows negated), so it computes the trained
+    function under either update convention and its story reads the same; a user's file is read as
+    it stands, and the page says that its numbers then differ from what it was trained to compute.
+    """
     if loaded.module == "GRU":
-        return GRU.from_torch(loaded.state, reset_after, update)
+        state = stories.as_convention(loaded.state, update) if loaded.story else loaded.state
+        return GRU.from_torch(state, reset_after, update)
     return CLASSES[loaded.module].from_torch(loaded.state)
 
 

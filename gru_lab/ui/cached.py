@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from .. import compute, experiments, weights
+from .. import compute, experiments, stories, weights
 from ..inputs import Sequence
 from ..settings import Settings
 from ..weights import Loaded
@@ -48,9 +48,9 @@ def three_chains(I: int, H: int, T: int, seeds: tuple[int, ...]):
     return experiments.three_chains(I, H, T, list(seeds))
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def shipped(choice: str) -> Loaded:
-    return weights.shipped(choice)
+@st.cache_resource(max_entries=16, show_spinner=False)
+def story(preset: str) -> Loaded | None:
+    return weights.story(preset)
 
 
 @st.cache_resource(max_entries=128, ttl=TTL, show_spinner=False)
@@ -67,3 +67,13 @@ def vanishing(s: Settings, T: int, rnn_scale: float, n_seeds: int,
               progress: Callable[[float], None] | None = None) -> compute.Vanishing:
     """Each seed is cached on its own, so adding a seed computes one more, not all of them."""
     return compute.vanishing(compute.vanishing_settings(s), T, rnn_scale, n_seeds, vanishing_run, progress)
+
+
+@st.cache_data(max_entries=64, ttl=TTL, show_spinner=False, hash_funcs=BY_DIGEST)
+def watch_for(s: Settings, loaded: Loaded | None = None) -> tuple[str, str | None, int | None]:
+    """The step page's "Watch for" line, the trained read-out's answer and the unit the story is about,
+    all from the record's own numbers."""
+    seq, rec = step_record(s, loaded)
+    c = stories.claim(s.preset, seq, rec)
+    return (stories.watch_for(s.preset, seq, rec, random_weights=loaded is None),
+            stories.prediction(s.preset, seq, rec), c.unit if c is not None and c.holds else None)

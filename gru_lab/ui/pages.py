@@ -5,6 +5,9 @@ from pathlib import Path
 
 import streamlit as st
 
+from .. import stories
+from ..controls import CONTROLS, LinkProblem, parse
+
 FAVICON = str(Path(__file__).with_name("favicon.png"))
 PAGES = [
     dict(page="app_pages/home.py", title="Home", icon=":material/home:", default=True),  # served at /
@@ -18,9 +21,22 @@ PAGES = [
 ]
 
 
+def _chosen(key: str):
+    """A setting before its widget is drawn on this run: the session's, else the address's, else the default."""
+    if key in st.session_state:
+        return st.session_state[key]
+    try:
+        return parse(CONTROLS[key], st.query_params.get_all(key)) if key in st.query_params else CONTROLS[key].default
+    except LinkProblem:
+        return CONTROLS[key].default  # the link checker names it
+
+
 def uses_fixed_model(url_path: str) -> bool:
-    """The step page with trained or uploaded weights: the sidebar's H, seed and scale do not apply."""
+    """The step page with trained or uploaded weights: the sidebar's H, seed and scale do not apply.
+    "Trained" on an input with no trained model shows random weights, so they apply then."""
     if url_path != "step":
         return False
-    chosen = st.session_state.get("weights", st.query_params.get("weights", "random"))
+    chosen = _chosen("weights")
+    if chosen == "trained":
+        return stories.trained_weights_for(_chosen("preset")) is not None
     return chosen != "random" and (chosen != "file" or st.session_state.get("weights_file") is not None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..controls import CONTROLS, LinkProblem, parse
+from . import session
 
 
 def _from_address(key: str):
@@ -21,11 +22,16 @@ def _from_address(key: str):
         return None  # clean_link has named it already
 
 
-def asked(T: int, H: int) -> tuple[int, int]:
-    """Where the page should open: the address, else where this session last was, else step 1, unit 0."""
+def asked(T: int, H: int, story_unit: int | None = None) -> tuple[int, int]:
+    """Where the page should open: the address, else where this session last was, else step 1 and
+    the unit the story is about. A new story (another preset or model) moves to its own unit."""
     t = _from_address("t") or st.session_state.get("t", CONTROLS["t"].default)
-    unit = _from_address("unit")
-    unit = st.session_state.get("unit", CONTROLS["unit"].default) if unit is None else unit
+    linked = _from_address("unit")
+    unit = st.session_state.get("unit", story_unit or 0) if linked is None else linked
+    last = session.get(session.STORY_UNIT)
+    session.put(session.STORY_UNIT, story_unit)
+    if story_unit is not None and last is not None and story_unit != last:
+        unit = story_unit
     return min(max(int(t), 1), T), min(max(int(unit), 0), H - 1)
 
 
@@ -36,5 +42,10 @@ def moved(t: int, unit: int) -> None:
 
 
 def keep(t: int, unit: int) -> None:
-    """Hold this run's position where the link box and the link checker read it."""
+    """Hold this run's position where the link box and the link checker read it, and correct an
+    address that says otherwise (a new story's unit, a step clamped to a shorter input), so the
+    next run does not move the viewer back."""
     st.session_state["t"], st.session_state["unit"] = t, unit
+    shown = {"t": str(t), "unit": str(unit)}
+    if any(k in st.query_params and st.query_params.get_all(k) != [v] for k, v in shown.items()):
+        st.query_params.update(shown)

@@ -21,6 +21,7 @@ TRAINING = "_training"  # Training: the Train page's run, live or finished
 SWEEP = "_sweep"  # experiments.Sweep, or a stopped one
 GO_TO_STEP = "_go_to_step"  # set by a callback: switch to the step page on this run
 LINK_PROBLEMS = "_link_problems"  # what the link checker refused, shown once after its rerun
+STORY_UNIT = "_story_unit"  # the unit the step page's story was about on the last run
 
 
 def get(key: str, default: Any = None) -> Any:

@@ -11,8 +11,8 @@ from . import cached, session
 from .widgets import widget
 
 CHOICES = {
+    "trained": "a small GRU trained for this input's story",
     "random": "random weights from the sidebar settings",
-    "trained-adding": "a GRU trained on the adding problem (pick that input)",
     "file": "your own PyTorch weights",
     "session": "the GRU you trained on the Train page",
 }
@@ -24,14 +24,18 @@ def choice() -> str:
     return widget("weights", options=options, captions=[CHOICES[k] for k in options], horizontal=True)
 
 
-def weights_picker(picked: str) -> Loaded | None:
+def weights_picker(picked: str, preset: str) -> Loaded | None:
     """None for random weights; otherwise the chosen weights, fully validated."""
     if picked == "random":
         return None
     if picked == "session":
         return session.get(session.TRAINED)
-    if picked != "file":
-        return cached.shipped(picked)
+    if picked == "trained":
+        found = cached.story(preset)
+        if found is None:
+            st.info("No model was trained for this input, so the random weights from the sidebar are shown. "
+                    "Pick a preset story to see a trained GRU remember.", icon=":material/info:")
+        return found
     up = st.file_uploader(
         f"A one-layer nn.GRU, nn.RNN or nn.LSTM state_dict, .safetensors or .npz, at most "
         f"{LIMITS.max_file_bytes // 2**20} MiB", type=["safetensors", "npz"], key="weights_file",

@@ -55,7 +55,7 @@ VIEWER_H_JS = """() => {
 
 
 def test_sidebar_hidden_size_changes_the_viewers_units(tab):
-    tab.open("step")
+    tab.open("step?weights=random")  # the sidebar's H sizes random weights
     page = tab.page
     page.locator(".gv[data-t]").wait_for()
     rows, cap = page.evaluate(VIEWER_H_JS)

@@ -6,6 +6,9 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 
+from gru_lab.inputs import preset_sequence
+from gru_lab.stories import claim, trained_model
+
 from .conftest import PAGES, PHONE
 from .settle import chart, settle, title, values
 from .test_viewer import READ_JS
@@ -104,7 +107,9 @@ def test_home_links_open_their_lessons(tab):
     _follow_home_link(page, "Verdict first", "step")
     page.locator(".gv[data-t]").wait_for(timeout=30_000)
     v = page.evaluate(READ_JS)
-    assert v["root"] == v["diagram"] == v["equations"] == [30, 0] and v["marks"] == [[30, 0]] * 4, v
+    seq = preset_sequence("verdict_start")
+    unit = claim("verdict_start", seq, trained_model("verdict_start").forward(seq.x)).unit  # the story's unit
+    assert v["root"] == v["diagram"] == v["equations"] == [30, unit] and v["marks"] == [[30, unit]] * 4, v
 
     _back_home(page)
     _follow_home_link(page, "becomes I", "saturation")

@@ -42,7 +42,7 @@ def _numbers(page) -> tuple:
 
 
 def test_shared_link_reopens_same_view(tab, new_tab):
-    tab.open("step")
+    tab.open("step?weights=random")  # random weights: the sidebar's H applies
     page = tab.page
     press_slider(page, "H", "ArrowRight")
     choose_select(page, "preset", "Weekly sales")
@@ -54,7 +54,7 @@ def test_shared_link_reopens_same_view(tab, new_tab):
     state = _state(page)
     assert state == {"H": "16", "preset": "Weekly sales", "t": "4", "marked": 3, "units": 16}
     url = page.url
-    assert _query(url) == {"H": ["16"], "preset": ["Weekly sales"], "t": ["4"], "unit": ["0"]}
+    assert _query(url) == {"weights": ["random"], "H": ["16"], "preset": ["Weekly sales"], "t": ["4"], "unit": ["0"]}
     numbers_here = _numbers(page)
 
     other = new_tab()
@@ -69,13 +69,13 @@ def test_opened_link_has_no_warning_and_students_link_reopens_it(tab, new_tab):
     """Opening a link with a preset applies it without a 'could not be used' warning (the URL carries the
     preset's shown title, not its key), and the 'Link for students' popover reproduces the view."""
     state = {"H": "16", "preset": "Weekly sales", "t": "4", "marked": 3, "units": 16}
-    tab.open("step?H=16&preset=Weekly+sales&t=4")
+    tab.open("step?weights=random&H=16&preset=Weekly+sales&t=4")
     assert _state(tab.page) == state
     assert alerts(tab.page, "Warning") == []
     link = _students_link(tab.page)
     assert urlsplit(link).path.rstrip("/").endswith("/step")
-    assert {k: v for k, v in _query(link).items() if k in ("H", "preset", "t")} == {
-        "H": ["16"], "preset": ["Weekly sales"], "t": ["4"]}
+    assert {k: v for k, v in _query(link).items() if k in ("H", "preset", "t", "weights")} == {
+        "H": ["16"], "preset": ["Weekly sales"], "t": ["4"], "weights": ["random"]}
     other = new_tab()
     other.page.goto(link)
     settle(other.page)

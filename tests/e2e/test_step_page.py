@@ -12,10 +12,11 @@ from urllib.parse import parse_qs, urlsplit
 from .conftest import DESKTOP
 from .test_viewer import READ_JS, check, drive, wait_until_t
 
-DEFAULTS = ()  # viewer_app.record()'s case: the step page's defaults (H = 8, the far-apart clue, seed 0)
+DEFAULTS = ()  # viewer_app.record()'s case: the step page's random GRU (H = 8, the far-apart clue, seed 0)
+RANDOM = "?weights=random"
 
 
-def open_step(browser, app_url, query: str = ""):
+def open_step(browser, app_url, query: str = RANDOM):
     """A fresh visitor on /step: (context, page, websocket frames the browser sent, JS errors)."""
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
@@ -81,11 +82,12 @@ def test_ten_steps_send_no_frame_and_the_pause_one(browser, app_url):
 def test_back_after_another_page_returns_to_the_step_left(browser, app_url):
     """Step → Next → Next → Saturation → Back lands on step 3 in one Back (it took two, the first
     showing step 1)."""
-    context, page, _, errors = open_step(browser, app_url)
+    context, page, _, errors = open_step(browser, app_url, "")
     try:
+        unit = page.evaluate(READ_JS)["root"][1]
         page.locator(".gv-next").click()
         page.locator(".gv-next").click()
-        wait_for_address(page, 3, 0)
+        wait_for_address(page, 3, unit)
         page.wait_for_timeout(800)
         page.get_by_role("link", name="Saturation lab").click()
         page.get_by_role("heading", name="Saturation lab").wait_for(timeout=30_000)
@@ -93,8 +95,9 @@ def test_back_after_another_page_returns_to_the_step_left(browser, app_url):
         page.locator(".gv[data-t]").wait_for(timeout=30_000)
         wait_until_t(page, "(t) => t === 3")
         page.wait_for_timeout(1000)
-        assert address(page)["t"] == "3"
-        check(page, DEFAULTS, 3, 0)
+        assert (address(page)["t"], address(page)["unit"]) == ("3", str(unit))
+        v = page.evaluate(READ_JS)
+        assert v["root"] == v["diagram"] == v["equations"] == v["table"] == [3, unit], v
         assert errors == []
     finally:
         context.close()
@@ -102,7 +105,7 @@ def test_back_after_another_page_returns_to_the_step_left(browser, app_url):
 
 def test_a_link_opens_its_step_unit_and_conventions(browser, app_url):
     case = (4, 34, "take", False)
-    context, page, _, errors = open_step(browser, app_url, "?H=4&update=take&reset=before&t=7&unit=3")
+    context, page, _, errors = open_step(browser, app_url, RANDOM + "&H=4&update=take&reset=before&t=7&unit=3")
     try:
         v = check(page, case, 7, 3)
         assert "(1 − zt) ⊙ ht−1 + zt ⊙ nt" in v["symbolic"][3] and "Whn(rt ⊙ ht−1)" in v["symbolic"][2]
@@ -138,5 +141,26 @@ def test_download_opens_offline_where_the_class_paused(browser, app_url, tmp_pat
         page.keyboard.press("ArrowRight")
         check(page, DEFAULTS, 7, 4)
         assert tried == [] and page.evaluate(READ_JS)["images"] == 0
+    finally:
+        context.close()
+
+
+def test_a_story_opens_on_its_trained_model_and_unit(browser, app_url):
+    """The far-apart clue opens on the GRU trained for it, at the unit its "Watch for" names; the
+    random GRU is one click away and says it is not expected to remember."""
+    from gru_lab.inputs import preset_sequence
+    from gru_lab.stories import claim, trained_model
+
+    seq = preset_sequence("clue")
+    c = claim("clue", seq, trained_model("clue").forward(seq.x))
+    context, page, _, errors = open_step(browser, app_url, "")
+    try:
+        v = page.evaluate(READ_JS)
+        assert v["root"] == [1, c.unit], v["root"]
+        main = page.locator("[data-testid='stMain']")
+        assert main.get_by_text(f"Unit {c.unit} holds on to 'umbrella'").count() == 1
+        page.locator(".st-key-weights").get_by_text("random", exact=True).click()
+        page.get_by_text("Random weights: a random GRU is not expected").wait_for(timeout=30_000)
+        assert errors == []
     finally:
         context.close()
