@@ -4,12 +4,19 @@ It speaks Streamlit 1.67's private protocol (which is why requirements.txt pins 
 it sends a BackMsg.rerun_script carrying the query string, the page and the widget states, as the
 frontend does, then reads ForwardMsgs until script_finished. Widget ids are learnt from the deltas
 of each run ("$$ID-<hash>-<key>"), and the client keeps the values it holds, as a tab would.
+
+Like a browser, a tab first loads the page and /_stcore/host-config over HTTP and keeps the cookies it
+is given, then opens the websocket with them: behind nginx (deploy/) the sticky cookie is what keeps
+the tab on one replica. Every response's X-Upstream header (the replica nginx chose) is recorded in
+`Tab.upstreams`, the websocket handshake's included; a server without nginx sends none.
 """
 from __future__ import annotations
 
 import asyncio
 import time
+import urllib.request
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
 import websockets
@@ -22,7 +29,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 @dataclass
 class Run:
     seconds: float
-    charts: list[str] = field(default_factory=list)  # the Plotly specs drawn, in order
+    charts: list[str] = field(default_factory=list)  # the Plotly specs (and viewer data) drawn, in order
     problems: list[str] = field(default_factory=list)  # exceptions, error alerts, a failed run
 
 
@@ -35,14 +42,39 @@ class Tab:
         self.ids: dict[str, str] = {}  # widget key -> widget id
         self.protos: dict[str, object] = {}  # widget key -> its latest element
         self.values: dict[str, object] = {}  # widget key -> the value this tab holds
+        self.cookies: dict[str, str] = {}
+        self.upstreams: list[str] = []  # X-Upstream of every response, in order (behind nginx)
         self.ws = None
 
     async def __aenter__(self) -> Tab:
+        await self._get(f"/{self.page}?{urlencode(self.params)}")
+        await self._get("/_stcore/host-config")
         # No client keepalive pings: a browser sends none (the server pings and the client answers).
         ws_url = self.base_url.replace("http", "ws", 1) + "/_stcore/stream"
         self.ws = await websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None,
-                                           open_timeout=60, close_timeout=5, ping_interval=None)
+                                           open_timeout=60, close_timeout=5, ping_interval=None,
+                                           additional_headers=self._cookie_header())
+        self._keep(self.ws.response.headers)
         return self
+
+    def _cookie_header(self) -> dict[str, str]:
+        return {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+
+    def _keep(self, headers) -> None:
+        """Keep the cookies set and the replica named in one response's headers."""
+        for line in headers.get_all("Set-Cookie") or []:
+            self.cookies.update({k: m.value for k, m in SimpleCookie(line).items()})
+        if headers.get("X-Upstream"):
+            self.upstreams.append(headers["X-Upstream"])
+
+    async def _get(self, path: str, timeout: float = 60) -> None:
+        def get():
+            request = urllib.request.Request(self.base_url + path, headers=self._cookie_header())
+            with urllib.request.urlopen(request, timeout=timeout) as r:
+                r.read()
+                return r.headers
+
+        self._keep(await asyncio.to_thread(get))
 
     async def __aexit__(self, *exc) -> None:
         await self.ws.close()
@@ -84,6 +116,8 @@ class Tab:
         sub = getattr(element, kind)
         if kind == "plotly_chart":
             run.charts.append(sub.spec)
+        elif kind == "bidi_component":  # the step page's browser-side viewer: its data is the chart
+            run.charts.append(sub.json or sub.SerializeToString().hex())
         elif kind == "exception":
             run.problems.append(f"exception {sub.type}: {sub.message[:120]}")
         elif kind == "alert" and sub.format == Alert.ERROR:

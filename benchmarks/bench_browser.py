@@ -80,9 +80,11 @@ def watch(page) -> tuple[list, list]:
     return sent, received
 
 
-def open_twice(page, url: str, ready) -> float:
-    """ms from navigation to the first step drawn, on the second visit (the first warms the server)."""
+def open_twice(page, url: str, ready, received: list) -> float:
+    """ms from navigation to the first step drawn, on the second visit (the first warms the server);
+    `received` then holds the second visit's frames only."""
     for _ in range(2):
+        received.clear()
         start = time.perf_counter()
         page.goto(url)
         ready()
@@ -94,7 +96,8 @@ def new_page(browser, base: str, query: str, n: int) -> list[dict]:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     sent, received = watch(page)
-    first = open_twice(page, f"{base}/step?{query}", lambda: page.locator(".gv[data-t]").wait_for(timeout=120_000))
+    first = open_twice(page, f"{base}/step?{query}", lambda: page.locator(".gv[data-t]").wait_for(timeout=120_000),
+                       received)
     page.wait_for_timeout(PAUSE_MS)
     loaded = sum(received)
     rows = []
@@ -127,7 +130,7 @@ def old_page(browser, base: str, query: str, n: int) -> list[dict]:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     sent, received = watch(page)
-    first = open_twice(page, f"{base}/step?{query}", lambda: settle(page, timeout=180))
+    first = open_twice(page, f"{base}/step?{query}", lambda: settle(page, timeout=180), received)
     loaded = sum(received)
     before, got, ms = len(sent), sum(received), []
     for _ in range(n):
