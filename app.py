@@ -6,11 +6,12 @@ multipage mode for the first run of the server, which greets a shared link with 
 import streamlit as st
 
 from gru_lab import runtime
-from gru_lab.ui import urlstate
+from gru_lab.ui import urlstate, work
 from gru_lab.ui.pages import FAVICON, PAGES, uses_fixed_model
 from gru_lab.ui.sidebar import sidebar
 
 st.set_page_config(page_title="GRU Lab", page_icon=FAVICON, layout="wide")  # a file: no outside font server
+work.warm_up()  # once per server: the worker processes start while the first page draws
 
 page = st.navigation([st.Page(**p) for p in PAGES])
 urlstate.clean_link(page.url_path)

@@ -2,9 +2,10 @@ import streamlit as st
 
 from gru_lab.figures import sequence as seq_figs
 from gru_lab.figures import training as figs
+from gru_lab.pool import Busy
 from gru_lab.tables import param_table
 from gru_lab.text import key_steps
-from gru_lab.ui import cached, widgets
+from gru_lab.ui import cached, widgets, work
 from gru_lab.ui.sidebar import current
 
 s = current()
@@ -33,7 +34,11 @@ with right:
 
 st.subheader("How far back gradients reach, untrained")
 T = widgets.widget("lstm_T")
-chains = cached.three_chains(4, s.hidden_size, T, tuple(range(s.seed, s.seed + 10)))
-st.plotly_chart(figs.three_chains(chains.distance, chains.median, T), key="three_chains")
+try:
+    chains = cached.three_chains(4, s.hidden_size, T, tuple(range(s.seed, s.seed + 10)))
+except Busy:
+    work.busy_notice()
+else:
+    st.plotly_chart(figs.three_chains(chains.distance, chains.median, T), key="three_chains")
 st.caption("Median of 10 random models each, on the same random input. The LSTM's state is the pair [h; c], "
            "so its chain is the (2H × 2H) Jacobian product; its forget gate f plays the part of the GRU's z.")

@@ -45,8 +45,11 @@ def _offer_weights() -> None:
 
 # The browser steps, plays and picks units by itself; the server hears of the position only when
 # stepping pauses, so that the link below and the HTML download open where the class is.
+# A pause's report is already in the address (position.moved runs before the script), so the asked
+# position is where the viewer is. The component's returned state is only its last report: stale
+# once the page moves the viewer itself (a new story's unit, a link, a clamp).
 t, unit = position.asked(T, H, story_unit)  # a story opens on the unit it is about
-t, unit = viewer_ui.step_viewer(data, key="viewer", t=t, unit=unit, on_move=position.moved)
+viewer_ui.step_viewer(data, key="viewer", t=t, unit=unit, on_move=position.moved)
 position.keep(t, unit)
 if cap := key_steps_caption(s.preset, seq):
     st.caption(cap)

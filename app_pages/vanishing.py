@@ -1,8 +1,9 @@
 import streamlit as st
 
 from gru_lab.figures import vanishing as figs
+from gru_lab.pool import Busy
 from gru_lab.text import below_text, vanishing_reading, vs_one
-from gru_lab.ui import cached, urlstate, widgets
+from gru_lab.ui import cached, urlstate, widgets, work
 from gru_lab.ui.sidebar import current
 
 s = current()
@@ -16,8 +17,13 @@ n_seeds = widgets.widget("seeds", container=c3)
 urlstate.share_link("vanishing", ("T", "rnn_scale", "seeds"))
 
 bar = st.progress(0.0, text="Computing gradient chains…")
-v = cached.vanishing(s, T, rnn_scale, n_seeds,
-                     progress=lambda f: bar.progress(f, text=f"Computing gradient chains… {f:.0%}"))
+try:
+    v = cached.vanishing(s, T, rnn_scale, n_seeds,
+                         progress=lambda f: bar.progress(f, text=f"Computing gradient chains… {f:.0%}"))
+except Busy:
+    bar.empty()
+    work.busy_notice()
+    st.stop()
 bar.empty()
 
 m1, m2, m3 = st.columns(3)

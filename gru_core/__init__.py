@@ -1,7 +1,17 @@
 """gru_core: an exact NumPy GRU / vanilla-RNN / LSTM engine that records every gate, state, step
 Jacobian and BPTT gradient, in PyTorch's weight layout. It never imports Streamlit."""
 from .base import parameter_count
-from .chains import ChainNorms, chain_norms, chain_product, log_spaced_distances, spectral_norm, spectral_radius
+from .chains import (
+    ChainBatch,
+    ChainNorms,
+    chain_norms,
+    chain_norms_batch,
+    chain_product,
+    log_spaced_distances,
+    record_chain_norms,
+    spectral_norm,
+    spectral_radius,
+)
 from .gru import GRU, GRURecord
 from .limits import LIMITS, Limits
 from .lstm import LSTM, LSTMRecord
@@ -13,7 +23,8 @@ MODELS = {"GRU": GRU, "RNN": RNN, "LSTM": LSTM}  # every model class, by the nam
 
 __all__ = [
     "GRU", "GRURecord", "RNN", "RNNRecord", "LSTM", "LSTMRecord", "MODELS", "parameter_count",
-    "ChainNorms", "chain_norms", "chain_product", "log_spaced_distances", "spectral_norm", "spectral_radius",
+    "ChainBatch", "ChainNorms", "chain_norms", "chain_norms_batch", "record_chain_norms", "chain_product",
+    "log_spaced_distances", "spectral_norm", "spectral_radius",
     "LIMITS", "Limits", "recurrent_part", "detect_module", "dump_state_bytes", "load_state", "load_state_bytes",
     "save_state",
 ]

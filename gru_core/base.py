@@ -2,6 +2,7 @@
 that each cell's one forward pass (`run`) returns."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -79,6 +80,13 @@ class Record:
     def h_prev(self) -> np.ndarray:
         """(T, H): the state each step started from, h0 then h[0] … h[T−2]."""
         return np.vstack([self.h0[None], self.h[:-1]])
+
+    def jacobian_source(self) -> Callable[[slice, np.ndarray], None]:
+        """`(steps, out)` ↦ the steps' Jacobians written into `out` (S, W, W), for asking chunk by chunk;
+        a record may keep what every chunk shares (the GRU's coefficients) and write in place."""
+        def source(steps: slice, out: np.ndarray) -> None:
+            out[...] = self.jacobians(steps)
+        return source
 
 
 @dataclass(frozen=True, eq=False)

@@ -5,9 +5,14 @@
 Time indices follow base.Record (J[t] = ∂h_t/∂h_{t−1}; k = −1 names h0). A chain of
 hundreds of steps easily shrinks past 1e−308, so the running product is renormalised each step
 and its scale kept as a logarithm: the log10 norms stay exact where the plain ones underflow to 0.
+
+`chain_norms_batch` and `record_chain_norms` run the same loop for many chains at once (one per
+seed or model): one batched matrix product a step, the singular values only at the distances asked
+for, and the records' Jacobians built a few steps at a time instead of held whole.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +69,134 @@ def chain_norms(J: Any, end: int | None = None, distances: Any = None) -> ChainN
         log10_spectral=freeze(log_spec),
         log10_frobenius=freeze(log_fro),
     )
+
+
+@dataclass(frozen=True)
+class ChainBatch:
+    """chain_norms for a batch of B chains of the same length (models, seeds), ending at the last step."""
+
+    distance: np.ndarray  # (D,) as in ChainNorms
+    log10_spectral: np.ndarray  # (B, D)
+    log10_frobenius: np.ndarray  # (B, D)
+    log10_delta: np.ndarray | None  # (B, T) log10 ‖δ_k‖ for a loss gradient only at the last step, if asked
+
+
+CHUNK_ENTRIES = 1 << 19  # Jacobian entries (over the whole batch) built at a time: 4 MB, so they stay in cache
+
+
+def chain_norms_batch(J: Any, distances: Any = None, dh_end: Any = None) -> ChainBatch:
+    """chain_norms(J[b], distances=distances) for every b of a (B, T, H, H) stack, computed together.
+
+    `dh_end` (H,) or (B, H): a loss gradient ∂L/∂h at the last step only; then log10_delta holds
+    log10 ‖δ_k‖, δ_k = ∂L/∂h_k, computed as BPTT computes it (no renormalisation: it underflows where
+    BPTT's would).
+    """
+    J = np.asarray(J) if isinstance(J, np.ndarray) and J.dtype == np.float64 else as_float_array(J, "J")
+    if J.ndim != 4 or J.shape[2] != J.shape[3] or 0 in J.shape[:2]:
+        raise ValueError(f"J must be a batch of step Jacobian stacks, shape (B, T, H, H); got {J.shape}")
+    if not np.all(np.isfinite(J)):
+        raise ValueError("J must be finite; it contains NaN or inf")
+    B, T, W, _ = J.shape
+    return _batch(lambda steps: J[:, steps], B, T, W, distances, dh_end)
+
+
+def record_chain_norms(records: Sequence[Any], distances: Any = None, dh_end: Any = None,
+                       check: Callable[[], None] | None = None) -> ChainBatch:
+    """chain_norms_batch for the records of several models (same length and state size), their step
+    Jacobians built a bounded chunk of steps at a time, so the whole (B, T, H, H) stack never exists.
+    `check()` is called before each chunk (a few milliseconds apart): raising there ends the work."""
+    if not records:
+        raise ValueError("records must hold at least one record")
+    T, W = records[0].h.shape[0], records[0].jacobians(steps=[0]).shape[1]
+    if any(r.h.shape[0] != T or r.jacobians(steps=[0]).shape[1] != W for r in records):
+        raise ValueError("every record must have the same number of steps and the same state size")
+    sources = [r.jacobian_source() for r in records]
+    B = len(records)
+    buffer = np.empty((B, max(1, CHUNK_ENTRIES // (B * W * W)), W, W))
+
+    def chunk(steps: slice) -> np.ndarray:
+        if check is not None:
+            check()
+        out = buffer[:, :steps.stop - steps.start]
+        for b, source in enumerate(sources):
+            source(steps, out[b])  # each record writes its own contiguous slot: no stacking copy
+        return out
+
+    return _batch(chunk, B, T, W, distances, dh_end)
+
+
+def _batch(chunk: Callable[[slice], np.ndarray], B: int, T: int, W: int, distances: Any,
+           dh_end: Any) -> ChainBatch:
+    """The loop of chain_norms over a batch. `chunk(slice)` gives (B, L, W, W): the steps' Jacobians."""
+    dist = _as_distances(distances, T)
+    wanted = np.zeros(T + 1, dtype=bool)
+    wanted[dist] = True
+    log_fro = np.full((B, len(dist)), -np.inf)
+    log_spec = np.full((B, len(dist)), -np.inf)
+    u = None
+    if dh_end is not None:
+        u = as_float_array(dh_end, "dh_end")
+        if u.shape not in ((W,), (B, W)) or not np.all(np.isfinite(u)):
+            raise ValueError(f"dh_end must be {W} finite numbers, or ({B}, {W}) for one row a chain; "
+                             f"got shape {u.shape}")
+        u = np.broadcast_to(u, (B, W))
+    log_delta = None if u is None else np.empty((B, T))
+    P, Q = np.broadcast_to(np.eye(W), (B, W, W)).copy(), np.empty((B, W, W))
+    log_scale = np.zeros(B)
+    cut = np.zeros(B, dtype=bool)
+    carry = None if u is None else np.array(u)  # δ_t, before it is pushed one step further back
+    steps = max(1, CHUNK_ENTRIES // (B * W * W))
+    oldest = 0 if carry is not None else T - dist[-1]  # BPTT needs every step; the chains only their longest
+    j = 0
+    with np.errstate(divide="ignore"):  # log10(0) = −inf: a δ that underflowed, or a cut chain
+        for stop in range(T, oldest, -steps):
+            start = max(stop - steps, oldest)
+            Js = chunk(slice(start, stop))
+            for t in range(stop - 1, start - 1, -1):
+                Jt = Js[:, t - start]  # (B, W, W), each matrix contiguous: one BLAS product per member
+                if carry is not None:  # BPTT: δ_t = dh_t + J_{t+1}ᵀ δ_{t+1}, and dh is zero before the last step
+                    log_delta[:, t] = np.log10(np.linalg.norm(carry, axis=1))
+                    carry = np.matmul(carry[:, None], Jt)[:, 0]
+                d = T - t
+                if d > dist[-1] or cut.all():
+                    continue
+                np.matmul(P, Jt, out=Q)  # extend every chain one step into the past
+                P, Q = Q, P
+                fro = _fro_batch(P)
+                cut |= fro == 0.0  # a cut chain stays zero: every longer one too, its logs stay −inf
+                fro[cut] = 1.0
+                np.multiply(P, (1.0 / fro)[:, None, None], out=P)  # unit norm again, the scale kept as a log
+                log_scale += np.where(cut, -np.inf, np.log10(fro))
+                if wanted[d]:
+                    log_fro[:, j] = log_scale
+                    live = ~cut
+                    top = _top_singular_values(P if live.all() else P[live])  # only where the chain is measured
+                    log_spec[live, j] = log_scale[live] + np.log10(top)
+                    j += 1
+    return ChainBatch(freeze(dist), freeze(log_spec), freeze(log_fro),
+                      None if log_delta is None else freeze(log_delta))
+
+
+def _fro_batch(P: np.ndarray) -> np.ndarray:
+    """(B,) Frobenius norms of a (B, W, W) stack: a plain sum of squares where it can neither
+    overflow nor underflow, otherwise scaled by the largest entry first (as _fro)."""
+    flat = P.reshape(len(P), -1)
+    ss = np.einsum("bi,bi->b", flat, flat)
+    fro = np.sqrt(ss)
+    safe = (ss > 1e-280) & (ss < 1e280)
+    if not safe.all():
+        for b in np.flatnonzero(~safe):
+            fro[b] = _fro(P[b])
+    return fro
+
+
+def _top_singular_values(P: np.ndarray) -> np.ndarray:
+    """σ₁ of each matrix in a (B, W, W) stack with ‖P_b‖_F = 1, as _top_singular_value: the top
+    eigenvalue of P Pᵀ, whose absolute error eps is a relative error on σ₁² ≥ 1/W."""
+    if len(P) == 0:
+        return np.empty(0)
+    G = np.matmul(P, P.transpose(0, 2, 1))
+    return np.sqrt(np.maximum(np.linalg.eigvalsh(G)[:, -1], 0.0))
 
 
 def chain_product(J: Any, end: int, start: int) -> np.ndarray:

@@ -25,6 +25,7 @@ Every term is a weight matrix scaled row-wise by a (T, H) coefficient (`Coeffs`)
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
@@ -242,6 +243,11 @@ class GRURecord(Record):
         """(T, H, H): [t] = exact ∂h_t/∂h_{t−1}; `steps` (indices or slice) picks a subset."""
         return self._exact_jacobians(steps, self.coefficients())
 
+    def jacobian_source(self) -> Callable[[slice, np.ndarray], None]:
+        """Writes the steps' Jacobians into `out`, the coefficients computed once for every chunk."""
+        c, W = self.coefficients(), self._jacobian_weights()
+        return lambda steps, out: self._exact_jacobians(steps, c, out, W)
+
     def frozen_gate_jacobians(self, steps: Any = None) -> np.ndarray:
         """(T, H, H): the same with z and r held constant, as if the gates did not depend on h.
 
@@ -272,29 +278,36 @@ class GRURecord(Record):
             c_r = hp * r * (1.0 - r)
         return Coeffs(g, c_n, c_z, c_r)
 
-    def _exact_jacobians(self, steps: Any, c: Coeffs) -> np.ndarray:
-        """`c` is passed in because BPTT asks for the Jacobians chunk by chunk."""
+    def _jacobian_weights(self) -> np.ndarray:
+        """(H, 4, H): W_hz, W_hn, W_hr and the identity, row by row (reset after)."""
+        m = self.model
+        return np.stack([m.W_hz, m.W_hn, m.W_hr, np.eye(m.hidden_size)], axis=1)
+
+    def _exact_jacobians(self, steps: Any, c: Coeffs, out: np.ndarray | None = None,
+                         W: np.ndarray | None = None) -> np.ndarray:
+        """`c` (and `W`, _jacobian_weights) are passed in because BPTT asks for the Jacobians chunk by
+        chunk; `out` (S, H, H), which may be a strided view, receives them instead of a new array."""
         sel = select_steps(steps, self.h.shape[0])
         H = self.h.shape[1]
         check_jacobian_budget(len(sel), H)
         m = self.model
+        J = np.empty((len(sel), H, H)) if out is None else out
         if m.reset_after:
             # J[t, i, :] = Σ_k C[t, k, i] W_k[i, :] over W_k ∈ (W_hz, W_hn, W_hr, I): for each row i a tiny
             # (S, 4) @ (4, H) product. One batched matmul writes the whole stack in a single pass over
             # memory instead of summing (S, H, H) temporaries.
-            C = np.stack([c.c_z[sel], (c.c_n * self.r)[sel], c.c_r[sel], c.g[sel]], axis=2)  # (S, H, 4)
-            W = np.stack([m.W_hz, m.W_hn, m.W_hr, np.eye(H)], axis=1)  # (H, 4, H)
-            J = np.empty((len(sel), H, H))
+            C = np.stack([c.c_z[sel], c.c_n[sel] * self.r[sel], c.c_r[sel], c.g[sel]], axis=2)  # (S, H, 4)
+            W = self._jacobian_weights() if W is None else W
             np.matmul(C.transpose(1, 0, 2), W, out=J.transpose(1, 0, 2))
-            return freeze(J)
-        r = self.r[sel]
-        J = c.c_z[sel, :, None] * m.W_hz  # (S, H, H) through the update gate
-        inner = m.W_hn * r[:, None, :]  # W_hn diag(r)
-        inner += (m.W_hn * c.c_r[sel, None, :]) @ m.W_hr  # W_hn diag(h r(1−r)) W_hr: the reset gate's own move
-        inner *= c.c_n[sel, :, None]
-        J += inner
-        _add_diagonal(J, c.g[sel])
-        return freeze(J)
+        else:
+            r = self.r[sel]
+            np.multiply(c.c_z[sel, :, None], m.W_hz, out=J)  # (S, H, H) through the update gate
+            inner = m.W_hn * r[:, None, :]  # W_hn diag(r)
+            inner += (m.W_hn * c.c_r[sel, None, :]) @ m.W_hr  # W_hn diag(h r(1−r)) W_hr: the reset gate's own move
+            inner *= c.c_n[sel, :, None]
+            J += inner
+            _add_diagonal(J, c.g[sel])
+        return freeze(J) if out is None else J
 
 
 def _add_diagonal(J: np.ndarray, d: np.ndarray) -> None:

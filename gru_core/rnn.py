@@ -8,6 +8,7 @@ singular value of W_hh is below 1 (Pascanu et al. 2013, with γ = 1 for tanh).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,3 +91,9 @@ class RNNRecord(Record):
         check_jacobian_budget(len(sel), self.h.shape[1])
         h = self.h[sel]
         return freeze((1.0 - h * h)[:, :, None] * self.model.params.W_hh)
+
+    def jacobian_source(self) -> Callable[[slice, np.ndarray], None]:
+        def source(steps: slice, out: np.ndarray) -> None:  # as jacobians(steps), written into out
+            h = self.h[steps]
+            np.multiply((1.0 - h * h)[:, :, None], self.model.params.W_hh, out=out)
+        return source

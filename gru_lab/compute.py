@@ -6,7 +6,16 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gru_core import LSTM, GRURecord, LSTMRecord, RNNRecord, chain_norms, log_spaced_distances, spectral_norm
+from gru_core import (
+    LSTM,
+    GRURecord,
+    LSTMRecord,
+    RNNRecord,
+    chain_norms,
+    log_spaced_distances,
+    record_chain_norms,
+    spectral_norm,
+)
 
 from .inputs import EMBED_DIM, Sequence, custom_sequence, preset_sequence
 from .settings import Settings, build_gru, build_rnn
@@ -132,6 +141,7 @@ def vanishing_settings(s: Settings) -> Settings:
 
 
 def vanishing_run(s: Settings, T: int, rnn_scale: float, seed: int) -> SeedRun:
+    """One seed on its own: the reference that `vanishing_runs` (every seed at once) must equal."""
     x = vanishing_input(T)
     dh = np.zeros((T, s.hidden_size))
     dh[-1] = 1.0 / np.sqrt(s.hidden_size)  # a unit-norm loss gradient at the last step only
@@ -147,8 +157,35 @@ def vanishing_run(s: Settings, T: int, rnn_scale: float, seed: int) -> SeedRun:
     return SeedRun(lambda1=spectral_norm(rnn.W_hh), **out)
 
 
+def vanishing_runs(s: Settings, T: int, rnn_scale: float, seeds: tuple[int, ...],
+                   check: Callable[[], None] | None = None) -> tuple[SeedRun, ...]:
+    """vanishing_run for several seeds at once: each seed's model runs on its own (the input is shared,
+    the weights are not), then every seed's chain products and BPTT advance together, one batched
+    matrix product a step, with the singular values taken only at the plotted distances.
+    `check()` runs every few steps; raising there ends the work (a cancelled job)."""
+    x = vanishing_input(T)
+    u = np.full(s.hidden_size, 1.0 / np.sqrt(s.hidden_size))  # the unit-norm loss gradient at the last step
+    distance = vanishing_distances(T)
+    rnns = [build_rnn(VANISH_INPUT, s.hidden_size, seed, rnn_scale) for seed in seeds]
+    out = {}
+    for name, models in (("gru", [build_gru(VANISH_INPUT, replace(s, seed=seed)) for seed in seeds]), ("rnn", rnns)):
+        batch = record_chain_norms([m.forward(x) for m in models], distances=distance, dh_end=u, check=check)
+        out[f"{name}_chain"], out[f"{name}_delta"] = batch.log10_spectral, batch.log10_delta
+    return tuple(SeedRun(out["gru_chain"][i], out["rnn_chain"][i], out["gru_delta"][i], out["rnn_delta"][i],
+                         spectral_norm(rnn.W_hh)) for i, rnn in enumerate(rnns))
+
+
 def seeds_for(s: Settings, n_seeds: int) -> list[int]:
     return [(s.seed + i) % 2**32 for i in range(n_seeds)]
+
+
+SEED_BLOCK = 5  # seeds computed (and cached) together: seed i is in block i // SEED_BLOCK
+
+
+def seed_blocks(s: Settings, n_seeds: int) -> list[tuple[int, ...]]:
+    """The page's seeds in fixed blocks, so moving the seeds slider recomputes only the last block."""
+    seeds = seeds_for(s, n_seeds)
+    return [tuple(seeds[i:i + SEED_BLOCK]) for i in range(0, len(seeds), SEED_BLOCK)]
 
 
 def summarize(runs: list[SeedRun], T: int) -> Vanishing:
@@ -164,17 +201,18 @@ def summarize(runs: list[SeedRun], T: int) -> Vanishing:
     )
 
 
-def vanishing(s: Settings, T: int, rnn_scale: float, n_seeds: int, run=None,
+def vanishing(s: Settings, T: int, rnn_scale: float, n_seeds: int, runs=None,
               progress: Callable[[float], None] | None = None) -> Vanishing:
-    """`run`: vanishing_run, or a cached stand-in for it; `progress(fraction)` after each seed."""
-    run = run or vanishing_run
-    seeds = seeds_for(s, n_seeds)
-    runs = []
-    for i, seed in enumerate(seeds):
-        runs.append(run(s, T, rnn_scale, seed))
+    """`runs(s, T, rnn_scale, seeds)`: vanishing_runs, or a cached stand-in for it, called once per
+    block of seeds; `progress(fraction)` after each block."""
+    runs = runs or vanishing_runs
+    blocks = seed_blocks(s, n_seeds)
+    out: list[SeedRun] = []
+    for i, block in enumerate(blocks):
+        out.extend(runs(s, T, rnn_scale, block))
         if progress:
-            progress((i + 1) / len(seeds))
-    return summarize(runs, T)
+            progress((i + 1) / len(blocks))
+    return summarize(out, T)
 
 
 def _band(rows: list[np.ndarray]) -> Band:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gru_core import GRU, LSTM, RNN, chain_norms, log_spaced_distances
+from gru_core import GRU, LSTM, RNN, chain_norms, log_spaced_distances, record_chain_norms
 from gru_core.base import parameter_count
 from gru_core.tasks import Task, adding, delayed_recall, sentiment
 from gru_core.training import StepInfo, TrainConfig, TrainResult, train
@@ -125,13 +125,14 @@ class ThreeChains:
     median: dict[str, np.ndarray]  # log10 ‖∂s_T/∂s_k‖₂, median over seeds, per module
 
 
-def three_chains(I: int, H: int, T: int, seeds: list[int]) -> ThreeChains:
-    """RNN, GRU and LSTM with PyTorch's default initialisation, on the same random input."""
+def three_chains(I: int, H: int, T: int, seeds: list[int], check: Callable[[], None] | None = None) -> ThreeChains:
+    """RNN, GRU and LSTM with PyTorch's default initialisation, on the same random input. `check()`
+    runs every few steps; raising there ends the work."""
     x = np.random.default_rng(2024).standard_normal((T, I))
     distance = log_spaced_distances(T, count=40)
     median = {}
-    for module, cls in CLASSES.items():
-        rows = [chain_norms(cls.init(I, H, seed=s).forward(x).jacobians(), distances=distance).log10_spectral
-                for s in seeds]
-        median[module] = np.percentile(np.vstack(rows), 50, axis=0, method="nearest")
+    for module, cls in CLASSES.items():  # every seed's chain at once, its Jacobians a chunk at a time
+        rows = record_chain_norms([cls.init(I, H, seed=s).forward(x) for s in seeds], distances=distance,
+                                  check=check)
+        median[module] = np.percentile(rows.log10_spectral, 50, axis=0, method="nearest")
     return ThreeChains(distance, median)

@@ -11,10 +11,11 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from .. import compute, experiments, stories, weights
+from .. import compute, jobs, stories, weights
 from ..inputs import Sequence
 from ..settings import Settings
 from ..weights import Loaded
+from . import work
 
 BY_DIGEST = {Loaded: lambda w: w.digest}
 TTL = 3600  # seconds an unused entry stays
@@ -45,7 +46,8 @@ def lstm_record(s: Settings):
 
 @st.cache_data(max_entries=32, show_spinner="Measuring RNN, GRU and LSTM chains…")
 def three_chains(I: int, H: int, T: int, seeds: tuple[int, ...]):
-    return experiments.three_chains(I, H, T, list(seeds))
+    """In a worker process (raises pool.Busy when the pool is full; a Busy call is not cached)."""
+    return work.run("short", jobs.three_chains, I, H, T, tuple(seeds))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -58,15 +60,16 @@ def saturation(s: Settings, case: str, pz: float, pr: float, bz: float, br: floa
     return compute.saturation(s, case, pz, pr, bz, br, t)
 
 
-@st.cache_data(max_entries=2000, show_spinner=False)
-def vanishing_run(s: Settings, T: int, rnn_scale: float, seed: int) -> compute.SeedRun:
-    return compute.vanishing_run(s, T, rnn_scale, seed)
+@st.cache_data(max_entries=400, show_spinner=False)
+def vanishing_runs(s: Settings, T: int, rnn_scale: float, seeds: tuple[int, ...]) -> tuple[compute.SeedRun, ...]:
+    """One block of seeds, computed together in a worker process (raises pool.Busy when it is full)."""
+    return work.run("short", jobs.vanishing_block, s, T, rnn_scale, seeds)
 
 
 def vanishing(s: Settings, T: int, rnn_scale: float, n_seeds: int,
               progress: Callable[[float], None] | None = None) -> compute.Vanishing:
-    """Each seed is cached on its own, so adding a seed computes one more, not all of them."""
-    return compute.vanishing(compute.vanishing_settings(s), T, rnn_scale, n_seeds, vanishing_run, progress)
+    """Each block of seeds is cached on its own, so adding a seed computes one block, not all of them."""
+    return compute.vanishing(compute.vanishing_settings(s), T, rnn_scale, n_seeds, vanishing_runs, progress)
 
 
 @st.cache_data(max_entries=64, ttl=TTL, show_spinner=False, hash_funcs=BY_DIGEST)

@@ -2,7 +2,9 @@
 
 A run is "running" while its script goes on. Streamlit ends a script when the user presses Stop,
 touches any other control or leaves the page; a run still marked running on the next script run was
-ended that way, and is shown as stopped, with the loss it had reached.
+ended that way, and is shown as stopped, with the loss it had reached. The training itself runs in a
+worker process (`gru_lab.pool`, lane "long"); the script only waits, draws and watches for Stop, and
+leaving the wait cancels the worker's run.
 """
 from __future__ import annotations
 
@@ -13,14 +15,14 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.script_run_context import get_run_yield_check
 
-from gru_core.training import StepInfo, TrainConfig, TrainingDiverged
+from gru_core.training import TrainConfig, TrainingDiverged
 
-from .. import experiments
+from .. import experiments, jobs
 from ..figures import training as figs
+from ..pool import Busy
 from ..weights import Loaded
-from . import session
+from . import session, work
 from .session import Training
 
 REDRAW_SECONDS = 0.5  # live chart refresh: the browser needs ~0.2 s to draw one, so faster only flickers
@@ -30,13 +32,20 @@ ENDS_A_RUN = "Pressing Stop, any other control or leaving the page ends a run."
 def stop_check():
     """A cheap call that ends this script run (raising Streamlit's stop) if the user stopped it or left.
 
-    Long loops call it every step, so Stop or a closed tab frees the server within one training step.
+    While a run waits for its worker it calls this every few hundredths of a second, so Stop or a closed
+    tab cancels the work within one training step.
     """
-    return get_run_yield_check() or (lambda: None)
+    return work.stop_check()
 
 
 def run_training(task_name: str, length: int, sizes: dict[str, int], cfg: TrainConfig) -> None:
-    """Train each model in turn, drawing the loss as it goes; the outcome lands in session state."""
+    """Train each model in turn in a worker process, drawing the loss as it goes; the outcome lands in
+    session state. A full pool leaves the last outcome as it was and says the server is busy."""
+    try:
+        job = work.start("long", jobs.train, task_name, length, sizes, cfg)
+    except Busy:
+        work.busy_notice()
+        return
     task = experiments.make_task(task_name, length)
     metric = "MSE" if task.kind == "regression" else "cross-entropy"
     st.caption(ENDS_A_RUN)
@@ -46,21 +55,21 @@ def run_training(task_name: str, length: int, sizes: dict[str, int], cfg: TrainC
     run = Training("running", task, metric, cfg.steps, cfg.seed, losses)
     session.put(session.TRAINING, run)  # stays "running" if Streamlit ends the script mid-way
     last_draw = [0.0]
-    check = stop_check()
 
-    def progress(module: str, info: StepInfo) -> None:
-        check()
-        losses[module].append(info.loss)
+    def progress(batch: tuple[tuple[str, int, float], ...]) -> None:
+        for module, _, loss in batch:
+            losses[module].append(loss)
+        module, step, loss = batch[-1]
         now = time.monotonic()
-        if now - last_draw[0] >= REDRAW_SECONDS or info.step == cfg.steps - 1:
+        if now - last_draw[0] >= REDRAW_SECONDS or step == cfg.steps - 1:
             last_draw[0] = now
-            done = list(sizes).index(module) + (info.step + 1) / cfg.steps
-            bar.progress(done / len(sizes), text=f"Training {module}: step {info.step + 1} of {cfg.steps}, "
-                                                 f"loss {info.loss:.4f}")
-            chart.plotly_chart(_loss_figure(run), key=f"live_{module}_{info.step}")
+            done = list(sizes).index(module) + (step + 1) / cfg.steps
+            bar.progress(done / len(sizes), text=f"Training {module}: step {step + 1} of {cfg.steps}, "
+                                                 f"loss {loss:.4f}")
+            chart.plotly_chart(_loss_figure(run), key=f"live_{module}_{step}")
 
     try:
-        runs = experiments.train_models(task, sizes, cfg, progress)
+        runs = job.wait(progress, stop_check())
     except TrainingDiverged as err:
         session.put(session.TRAINING, replace(run, state="diverged", error=str(err)))
     else:
@@ -146,13 +155,16 @@ def as_loaded(run, task_name: str) -> Loaded:
 
 
 def run_sweep(lengths: tuple[int, ...], modules: tuple[str, ...], H: int, cfg: TrainConfig) -> None:
+    try:
+        job = work.start("long", jobs.sweep, lengths, modules, H, cfg)
+    except Busy:
+        work.busy_notice()
+        return
     st.caption(ENDS_A_RUN)
     bar = st.progress(0.0, text="Sweeping…")
     session.pop(session.SWEEP)
     try:
-        result = experiments.sweep(lengths, modules, H, cfg,
-                                   lambda f: bar.progress(f, text=f"Sweeping lengths {lengths}: {f:.0%}"),
-                                   stop_check())
+        result = job.wait(lambda f: bar.progress(f, text=f"Sweeping lengths {lengths}: {f:.0%}"), stop_check())
     except TrainingDiverged as err:
         bar.empty()
         st.error(f"The sweep stopped: {err}", icon=":material/error:")

@@ -7,7 +7,18 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from gru_lab.ui import work
+
 from . import apptools
+
+
+@pytest.fixture(autouse=True, scope="session")
+def heavy_work_inline():
+    """Heavy work runs inline here, as with GRU_LAB_WORKERS=0: some tests replace a gru_lab function
+    in this process, which a worker process would not see. test_pool_page.py installs real pools."""
+    before = work.install(None)
+    yield
+    work.install(before)
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,21 @@ import pytest
 
 from gru_lab.inputs import PRESETS
 
-from .apptools import CHARTS, assert_clean, cell_node, decode, exceptions, figures, trace, values, warnings, widget
+from .apptools import (
+    CHARTS,
+    assert_clean,
+    decode,
+    exceptions,
+    figures,
+    has_viewer,
+    trace,
+    values,
+    viewer,
+    viewer_array,
+    viewer_at,
+    warnings,
+    widget,
+)
 
 CUSTOM = PRESETS["custom"].title
 KEPT = {"H": 16, "seed": 3, "update": "take"}  # other settings in the same link: must survive the error
@@ -46,6 +60,7 @@ def test_bad_custom_input_is_explained(open_page, page, kind, text, problem):
     assert values(at, ["preset", "custom_kind", "custom", *KEPT]) == {
         "preset": "custom", "custom_kind": kind, "custom": text, **KEPT}
     assert figures(at) == {}, "nothing is drawn from an unusable input"
+    assert not has_viewer(at), "nothing is drawn from an unusable input"
 
 
 def test_typing_bad_then_good_input_keeps_the_other_settings(open_page):
@@ -65,7 +80,10 @@ def test_typing_bad_then_good_input_keeps_the_other_settings(open_page):
     assert_clean(at, warn_ok=True)
     assert values(at, ["H", "seed", "custom_kind", "custom"]) == {
         "H": 16, "seed": 3, "custom_kind": "numbers", "custom": "1,2;3,4;5,6"}
-    assert decode(trace(figures(at)["heatmaps"], "h")["z"]).shape == (16, 3)
+    data = viewer(at)
+    assert (data["T"], data["H"]) == (3, 16)
+    assert viewer_array(at, "h").shape == (3, 16)
+    np.testing.assert_allclose(viewer_array(at, "x"), [[1, 2], [3, 4], [5, 6]])
 
 
 GOOD = [
@@ -89,9 +107,12 @@ def test_valid_custom_input_renders(open_page, page, kind, text, labels, feature
     assert set(figs) == CHARTS[page]
     T = len(labels)
     if page == "step":
-        assert list(trace(figs["heatmaps"], "z")["x"]) == [f"{t + 1}·{w}" for t, w in enumerate(labels)]
-        assert len(cell_node(figs["cell_diagram"], "x(t)")) == features
-        assert not figs["cell_diagram"].get("frames"), "the diagram draws one step; Play moves the whole page"
+        # The viewer draws in the browser (one step at a time, tests/e2e/test_viewer.py): its payload
+        # carries the steps' labels and each step's inputs.
+        data = viewer(at)
+        assert data["labels"] == labels and data["T"] == T
+        assert viewer_array(at, "x").shape == (T, features)
+        assert viewer_array(at, "z").shape == (T, data["H"])
     else:
         assert widget(at, "sat_t").value == T
         assert len(decode(trace(figs["sat_chain"], "‖∂h_t/∂h_k‖₂")["x"])) == T
@@ -106,6 +127,8 @@ def test_single_step_input_renders(open_page, page, kind, text):
     assert exceptions(at) == []
     assert [e.value for e in at.error] == []
     assert set(figures(at)) == CHARTS[page]
+    if page == "step":
+        assert viewer(at)["T"] == 1 and viewer_at(at)[0] == 1
 
 
 LONG = " ".join(["abcdefghij" * 5] * 400)  # 400 words, 20,399 characters: over the 4,000 a link may carry
@@ -132,7 +155,9 @@ def test_warnings_about_long_values_stay_short(open_page):
 
 
 def test_custom_input_multi_feature_values_reach_the_model(open_page):
-    """Rows '1,2;3,4' are two steps of two features: the cell diagram's x strip shows both numbers."""
+    """Rows '1,2;3,4' are two steps of two features: the viewer's x at step 2 holds both numbers."""
     at = open_page("step", preset=CUSTOM, custom_kind="numbers", custom="1,2;3,4", t="2")
     assert exceptions(at) == []
-    np.testing.assert_allclose(cell_node(figures(at)["cell_diagram"], "x(t)"), [3.0, 4.0])
+    t, _ = viewer_at(at)
+    assert t == 2
+    np.testing.assert_allclose(viewer_array(at, "x")[t - 1], [3.0, 4.0])

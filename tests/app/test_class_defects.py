@@ -18,7 +18,7 @@ from .test_weights_upload import download, media  # noqa: F401 (a fixture)
 # ---- item 2: an export PyTorch computes the same way ---------------------------------------------
 def test_take_convention_exports_what_pytorch_computes(pages, media):  # noqa: F811
     """Regression: under "take" the raw weights were written, so nn.GRU computed another model."""
-    at = open_page(pages, "step", update="take", H=4)
+    at = open_page(pages, "step", weights="random", update="take", H=4)  # the sidebar's H sizes random weights
     assert_clean(at)
     _, data = download(at, media, "download_npz")
     back = load_state_bytes(data, "x.npz")
@@ -30,7 +30,7 @@ def test_take_convention_exports_what_pytorch_computes(pages, media):  # noqa: F
 
 
 def test_reset_before_is_not_called_pytorchs(pages, media):  # noqa: F811
-    at = open_page(pages, "step", reset="before", H=4)
+    at = open_page(pages, "step", weights="random", reset="before", H=4)
     assert_clean(at)
     assert at.download_button(key="download_npz").label == "GRU Lab weights as .npz"
     name, _ = download(at, media, "download_npz")
@@ -86,7 +86,7 @@ def test_loaded_weights_hide_random_settings_and_show_real_sizes(pages):
 
 
 def test_hidden_settings_are_remembered_across_pages(pages):
-    at = open_page(pages, "step", H="16", seed="5")
+    at = open_page(pages, "step", weights="random", H="16", seed="5")  # shown with random weights only
     at.switch_page("app_pages/train.py").run()
     assert exceptions(at) == []
     at.switch_page("app_pages/step_through.py").run()

@@ -11,14 +11,35 @@ from gru_lab.compute import step_record, vanishing_distances
 from gru_lab.controls import SIDEBAR_FOR_PAGE
 from gru_lab.inputs import PRESETS, preset_sequence
 from gru_lab.settings import Settings
+from gru_lab.stories import trained_model
+from gru_lab.viewer import unpack
 
-from .apptools import CHARTS, assert_clean, decode, figures, jacobians, same_data, trace, widget, widget_keys
+from .apptools import (
+    CHARTS,
+    assert_clean,
+    decode,
+    drawn,
+    figures,
+    jacobians,
+    move_viewer,
+    same_data,
+    share_link,
+    trace,
+    viewer,
+    viewer_array,
+    viewer_at,
+    widget,
+    widget_keys,
+)
 
 URL_PATH = {"home": "", "step": "step", "saturation": "saturation", "vanishing": "vanishing"}
 DEFAULT_SEQ = preset_sequence("clue")
 T0 = len(DEFAULT_SEQ.labels)  # 34 steps at defaults
 VANISH_BASE = {"T": 30, "seeds": 4}  # a small view keeps the vanishing cases quick
 SIDEBAR_DEFAULTS = {"H": 8, "preset": "clue", "seed": 0, "scale": 1.0, "reset": "after", "update": "keep"}
+RANDOM_ONLY = {"H", "seed", "scale"}  # the step page opens on the story's trained GRU: these size random weights
+RANDOM = {"weights": "random"}  # the step page with random weights, where the sidebar's H, seed and scale apply
+GATES = ("z", "r", "n", "h")
 
 
 def _arrays_of(trace_json: dict) -> list[np.ndarray]:
@@ -29,7 +50,8 @@ def _arrays_of(trace_json: dict) -> list[np.ndarray]:
 def test_page_renders_at_defaults(open_page, page):
     at = open_page(page)
     assert_clean(at)
-    used = {k: v for k, v in SIDEBAR_DEFAULTS.items() if k in SIDEBAR_FOR_PAGE[URL_PATH[page]]}
+    hidden = RANDOM_ONLY if page == "step" else set()
+    used = {k: v for k, v in SIDEBAR_DEFAULTS.items() if k in SIDEBAR_FOR_PAGE[URL_PATH[page]] and k not in hidden}
     assert {k: widget(at, k).value for k in used} == used
     assert not (set(SIDEBAR_DEFAULTS) - set(used)) & widget_keys(at), "settings the page does not use are hidden"
     figs = figures(at)
@@ -42,6 +64,12 @@ def test_page_renders_at_defaults(open_page, page):
         numeric = [decode(d["z"] if "z" in d else d["y"]) for d in fig["data"] if "z" in d or "y" in d]
         finite = [a[np.isfinite(a.astype(float))] for a in numeric if a.dtype.kind in "fiu"]
         assert any(a.size for a in finite), f"{key} draws no finite number"
+    if page == "step":  # drawn in the browser from the viewer's payload
+        data = viewer(at)
+        assert (data["kind"], data["T"], data["H"], data["labels"]) == ("GRU", T0, 8, list(DEFAULT_SEQ.labels))
+        for name in data["arrays"]:
+            a = viewer_array(at, name)
+            assert a.size and np.isfinite(a).all(), f"viewer array {name!r} is empty or not finite"
 
 
 def test_home_shows_equations_and_links(open_page):
@@ -52,15 +80,21 @@ def test_home_shows_equations_and_links(open_page):
 
 
 def test_step_page_table_and_numbers_match_the_record(open_page):
-    at = open_page("step")
+    at = open_page("step", **RANDOM)
     seq, rec = step_record(Settings())
-    table = at.dataframe[0].value
+    assert len(at.dataframe) == 0, "the table is drawn on request only"
+    at.toggle(key="show_table").set_value(True).run()
+    assert_clean(at)
+    (table,) = [d.value for d in at.dataframe]
     assert table.shape == (T0 * 8, 8)
     assert list(table.columns) == ["step", "input", "unit", "h_prev", "r", "z", "n", "h"]
     np.testing.assert_allclose(table["h"].to_numpy(), rec.h.ravel())
-    assert len(at.latex) == 4
-    assert f"= {rec.r[0, 0]:.3f}" in at.latex[0].value
-    assert f"= {rec.h[0, 0]:.3f}" in at.latex[3].value
+    # The viewer's equations and heatmaps are drawn from its payload, at the equations' precision.
+    data = viewer(at)
+    assert (data["kind"], data["T"], data["H"], data["labels"]) == ("GRU", T0, 8, list(seq.labels))
+    assert (data["update"], data["reset_after"]) == ("keep", True)
+    for name, value in {"x": rec.x, "h0": rec.h0, "a": rec.a, **{q: getattr(rec, q) for q in GATES}}.items():
+        np.testing.assert_allclose(viewer_array(at, name), np.round(value, 3), atol=1e-3, err_msg=name)
     assert widget(at, "download_csv").proto.label == "Download as CSV"
 
 
@@ -79,6 +113,10 @@ class Case:
 
 
 def apply(at, key, value):
+    if key == "viewer":  # the browser's viewer paused at (t, unit) = value
+        move_viewer(at, *value)
+        assert_clean(at, warn_ok=True)
+        return
     w = widget(at, key)
     if w.type in ("button", "download_button"):
         w.click()
@@ -91,27 +129,21 @@ def apply(at, key, value):
     assert_clean(at, warn_ok=True)
 
 
-def heat(figs, q):
-    return decode(trace(figs["heatmaps"], q)["z"])
+def shown(drawn_: dict, q: str) -> np.ndarray:
+    """Quantity q (z, r, n, h, …) as the step page's viewer receives it, (T, H)."""
+    return unpack(drawn_["viewer"]["arrays"][q])
 
 
-def cell_text(figs):
-    """The hover labels of the diagram's update-gate squares, one per unit shown."""
-    return [label for row in trace(figs["cell_diagram"], "update z")["text"] for label in row]
-
-
-def check_step_marker(step0: int):
-    """The heatmaps' outline and the cell diagram both sit on 0-based step `step0`."""
+def check_position(t: int, unit: int):
+    """The viewer opens at (t, unit) on the same data, and "Link for students" carries it."""
     def check(at, before, after):
-        assert after["heatmaps"]["layout"]["meta"]["current_step"] == step0
-        assert before["heatmaps"]["layout"]["meta"]["current_step"] != step0
-        shapes = after["heatmaps"]["layout"]["shapes"]
-        assert shapes and all(s["x0"] == step0 - 0.5 and s["x1"] == step0 + 0.5 for s in shapes)
-        cell = after["cell_diagram"]["layout"]
-        assert cell["meta"]["current_step"] == step0
-        assert not cell.get("sliders"), "no diagram-only animation that could leave the page behind"
-        assert cell["title"]["text"].startswith(f"Step {step0 + 1} of {T0}")
-        assert widget(at, "t").value == step0 + 1
+        assert viewer_at(at) == (t, unit)
+        assert before["viewer"]["start"][:2] != [t, unit]
+        assert after["viewer"]["start"][2] > before["viewer"]["start"][2], "the viewer is told to go there"
+        assert after["viewer"]["id"] == before["viewer"]["id"], "a new position does not change the data"
+        assert after["viewer"]["arrays"] == before["viewer"]["arrays"]
+        _, params = share_link(at)
+        assert (params["t"], params["unit"]) == (str(t), str(unit))
     return check
 
 
@@ -129,27 +161,34 @@ def check_changed(chart: str, *traces: str, unchanged: tuple[str, ...] = ()):
     return check
 
 
+def check_viewer_changed(*quantities: str, unchanged: tuple[str, ...] = ()):
+    """The step page's viewer gets other numbers for these quantities (and the same for `unchanged`)."""
+    def check(at, before, after):
+        assert after["viewer"]["id"] != before["viewer"]["id"]
+        for q in quantities:
+            assert shown(before, q).shape == shown(after, q).shape
+            assert not np.array_equal(shown(before, q), shown(after, q)), f"viewer: {q!r} did not change"
+        for q in unchanged:
+            np.testing.assert_array_equal(shown(before, q), shown(after, q), err_msg=f"viewer: {q!r} changed")
+    return check
+
+
 def check_all_same(at, before, after):
     assert set(after) == set(before)
     for key in before:
-        assert same_data(before[key], after[key]), key
-    assert widget(at, "t").value == 1 and widget(at, "unit").value == 0
-
-
-def check_unit(unit):
-    def check(at, before, after):
-        assert after["cell_diagram"]["layout"]["meta"]["unit"] == unit
-        assert before["cell_diagram"]["layout"]["meta"]["unit"] != unit
-        assert any(f"unit {unit}:" in label for label in cell_text(after)), "the shown unit is in the diagram"
-        assert all(rf"_{{{unit}}}" in el.value for el in at.latex)
-    return check
+        if key == "viewer":  # byte for byte, start included: the browser keeps its step and data
+            assert after[key] == before[key], "the viewer's payload changed"
+        else:
+            assert same_data(before[key], after[key]), key
+    assert viewer_at(at) == tuple(before["viewer"]["start"][:2]) and viewer_at(at)[0] == 1
 
 
 def check_hidden_size(H):
     def check(at, before, after):
-        for q in "zrnh":
-            assert heat(before, q).shape == (8, T0)
-            assert heat(after, q).shape == (H, T0)
+        for q in GATES:
+            assert shown(before, q).shape == (T0, 8)
+            assert shown(after, q).shape == (T0, H)
+        assert (before["viewer"]["H"], after["viewer"]["H"]) == (8, H)
     return check
 
 
@@ -157,12 +196,21 @@ def check_preset(key):
     labels = preset_sequence(key).labels
 
     def check(at, before, after):
-        expected = [f"{t + 1}·{w}" for t, w in enumerate(labels)]
-        for q in "zrnh":
-            assert list(trace(after["heatmaps"], q)["x"]) == expected
-            assert heat(after, q).shape == (8, len(labels))
+        assert after["viewer"]["labels"] == list(labels) and after["viewer"]["T"] == len(labels)
+        for q in GATES:
+            assert shown(after, q).shape == (len(labels), 8)
         assert widget(at, "preset").value == key
     return check
+
+
+def check_story_model(at, before, after):
+    """From random weights to the story's trained GRU: the viewer draws that model's numbers."""
+    rec = trained_model("clue").forward(DEFAULT_SEQ.x)
+    assert any(c.value == "Model: GRU from gru_story_clue.safetensors (H = 8, 8 inputs per step)." for c in at.caption)
+    assert not RANDOM_ONLY & widget_keys(at), "H, seed and scale apply to random weights only"
+    for q in GATES:
+        assert not np.array_equal(shown(before, q), shown(after, q)), q
+        np.testing.assert_allclose(shown(after, q), np.round(getattr(rec, q), 3), atol=1e-3, err_msg=q)
 
 
 def check_sat_matrix_shape(H):
@@ -200,24 +248,27 @@ def check_band_collapses(at, before, after):
 
 EXACT = "exact ∂h_t/∂h_(t−1)"
 CASES = {
-    # step page: its own widgets
-    "step-t": Case("step", [("t", 7)], check_step_marker(6)),
-    "step-t_next": Case("step", [("t_next", None)], check_step_marker(1)),
-    "step-t_prev": Case("step", [("t_prev", None)], check_step_marker(3), setup=[("t", 5)]),
-    "step-unit": Case("step", [("unit", 5)], check_unit(5)),
+    # step page: its own widgets. The viewer steps, plays and picks units in the browser; the page
+    # hears of a pause (move_viewer). Its Previous and Next buttons, the keys and Play are the
+    # browser's alone now: tests/e2e/test_viewer.py (drive) and tests/e2e/test_step_page.py.
+    "step-t": Case("step", [("viewer", (7, 0))], check_position(7, 0), params=RANDOM),
+    "step-unit": Case("step", [("viewer", (1, 5))], check_position(1, 5), params=RANDOM),
     "step-download_csv": Case("step", [("download_csv", None)], check_all_same),
     "step-download_safetensors": Case("step", [("download_safetensors", None)], check_all_same),
     "step-download_npz": Case("step", [("download_npz", None)], check_all_same),
-    "step-weights": Case("step", [("weights", "trained-adding")], check_hidden_size(16)),  # the shipped GRU
-    # step page: the sidebar
-    "step-H": Case("step", [("H", 16)], check_hidden_size(16)),
-    **{f"step-preset-{k}": Case("step", [("preset", k)], check_preset(k)) for k in PRESETS
+    "step-viewer_html": Case("step", [("viewer_html", None)], check_all_same),
+    "step-weights": Case("step", [("weights", "trained")], check_story_model, params=RANDOM),
+    # step page: the sidebar (random weights, which its H, seed and scale size)
+    "step-H": Case("step", [("H", 16)], check_hidden_size(16), params=RANDOM),
+    **{f"step-preset-{k}": Case("step", [("preset", k)], check_preset(k), params=RANDOM) for k in PRESETS
        if k not in ("custom", "clue")},
-    "step-preset-clue": Case("step", [("preset", "clue")], check_preset("clue"), setup=[("preset", "noise")]),
-    "step-seed": Case("step", [("seed", 5)], check_changed("heatmaps", "z", "r", "n", "h")),
-    "step-scale": Case("step", [("scale", 2.5)], check_changed("heatmaps", "z", "r", "n", "h")),
-    "step-reset": Case("step", [("reset", "before")], check_changed("heatmaps", "n", "h")),
-    "step-update": Case("step", [("update", "take")], check_changed("heatmaps", "h")),
+    "step-preset-clue": Case("step", [("preset", "clue")], check_preset("clue"), setup=[("preset", "noise")],
+                             params=RANDOM),
+    "step-seed": Case("step", [("seed", 5)], check_viewer_changed(*GATES, unchanged=("x",)), params=RANDOM),
+    "step-scale": Case("step", [("scale", 2.5)], check_viewer_changed(*GATES, unchanged=("x",)), params=RANDOM),
+    "step-reset": Case("step", [("reset", "before")], check_viewer_changed("n", "h", unchanged=("x",)),
+                       params=RANDOM),
+    "step-update": Case("step", [("update", "take")], check_viewer_changed("h", unchanged=("x",)), params=RANDOM),
     # saturation page
     **{f"saturation-case-{c}": Case("saturation", [("case", c)], check_changed("sat_matrices", EXACT))
        for c in ("copy", "cut", "rnn-like", "custom")},
@@ -259,30 +310,37 @@ def test_widget_changes_the_chart(open_page, baseline, case):
     assert_clean(at)
     for key, value in case.setup:
         apply(at, key, value)
-    before = figures(at) if case.setup else baseline(case.page, **case.params)
+    if case.page == "step":  # what the step page draws is its viewer's payload
+        before = drawn(at)
+    else:
+        before = figures(at) if case.setup else baseline(case.page, **case.params)
     for key, value in case.action:
         apply(at, key, value)
-    after = figures(at)
-    assert set(after) == CHARTS[case.page]
+    assert set(figures(at)) == CHARTS[case.page]
+    after = drawn(at)
     case.check(at, before, after)
 
 
-def test_step_buttons_stop_at_the_ends(open_page):
-    """Next on the last step and previous on the first leave the step (and the marker) where it was."""
-    at = open_page("step", t=T0)
-    apply(at, "t_next", None)
-    assert widget(at, "t").value == T0
-    assert figures(at)["heatmaps"]["layout"]["meta"]["current_step"] == T0 - 1
-    apply(at, "t", 1)
-    apply(at, "t_prev", None)
-    assert widget(at, "t").value == 1
-    assert figures(at)["heatmaps"]["layout"]["meta"]["current_step"] == 0
+def test_a_position_past_the_ends_is_clamped(open_page):
+    """The page keeps the viewer inside the record: a position past the last step or unit opens at
+    the last one, and the address and the link say so. (Next on the last step and Previous on the
+    first are the browser's own buttons now: tests/e2e/test_viewer.py.)"""
+    at = open_page("step", t=T0, **RANDOM)
+    assert viewer_at(at) == (T0, 0)
+    apply(at, "viewer", (T0 + 1, 0))
+    assert viewer_at(at) == (T0, 0)
+    assert at.query_params.get("t") == str(T0)
+    apply(at, "viewer", (1, 8))
+    assert viewer_at(at) == (1, 7)
+    assert (at.query_params.get("t"), at.query_params.get("unit")) == ("1", "7")
+    _, params = share_link(at)
+    assert (params["t"], params["unit"]) == ("1", "7")
 
 
 SIDEBAR = {"H", "preset", "seed", "scale", "reset", "update"}
 PAGE_WIDGETS = {
     "home": set(),
-    "step": {"weights", "t", "t_prev", "t_next", "unit", "download_csv", "download_safetensors", "download_npz"},
+    "step": {"weights", "download_csv", "download_safetensors", "download_npz", "viewer_html"},
     "saturation": {"case", "bz", "br", "sat_t", "sat_t_prev", "sat_t_next"},
     "vanishing": {"T", "rnn_scale", "seeds"},
 }
@@ -291,15 +349,18 @@ PAGE_WIDGETS = {
 @pytest.mark.parametrize("page", PAGE_WIDGETS)
 def test_every_widget_on_the_page_is_exercised(open_page, page):
     """A guard for this file: each widget a page shows has a case above (pz/pr appear with 'custom')."""
-    at = open_page(page)
-    timers = {"play"} if page == "step" else set()  # Play runs on a timer AppTest does not fire: tests/e2e/test_play.py
+    # The step page with random weights shows every sidebar setting (the story's GRU hides H, seed and
+    # scale). Its step, unit and Play are inside the viewer (a pause is the "viewer" case above), and
+    # the table's toggle is test_step_page_table_and_numbers_match_the_record's.
+    at = open_page(page, **(RANDOM if page == "step" else {}))
     own_input = {"custom", "custom_kind"}  # shown with the "Your own" preset only
-    assert widget_keys(at) == set(SIDEBAR_FOR_PAGE[URL_PATH[page]]) - own_input | PAGE_WIDGETS[page] | timers
+    assert widget_keys(at) == set(SIDEBAR_FOR_PAGE[URL_PATH[page]]) - own_input | PAGE_WIDGETS[page]
     covered = {key for case in CASES.values() if case.page == page for key, _ in case.action}
     extra = {"pz", "pr"} if page == "saturation" else set()
     assert PAGE_WIDGETS[page] | extra <= covered
     if page == "step":
-        assert covered >= SIDEBAR
+        assert covered >= SIDEBAR | {"viewer"}
+        viewer(at)  # the viewer is drawn
 
 
 def test_sidebar_settings_follow_the_visitor_across_pages(app):
@@ -308,6 +369,8 @@ def test_sidebar_settings_follow_the_visitor_across_pages(app):
     app.run()
     assert_clean(app)
     app.switch_page("app_pages/step_through.py").run()
+    widget(app, "weights").set_value("random")  # the sidebar's H sizes random weights
+    app.run()
     widget(app, "H").set_value(16)
     app.run()
     app.switch_page("app_pages/home.py").run()
@@ -315,7 +378,7 @@ def test_sidebar_settings_follow_the_visitor_across_pages(app):
     app.switch_page("app_pages/step_through.py").run()
     assert_clean(app, warn_ok=True)
     assert widget(app, "H").value == 16
-    assert decode(trace(figures(app)["heatmaps"], "h")["z"]).shape == (16, T0)
+    assert viewer(app)["H"] == 16 and viewer_array(app, "h").shape == (T0, 16)
     app.switch_page("app_pages/saturation_lab.py").run()
     assert_clean(app, warn_ok=True)
     assert widget(app, "H").value == 16

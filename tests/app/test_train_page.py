@@ -311,12 +311,13 @@ def test_open_trained_shows_the_trained_gru_on_the_step_page(pages):
     trained_state = run.result.model.to_torch()
     for name, value in trained_state.items():
         np.testing.assert_array_equal(loaded.state[name], value)
-    # The heatmaps draw the trained GRU (the sidebar's default convention is PyTorch's) on the
+    # The viewer draws the trained GRU (the sidebar's default convention is PyTorch's) on the
     # sidebar's words, embedded to the model's 5 inputs.
     _, rec = compute.step_record(Settings(), weights.build(loaded), loaded.name)
-    z = decode(trace(figure(at, "heatmaps"), "z")["z"]).astype(float)
-    assert z.shape == (16, rec.z.shape[0])
-    np.testing.assert_allclose(z, rec.z.T)
+    z = apptools.viewer_array(at, "z")
+    assert z.shape == (rec.z.shape[0], 16)
+    np.testing.assert_allclose(z, np.round(rec.z, 3), atol=1e-3)
+    np.testing.assert_allclose(apptools.viewer_array(at, "x"), np.round(rec.x, 3), atol=1e-3)
     untrained = GRU.init(5, 16, seed=0).forward(rec.x)
     assert not np.allclose(rec.z, untrained.z)
 

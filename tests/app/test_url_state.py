@@ -8,25 +8,30 @@ from __future__ import annotations
 
 import pytest
 
-from gru_lab.inputs import PRESETS
+from gru_lab.inputs import PRESETS, preset_sequence
+from gru_lab.stories import claim, trained_model
 
 from .apptools import (
     assert_clean,
     browser_set,
+    drawn,
     exceptions,
-    figure,
-    figures,
+    move_viewer,
     open_link,
     share_link,
     values,
+    viewer_at,
     warnings,
     widget,
 )
 
+POSITION = ("t", "unit")  # the step page's position: the viewer's, in the address (not widgets)
+RANDOM = {"weights": "random"}  # the step page with random weights, where the sidebar's H, seed and scale apply
+
 # Non-default values for every bound widget, as (URL text, value the widget must then hold).
 LINKS = {
-    "step": {"H": ("16", 16), "seed": ("7", 7), "scale": ("2.5", 2.5), "reset": ("before", "before"),
-             "update": ("take", "take"), "t": ("5", 5), "unit": ("3", 3)},
+    "step": {"weights": ("random", "random"), "H": ("16", 16), "seed": ("7", 7), "scale": ("2.5", 2.5),
+             "reset": ("before", "before"), "update": ("take", "take"), "t": ("5", 5), "unit": ("3", 3)},
     "saturation": {"H": ("4", 4), "update": ("take", "take"), "case": ("custom", "custom"), "pz": ("0.3", 0.3),
                    "pr": ("0.8", 0.8), "bz": ("2.5", 2.5), "br": ("-1.0", -1.0), "sat_t": ("7", 7)},
     "vanishing": {"H": ("16", 16), "seed": ("2", 2), "T": ("50", 50), "rnn_scale": ("0.8", 0.8),
@@ -47,7 +52,10 @@ def test_link_sets_every_widget_and_stays_in_the_url(open_page, page):
     link = LINKS[page]
     at = open_page(page, **{k: text for k, (text, _) in link.items()})
     assert_clean(at)
-    assert values(at, link) == {k: v for k, (_, v) in link.items()}
+    shown = [k for k in link if k not in POSITION]
+    assert values(at, shown) == {k: link[k][1] for k in shown}
+    if page == "step":  # the viewer opens at the linked step and unit
+        assert viewer_at(at) == (link["t"][1], link["unit"][1])
     for key, (text, _) in link.items():
         assert key in at.query_params, f"{key} dropped from the URL"
         assert _same_url_value(at.query_params[key], text)
@@ -56,10 +64,10 @@ def test_link_sets_every_widget_and_stays_in_the_url(open_page, page):
 def test_link_with_custom_input_sets_it(open_page):
     at = open_page("step", preset=PRESETS["custom"].title, custom_kind="numbers", custom="1, 2, 3", t="2")
     assert exceptions(at) == [] and not at.error
-    assert values(at, ["preset", "custom_kind", "custom", "t"]) == {
-        "preset": "custom", "custom_kind": "numbers", "custom": "1, 2, 3", "t": 2}
+    assert values(at, ["preset", "custom_kind", "custom"]) == {
+        "preset": "custom", "custom_kind": "numbers", "custom": "1, 2, 3"}
     assert at.query_params["custom"] == "1, 2, 3" and at.query_params["custom_kind"] == "numbers"
-    assert figure(at, "heatmaps")["layout"]["meta"]["current_step"] == 1
+    assert viewer_at(at)[0] == 2 and at.query_params["t"] == "2"
 
 
 @pytest.mark.parametrize("key", [k for k in PRESETS if k != "clue"])
@@ -108,7 +116,9 @@ TAMPERED = [
     ("step", {"preset": "nonsense"}, "preset", "clue"),
     ("step", {"t": "9999"}, "t", 1),
     ("step", {"t": "0"}, "t", 1),
-    ("step", {"unit": "99"}, "unit", 0),
+    ("step", {"t": "abc"}, "t", 1),
+    ("step", {"t": "40"}, "t", 34),  # past the end of the 34 words: the last step
+    ("step", {"unit": "99"}, "unit", 7),  # past the last of H = 8 units: the last unit
     ("step", {"scale": "nan"}, "scale", 1.0),
     ("step", {"scale": "inf"}, "scale", 1.0),
     ("step", {"seed": "-5"}, "seed", 0),
@@ -130,20 +140,30 @@ TAMPERED = [
 
 def _follow_up(at, page):
     """Change the page's main widget: the page must keep working once the bad link was handled."""
-    key, value = {"step": ("t", 3), "saturation": ("case", "copy"), "vanishing": ("seeds", 2),
-                  "home": ("update", "take")}[page]
-    before = figures(at)
+    if page == "step":  # the viewer pauses at step 3: the page follows it
+        before = drawn(at)
+        unit = viewer_at(at)[1]
+        at = move_viewer(at, 3, unit)
+        assert_clean(at)
+        assert viewer_at(at) == (3, unit)
+        assert share_link(at)[1]["t"] == "3"
+        assert drawn(at) != before
+        return at
+    key, value = {"saturation": ("case", "copy"), "vanishing": ("seeds", 2), "home": ("update", "take")}[page]
+    before = drawn(at)
     at = browser_set(at, key, value, str(value))
     assert_clean(at)
     assert widget(at, key).value == value
     if page != "home":
-        assert figures(at) != before
+        assert drawn(at) != before
     return at
 
 
 @pytest.mark.parametrize(("page", "params", "bad", "default"), TAMPERED,
                          ids=[f"{p}-{'&'.join(f'{k}={v}' for k, v in q.items())}" for p, q, _, _ in TAMPERED])
 def test_tampered_link_warns_and_falls_back(open_page, page, params, bad, default):
+    if page == "step":
+        params = {**RANDOM, **params}  # random weights: the sidebar's H, seed and scale are shown
     at = open_page(page, **params)
     assert exceptions(at) == []
     assert [e.value for e in at.error] == []
@@ -152,36 +172,43 @@ def test_tampered_link_warns_and_falls_back(open_page, page, params, bad, defaul
     assert f"(`{bad}`)" in shown[0] or f"`{bad}`" in shown[0]
     others = [k for k in params if k != bad]
     assert all(f"`{k}`" not in shown[0] for k in others), "only the bad setting is named"
-    if default is not None:
-        assert widget(at, bad).value == default
-    assert bad not in at.query_params, "the rejected value stays in the address bar"
+    if bad in POSITION:  # the viewer opens at the default or the clamped position, and the address says so
+        assert viewer_at(at)[POSITION.index(bad)] == default
+        assert at.query_params.get(bad) in (None, str(default)), "the rejected value stays in the address bar"
+        assert share_link(at)[1][bad] == str(default)
+    else:
+        if default is not None:
+            assert widget(at, bad).value == default
+        assert bad not in at.query_params, "the rejected value stays in the address bar"
     if page == "vanishing":
         at = browser_set(at, "T", 30, "30")  # keep the follow-up quick
     _follow_up(at, page)
 
 
 def test_several_bad_settings_are_all_named_and_good_ones_kept(open_page):
-    at = open_page("step", H="abc", t="9999", foo="1", seed="3", update="take")
+    at = open_page("step", H="abc", t="9999", foo="1", seed="3", update="take", **RANDOM)
     assert exceptions(at) == []
     (shown,) = warnings(at)
     for bad in ("(`H`) = `abc`", "(`t`) = `9999`", "`foo`"):
         assert bad in shown
-    assert "`seed`" not in shown and "`update`" not in shown
-    assert values(at, ["H", "t", "seed", "update"]) == {"H": 8, "t": 1, "seed": 3, "update": "take"}
+    assert "`seed`" not in shown and "`update`" not in shown and "`weights`" not in shown
+    assert values(at, ["H", "seed", "update"]) == {"H": 8, "seed": 3, "update": "take"}
+    assert viewer_at(at)[0] == 1
     assert {k: at.query_params.get(k) for k in ("seed", "update")} == {"seed": "3", "update": "take"}
     assert not {"H", "t", "foo"} & set(at.query_params)
 
 
 # ---- widget changes and the URL ------------------------------------------------------------------
 def test_step_buttons_write_the_url(open_page):
+    # The step page's Previous and Next are the browser viewer's own now, and it writes the address
+    # when stepping pauses (tests/e2e/test_step_page.py); here the page follows such a pause.
     at = open_page("step")
-    widget(at, "t_next").click()
-    at.run()
-    assert at.query_params.get("t") == "2"
-    widget(at, "t_prev").click()
-    at.run()
-    assert widget(at, "t").value == 1
-    assert at.query_params.get("t") in (None, "1")  # back at the default: Streamlit may drop it
+    unit = viewer_at(at)[1]
+    at = move_viewer(at, 2, unit)
+    assert viewer_at(at) == (2, unit) and share_link(at)[1]["t"] == "2"
+    at = move_viewer(at, 1, unit)
+    assert viewer_at(at) == (1, unit) and share_link(at)[1]["t"] == "1"
+    assert at.query_params.get("t") in (None, "1")
     sat = open_page("saturation")
     widget(sat, "sat_t_prev").click()
     sat.run()
@@ -194,33 +221,41 @@ def test_step_buttons_do_not_warn(open_page, page, key):
     snapshot still holds the old step and urlstate reports it as 'not an allowed value'."""
     at = open_page(page, **{key: "5"})
     assert_clean(at)
-    widget(at, f"{key}_next").click()
-    at.run()
-    assert widget(at, key).value == 6
+    if page == "step":  # Next is the viewer's, in the browser (tests/e2e/test_step_page.py): it pauses on 6
+        unit = viewer_at(at)[1]
+        at = move_viewer(at, 6, unit)
+        assert viewer_at(at) == (6, unit) and share_link(at)[1]["t"] == "6"
+    else:
+        widget(at, f"{key}_next").click()
+        at.run()
+        assert widget(at, key).value == 6
     assert at.query_params.get(key) == "6"
     assert warnings(at) == []
 
 
 def test_shrinking_H_clamps_unit_and_its_url(open_page):
-    at = open_page("step", H="32", unit="20")
+    at = open_page("step", H="32", unit="20", **RANDOM)
     assert_clean(at)
+    assert viewer_at(at) == (1, 20)
     at = browser_set(at, "H", 4, "4")
     assert exceptions(at) == []
-    assert widget(at, "unit").value == 3
+    assert viewer_at(at) == (1, 3)
     assert at.query_params.get("unit") == "3"
-    assert figure(at, "cell_diagram")["layout"]["meta"]["unit"] == 3
+    assert share_link(at)[1]["unit"] == "3"
+    at.run()  # and it stays there
+    assert viewer_at(at) == (1, 3) and at.query_params.get("unit") == "3"
 
 
 def test_clamping_does_not_warn(open_page):
     """Regression (same cause as the step buttons): the app itself clamps unit 20 → 3 after H shrinks,
     and then blames the URL for it: "`unit=20` is not an allowed value (now `3`)"."""
-    at = open_page("step", H="32", unit="20")
+    at = open_page("step", H="32", unit="20", **RANDOM)
     at = browser_set(at, "H", 4, "4")
     assert warnings(at) == []
 
 
 # (page, widget key, new value, URL text the browser writes)
-CHANGES = [
+CHANGES = [  # t and unit: the viewer pauses there (move_viewer)
     ("step", "t", 9, "9"), ("step", "unit", 2, "2"), ("step", "H", 16, "16"), ("step", "seed", 5, "5"),
     ("step", "scale", 1.5, "1.5"), ("step", "reset", "before", "before"), ("step", "update", "take", "take"),
     ("step", "preset", "sales", PRESETS["sales"].title),
@@ -233,15 +268,24 @@ CHANGES = [
 @pytest.mark.parametrize(("page", "key", "value", "text"), CHANGES, ids=[f"{p}-{k}" for p, k, _, _ in CHANGES])
 def test_widget_change_round_trips_through_the_url(open_page, page, key, value, text):
     """Change a widget; the URL keeps it without complaint, and a new visitor with that URL sees it."""
-    params = {"T": "30", "seeds": "3"} if page == "vanishing" else {}
+    params = {"T": "30", "seeds": "3"} if page == "vanishing" else RANDOM if page == "step" else {}
     at = open_page(page, **params)
-    at = browser_set(at, key, value, text)
-    assert exceptions(at) == []
-    assert widget(at, key).value == value
+    if key in POSITION:
+        t, unit = viewer_at(at)
+        at = move_viewer(at, *((value, unit) if key == "t" else (t, value)))
+        assert exceptions(at) == []
+        assert viewer_at(at)[POSITION.index(key)] == value
+    else:
+        at = browser_set(at, key, value, text)
+        assert exceptions(at) == []
+        assert widget(at, key).value == value
     assert _same_url_value(at.query_params[key], text)
     assert warnings(at) == [], "a value the widget accepted is reported as unusable"
     again = open_page(page, **dict(at.query_params))
-    assert widget(again, key).value == value
+    if key in POSITION:
+        assert viewer_at(again) == viewer_at(at)
+    else:
+        assert widget(again, key).value == value
     assert warnings(again) == []
 
 
@@ -253,10 +297,16 @@ def test_share_link_reflects_widget_changes(open_page, page):
         "saturation": [("case", "custom", "custom"), ("pz", 0.2, "0.2"), ("sat_t", 12, "12"), ("br", 2.0, "2.0")],
         "vanishing": [("T", 40, "40"), ("rnn_scale", 0.75, "0.75"), ("seeds", 2, "2"), ("seed", 9, "9")],
     }[page]
-    at = open_page(page, **({"T": "30", "seeds": "3"} if page == "vanishing" else {}))
+    at = open_page(page, **({"T": "30", "seeds": "3"} if page == "vanishing" else RANDOM if page == "step" else {}))
     for key, value, text in changes:
-        at = browser_set(at, key, value, text)
+        if key in POSITION:  # the viewer pauses there
+            t, unit = viewer_at(at)
+            at = move_viewer(at, *((value, unit) if key == "t" else (t, value)))
+        else:
+            at = browser_set(at, key, value, text)
         assert exceptions(at) == []
+    if page == "step":
+        assert viewer_at(at) == (9, 2), "the settings after the pause keep the viewer where it paused"
     path, params = share_link(at)
     assert path == f"/{page}"
     for key, _, text in changes:
@@ -268,13 +318,30 @@ def test_share_link_reopens_the_same_view(open_page):
     accepts its title (preset=Weekly sales): the shared link opens 'Far-apart clue' with a warning."""
     at = open_page("step")
     at = browser_set(at, "preset", "sales", PRESETS["sales"].title)
-    at = browser_set(at, "t", 40, "40")
+    at = move_viewer(at, 40, viewer_at(at)[1])
     path, params = share_link(at)
     assert path == "/step"
     again = open_page("step", **params)
     assert exceptions(again) == []
-    assert values(again, ["preset", "t"]) == {"preset": "sales", "t": 40}
+    assert values(again, ["preset"]) == {"preset": "sales"}
+    assert viewer_at(again) == viewer_at(at) and viewer_at(again)[0] == 40
     assert warnings(again) == []
+
+
+@pytest.mark.parametrize("key", ["verdict_start", "sales"])
+def test_a_new_story_moves_the_viewer_and_the_link_to_its_unit(open_page, key):
+    """Regression: after another preset the viewer opened on the new story's unit, but the page kept
+    the component's last report (the old unit) for the link and the address, and the next rerun
+    moved the viewer back to it."""
+    seq = preset_sequence(key)
+    unit = claim(key, seq, trained_model(key).forward(seq.x)).unit
+    at = open_page("step")
+    at = browser_set(at, "preset", key, PRESETS[key].title)
+    assert_clean(at)
+    assert viewer_at(at)[1] == unit
+    assert share_link(at)[1]["unit"] == str(unit)
+    at.run()  # any later rerun (a click elsewhere) leaves it there
+    assert viewer_at(at)[1] == unit and share_link(at)[1]["unit"] == str(unit)
 
 
 def test_share_link_of_a_default_view_opens_without_warning(open_page):

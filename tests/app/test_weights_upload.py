@@ -20,7 +20,7 @@ from gru_lab.settings import Settings
 from gru_lab.ui import session
 
 from . import apptools
-from .apptools import assert_clean, decode, errors, exceptions, figure, figures, trace, warnings, widget
+from .apptools import assert_clean, errors, exceptions, figures, has_viewer, viewer, viewer_array, warnings, widget
 
 T_WORDS = 34  # the default preset, "Far-apart clue": 34 words
 RANDOM_CAPTION = "Model: GRU with random weights (H = 8, seed 0, weight scale 1)."
@@ -44,7 +44,8 @@ def model_captions(at: AppTest) -> list[str]:
 
 
 def heat_rows(at: AppTest) -> dict[str, tuple[int, ...]]:
-    return {d["name"]: decode(d["z"]).shape for d in figure(at, "heatmaps")["data"]}
+    """The quantities the viewer's heatmaps draw, in order, each with its shape (H, T) as drawn."""
+    return {q: viewer_array(at, q).T.shape for q in viewer(at)["order"]}
 
 
 # ---- files that work ----------------------------------------------------------------------------------
@@ -62,12 +63,15 @@ def test_a_gru_safetensors_file_is_shown(pages):
     assert_clean(at)
     assert model_captions(at) == ["Model: GRU from my_gru.safetensors (H = 16, 8 inputs per step)."]
     assert heat_rows(at) == dict.fromkeys("zrnh", (16, T_WORDS))
-    assert "cell_diagram" in figures(at), "a GRU gets the cell diagram"
-    assert widget(at, "unit").max == 15
-    # The heatmaps draw this file's GRU, not random weights.
+    shown = viewer(at)
+    assert shown["kind"] == "GRU" and "a" in shown["arrays"], "a GRU gets the cell diagram and its equations"
+    assert (shown["update"], shown["reset_after"]) == ("keep", True)
+    assert shown["H"] == 16, "the viewer's units are the file's 16"
+    # The viewer draws this file's GRU, not random weights.
     loaded = models.parse_weights(data, "my_gru.safetensors")
     _, rec = compute.step_record(Settings(), models.build(loaded), loaded.name)
-    np.testing.assert_allclose(decode(trace(figure(at, "heatmaps"), "z")["z"]).astype(float), rec.z.T)
+    for q in ("z", "r", "n", "h"):
+        np.testing.assert_allclose(viewer_array(at, q), np.round(getattr(rec, q), 3), atol=1e-3, err_msg=q)
     assert at.session_state[session.UPLOAD][1].digest == models.parse_weights(data, "x.safetensors").digest
 
 
@@ -75,19 +79,23 @@ def test_an_lstm_npz_file_is_shown_with_its_gates(pages):
     at = upload(pages, "my_lstm.npz", dump_state_bytes(LSTM.init(8, 6, seed=1).to_torch(), "npz"))
     assert_clean(at)
     assert model_captions(at) == ["Model: LSTM from my_lstm.npz (H = 6, 8 inputs per step)."]
-    infos = [i.value for i in at.info]
-    assert any(i.startswith("This is an LSTM:") for i in infos), infos
+    # "This is an LSTM: the cell diagram and equations are drawn for GRUs …" is the viewer's own note,
+    # written in the browser from the payload's kind (viewer.js; tests/e2e/test_viewer.py).
+    assert viewer(at)["kind"] == "LSTM"
     assert list(heat_rows(at)) == ["i", "f", "o", "g", "c", "h"]
     assert set(heat_rows(at).values()) == {(6, T_WORDS)}
-    assert "cell_diagram" not in figures(at), "the cell diagram is drawn for GRUs only"
+    data = viewer(at)
+    assert data["kind"] == "LSTM"
+    assert "update" not in data and "a" not in data["arrays"], "the cell diagram is drawn for GRUs only"
 
 
 def test_an_rnn_file_is_shown(pages):
     at = upload(pages, "my_rnn.safetensors", dump_state_bytes(RNN.init(8, 4, seed=2).to_torch(), "safetensors"))
     assert_clean(at)
     assert model_captions(at) == ["Model: RNN from my_rnn.safetensors (H = 4, 8 inputs per step)."]
-    assert any(i.value.startswith("This is an RNN:") for i in at.info)
+    assert viewer(at)["kind"] == "RNN"  # the viewer's "This is an RNN: …" note reads it
     assert heat_rows(at) == {"h": (4, T_WORDS)}
+    assert "update" not in viewer(at) and "a" not in viewer(at)["arrays"], "the cell diagram is drawn for GRUs only"
 
 
 def test_a_whole_models_state_dict_uses_its_recurrent_layer(pages):
@@ -167,11 +175,12 @@ def test_a_gru_whose_inputs_do_not_fit_the_numbers_is_explained(pages):
     assert "expects 3 numbers per step but this sequence has 1" in shown[0]
     assert "type 3 comma-separated numbers per row" in shown[0]
     assert figures(at) == {}, "nothing is drawn from a model that cannot read the input"
+    assert not has_viewer(at), "nothing is drawn from a model that cannot read the input"
 
 
 # ---- the shipped trained GRU and this session's GRU -----------------------------------------------------
 def test_the_shipped_trained_gru_reads_the_adding_preset(pages):
-    at = open_step(pages, weights="trained-adding", preset=PRESETS["adding"].title)
+    at = open_step(pages, weights="trained", preset=PRESETS["adding"].title)
     assert_clean(at)
     assert model_captions(at) == ["Model: GRU from gru_adding_T30.safetensors (H = 16, 2 inputs per step)."]
     rows = heat_rows(at)
@@ -179,19 +188,24 @@ def test_the_shipped_trained_gru_reads_the_adding_preset(pages):
 
 
 def test_the_shipped_gru_under_another_convention_warns(pages):
-    at = open_step(pages, weights="trained-adding", preset=PRESETS["adding"].title, update="take")
+    at = open_step(pages, weights="trained", preset=PRESETS["adding"].title, reset="before")
     assert exceptions(at) == [] and errors(at) == []
     assert any("another convention" in w for w in warnings(at)), warnings(at)
+    # A shipped story model is rewritten for "z takes the new" (its z rows negated): the same function,
+    # so that convention does not warn.
+    at = open_step(pages, weights="trained", preset=PRESETS["adding"].title, update="take")
+    assert_clean(at)
+    assert viewer(at)["update"] == "take"
 
 
 def test_a_link_to_session_weights_without_a_trained_gru_falls_back(pages):
     at = open_step(pages, weights="session")
     assert exceptions(at) == [] and errors(at) == []
-    assert widget(at, "weights").value == "random"
+    assert widget(at, "weights").value == "trained"  # the default: the story's trained GRU
     assert "session" not in widget(at, "weights").options
-    assert any("(`weights`) = `session`" in w and "trained in another session" in w for w in warnings(at)), \
-        warnings(at)
-    assert model_captions(at) == [RANDOM_CAPTION]
+    assert any("(`weights`) = `session`" in w and "trained in another session" in w
+               and "so `trained` weights are shown" in w for w in warnings(at)), warnings(at)
+    assert model_captions(at) == ["Model: GRU from gru_story_clue.safetensors (H = 8, 8 inputs per step)."]
 
 
 # ---- export ---------------------------------------------------------------------------------------------
@@ -237,7 +251,7 @@ def test_the_weights_download_loads_back_to_the_same_tensors(pages, media, name,
 
 
 def test_random_weights_download_too(pages, media):
-    at = open_step(pages, H=4, seed=3)
+    at = open_step(pages, weights="random", H=4, seed=3)
     assert_clean(at)
     filename, data = download(at, media, "download_npz")
     assert filename == "gru_lab_gru.npz"
