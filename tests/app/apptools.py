@@ -40,7 +40,7 @@ TITLES = {
 }
 CHARTS = {
     "home": set(),
-    "step": {"cell_diagram", "heatmaps"},
+    "step": set(),  # the step page draws in the browser: its data is the viewer's payload (`viewer`)
     "saturation": {"sat_matrices", "sat_frozen", "sat_diff", "sat_singular", "sat_chain"},
     "vanishing": {"chains", "deltas"},
 }
@@ -55,7 +55,8 @@ _SHARED: dict = {}
 def new_app() -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     # Speed only: every new AppTest scans all installed packages for custom components (~0.4 s);
-    # GRU Lab uses none, so later instances reuse the first instance's (empty) registry.
+    # GRU Lab's one component (the step viewer) is declared inline, so later instances reuse the
+    # first instance's registry.
     if _SHARED.get("components") is not None:
         at._bidi_component_manager = _SHARED["components"]
     return at
@@ -72,7 +73,8 @@ def registered_pages() -> dict:
     _remember_components(probe)
     assert not probe.exception, [e.value for e in probe.exception]
     pages = dict(probe._registered_pages)  # AppTest keeps them to resolve switch_page()
-    assert {info["url_pathname"] for info in pages.values()} == {"", "step", "saturation", "vanishing", "train", "lstm"}
+    assert {info["url_pathname"] for info in pages.values()} == {"", "step", "saturation", "vanishing", "train", "lstm",
+                                                                "lesson"}
     return pages
 
 
@@ -153,6 +155,47 @@ def figures(at: AppTest) -> dict[str, dict]:
         assert el.key, "every chart in GRU Lab has a key"
         out[el.key] = json.loads(el.proto.spec)
     return out
+
+
+def viewer(at: AppTest, key: str = "viewer") -> dict:
+    """The data the step page hands its browser-side viewer (gru_lab.viewer.viewer_data's payload,
+    with "start" = [t, unit, counter], where the viewer opens)."""
+    found = [e for e in at.get("bidi_component") if getattr(e, "key", None) == key]
+    assert len(found) == 1, f"expected one viewer {key!r}, found {len(found)}"
+    return json.loads(found[0].proto.json)
+
+
+def has_viewer(at: AppTest, key: str = "viewer") -> bool:
+    """Is the step page's viewer drawn on this run (not when the input or the weights are unusable)?"""
+    return any(getattr(e, "key", None) == key for e in at.get("bidi_component"))
+
+
+def drawn(at: AppTest) -> dict[str, dict]:
+    """What the page draws: its Plotly figures by key, and the step page's viewer payload as "viewer"."""
+    out = figures(at)
+    if has_viewer(at):
+        out["viewer"] = viewer(at)
+    return out
+
+
+def viewer_at(at: AppTest) -> tuple[int, int]:
+    """(step, unit) the viewer opens at on this run."""
+    t, unit, _ = viewer(at)["start"]
+    return t, unit
+
+
+def viewer_array(at: AppTest, name: str) -> np.ndarray:
+    """One of the viewer's arrays (x, h0, z, r, n, h, …) as floats, rounded as the viewer shows them."""
+    from gru_lab.viewer import unpack
+    return unpack(viewer(at)["arrays"][name])
+
+
+def move_viewer(at: AppTest, t: int, unit: int) -> AppTest:
+    """What the browser does when stepping pauses at (t, unit): the viewer reports it and the page
+    writes it into the address. AppTest cannot drive a custom component, so this plays the address
+    half (the e2e suite covers the component's own report); rerun."""
+    at.query_params.update(t=str(t), unit=str(unit))
+    return at.run()
 
 
 def jacobians(figs: dict) -> dict:
@@ -256,3 +299,32 @@ def cell_node(fig: dict, title: str) -> np.ndarray:
     Each node is a one-row heatmap named after it, its squares coloured by the shown units' values.
     """
     return decode(trace(fig, title)["z"]).astype(float).ravel()
+
+
+# ---- the guided lesson (tests/app/test_lesson.py) -----------------------------------------------
+PAGES["lesson"] = "app_pages/lesson.py"
+TITLES["lesson"] = "Guided lesson"
+
+
+def lesson_verdicts(at: AppTest) -> list[str]:
+    """What "Reveal the answer" said: the success or info boxes that start with a verdict."""
+    starts = ("Right.", "Not quite", "You did not pick")
+    return [e.value for kind in ("success", "info") for e in at.get(kind) if str(e.value).startswith(starts)]
+
+
+def open_lesson(pages: dict, update: str = "keep", **params) -> AppTest:
+    """/lesson?<params> in a session whose sidebar was set to `update` on the home page first, as a
+    student who chose a convention and then opened the lesson (its page has no sidebar settings)."""
+    at = open_page(pages, "home", update=update)
+    knows_pages(at, pages)
+    at.switch_page(PAGES["lesson"])
+    at.query_params.clear()
+    at.query_params.update({k: str(v) for k, v in params.items()})
+    return at.run()
+
+
+def lesson_answer_radio(at: AppTest):
+    """The stop's question (its key names the lesson and the stop)."""
+    found = [r for r in at.radio if str(r.key).startswith("lesson_answer_")]
+    assert len(found) == 1, [r.key for r in at.radio]
+    return found[0]
