@@ -66,8 +66,9 @@ def parse(c: Control, raws: list[str]):
             raise LinkProblem(f"must be one of {_list(by_text)}")
         return by_text[raw]
     if c.kind == "text":
-        if len(raw) > MAX_TEXT_CHARS:
-            raise LinkProblem(f"must be at most {MAX_TEXT_CHARS:,} characters long")
+        limit = int(c.high) if c.high is not None else MAX_TEXT_CHARS
+        if len(raw) > limit:
+            raise LinkProblem(f"must be at most {limit:,} characters long")
         return raw
     if c.whole:
         if not _INT.fullmatch(raw.strip()) or not c.low <= int(raw) <= c.high:
@@ -141,8 +142,14 @@ _TRAIN = (
     _c("sweep_lengths", "Lengths", "multiselect", [10, 20, 40, 80], options=(5, 10, 20, 40, 60, 80, 120)),
 )
 _LSTM = (_c("lstm_T", "Sequence length T", "slider", 100, low=10, high=300, step=10),)
+_LESSON = (  # the lesson page's address: no widgets, the page reads them itself (gru_lab.lesson)
+    _c("stop", "Lesson stop", "int", 1, low=1, high=30),  # lesson.MAX_STOPS
+    _c("lesson", "Lesson", "text", "", high=8_000),  # lesson.MAX_LINK: base64url of the lesson's JSON
+    _c("classroom", "Classroom mode", "radio", "0", options=("0", "1")),
+)
 
-CONTROLS: dict[str, Control] = {c.key: c for c in _SIDEBAR + _STEP + _SATURATION + _VANISHING + _TRAIN + _LSTM}
+CONTROLS: dict[str, Control] = {c.key: c for c in
+                                _SIDEBAR + _STEP + _SATURATION + _VANISHING + _TRAIN + _LSTM + _LESSON}
 SIDEBAR_KEYS = tuple(c.key for c in _SIDEBAR)
 INPUT_KEYS = ("preset", "custom_kind", "custom")  # the sidebar's input sequence
 RANDOM_MODEL_KEYS = ("H", "seed", "scale")  # what only random weights depend on
@@ -156,11 +163,12 @@ SIDEBAR_FOR_PAGE = {
     "vanishing": RANDOM_MODEL_KEYS + CONVENTION_KEYS,  # it feeds its own noise input
     "train": (),  # the Train page sets its own sizes and seed
     "lstm": SIDEBAR_KEYS,
+    "lesson": (),  # each stop opens its page, with that page's sidebar
 }
 PAGE_KEYS = {
     "": (), "step": tuple(c.key for c in _STEP), "saturation": tuple(c.key for c in _SATURATION),
     "vanishing": tuple(c.key for c in _VANISHING), "train": tuple(c.key for c in _TRAIN),
-    "lstm": tuple(c.key for c in _LSTM),
+    "lstm": tuple(c.key for c in _LSTM), "lesson": tuple(c.key for c in _LESSON),
 }
 
 

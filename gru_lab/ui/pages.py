@@ -18,6 +18,7 @@ PAGES = [
          url_path="vanishing"),
     dict(page="app_pages/train.py", title="Train it live", icon=":material/model_training:", url_path="train"),
     dict(page="app_pages/gru_vs_lstm.py", title="GRU vs LSTM", icon=":material/compare_arrows:", url_path="lstm"),
+    dict(page="app_pages/lesson.py", title="Guided lesson", icon=":material/school:", url_path="lesson"),
 ]
 
 

@@ -22,6 +22,12 @@ SWEEP = "_sweep"  # experiments.Sweep, or a stopped one
 GO_TO_STEP = "_go_to_step"  # set by a callback: switch to the step page on this run
 LINK_PROBLEMS = "_link_problems"  # what the link checker refused, shown once after its rerun
 STORY_UNIT = "_story_unit"  # the unit the step page's story was about on the last run
+LESSON_DRAFT = "_lesson_draft"  # list of lesson.Stop: the lesson a teacher is making
+LESSON_FILE = "_lesson_file"  # (file id, Lesson or None, error or None): an uploaded lesson is read once
+LESSON_ACTIVE = "_lesson_active"  # the Lesson loaded from a file, shown while the address has no lesson=
+LESSON_REVEALED = "_lesson_revealed"  # (lesson id, stop number) whose answer was revealed
+LESSON_TITLE = "_lesson_title"  # a title for the builder's box, set before the box is drawn
+LESSON_ADD_PROBLEM = "_lesson_add_problem"  # why the last "Add this stop" was refused, shown once
 
 
 def get(key: str, default: Any = None) -> Any:
