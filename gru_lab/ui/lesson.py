@@ -1,0 +1,287 @@
+"""The lesson page's Streamlit parts: which lesson is on, its answers (cached), classroom mode, the
+links, and the "Make your own lesson" builder. The lessons themselves are `gru_lab.lesson` (pure).
+
+Text from a lesson file or link is shown through `plain()`, which escapes Markdown, so a note cannot
+draw a link, an image, HTML or a Streamlit directive; the classroom style is a fixed string.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from .. import lesson as lessons
+from ..controls import CONTROLS, LinkProblem, parse
+from ..settings import Settings
+from . import session
+from .pages import PAGES
+
+PAGE_FILES = {p.get("url_path", ""): p["page"] for p in PAGES}  # url path → script, for st.page_link
+ICONS = {p.get("url_path", ""): p["icon"] for p in PAGES}
+
+# Classroom mode: no sidebar, larger text for a projector. A fixed string: no user text ever goes in.
+CLASSROOM_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
+[data-testid="stSidebarNav"] { display: none !important; }
+[data-testid="stMainBlockContainer"] { max-width: 1100px; }
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] li { font-size: 1.45rem; line-height: 1.55; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 3rem; }
+[data-testid="stMainBlockContainer"] h2, [data-testid="stMainBlockContainer"] h3 { font-size: 2.2rem; }
+[data-testid="stMainBlockContainer"] button p { font-size: 1.25rem; }
+</style>"""
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
+
+
+def plain(text: str) -> str:
+    """Text shown as Markdown exactly as written: every Markdown and directive character escaped."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+def lesson_id(lesson: lessons.Lesson) -> str:
+    return hashlib.sha256(lessons.to_json(lesson, indent=None).encode()).hexdigest()[:12]
+
+
+@st.cache_resource(max_entries=256, ttl=3600, show_spinner="Computing the answer from the model…")
+def answer(stop: lessons.Stop, s: Settings) -> tuple[int, str]:
+    return lessons.answer(stop, s)
+
+
+def _param(key: str):
+    """A lesson parameter of the address, or its default (clean_link has named a bad one)."""
+    if key not in st.query_params:
+        return CONTROLS[key].default
+    try:
+        return parse(CONTROLS[key], st.query_params.get_all(key))
+    except LinkProblem:
+        return CONTROLS[key].default
+
+
+def classroom() -> bool:
+    return _param("classroom") == "1"
+
+
+def stop_number() -> int:
+    return int(_param("stop"))
+
+
+def active() -> tuple[lessons.Lesson, str, str]:
+    """(the lesson on screen, where it came from: "link", "file" or "built-in", a problem to name)."""
+    token = _param("lesson")
+    if token:
+        try:
+            return lessons.from_link(token), "link", ""
+        except ValueError as err:
+            return lessons.BUILT_IN, "built-in", str(err)
+    loaded = session.get(session.LESSON_ACTIVE)
+    if loaded is not None:
+        return loaded, "file", ""
+    return lessons.BUILT_IN, "built-in", ""
+
+
+def refuse(key: str, message: str) -> None:
+    """Name a lesson parameter the page cannot use in the app's link notice, and drop it from the address."""
+    session.put(session.LINK_PROBLEMS, (session.get(session.LINK_PROBLEMS) or []) + [message])
+    if key in st.query_params:
+        del st.query_params[key]
+
+
+def go_to(n: int) -> None:
+    """Move to stop n: the address carries it (Back in the browser goes back a stop)."""
+    st.query_params["stop"] = str(n)
+
+
+def built_in() -> None:
+    """Leave a linked or uploaded lesson for the built-in one, at its first stop."""
+    session.pop(session.LESSON_ACTIVE)
+    if "lesson" in st.query_params:
+        del st.query_params["lesson"]
+    st.query_params["stop"] = "1"
+
+
+def link(params: list[tuple[str, str]]) -> str:
+    base = st.context.url or "/lesson"
+    base = base.split("?", 1)[0]
+    if not base.rstrip("/").endswith("lesson"):
+        base = base.rstrip("/") + "/lesson"
+    return f"{base}?{urlencode(params)}" if params else base
+
+
+def lesson_params(lesson: lessons.Lesson, source: str) -> tuple[list[tuple[str, str]], str]:
+    """The address parameters that carry this lesson, and what the address cannot carry."""
+    if source == "built-in":
+        return [], ""
+    try:
+        return [("lesson", lessons.to_link(lesson))], ""
+    except ValueError as err:
+        return [], str(err)
+
+
+def share(lesson: lessons.Lesson, source: str, n: int, in_class: bool) -> None:
+    """'Link for students': this stop of this lesson, in the same mode."""
+    carried, problem = lesson_params(lesson, source)
+    params = carried + [("stop", str(n))] + ([("classroom", "1")] if in_class else [])
+    with st.popover("Link for students", icon=":material/link:"):
+        st.caption("Copy this address and share it; it opens this stop" + (" in classroom mode." if in_class else "."))
+        st.code(link(params), language=None, wrap_lines=True)
+        if problem:
+            st.caption(f":material/warning: **The address cannot carry this lesson**: {plain(problem)}")
+        if not in_class:
+            st.caption("Add `&classroom=1` for classroom mode: no sidebar, large text for a projector.")
+
+
+# ---- the builder ------------------------------------------------------------------------------------
+def _draft() -> list[lessons.Stop]:
+    return list(session.get(session.LESSON_DRAFT, []))
+
+
+def _move(i: int, delta: int) -> None:
+    d = _draft()
+    j = i + delta
+    if 0 <= i < len(d) and 0 <= j < len(d):
+        d[i], d[j] = d[j], d[i]
+        session.put(session.LESSON_DRAFT, d)
+
+
+def _remove(i: int) -> None:
+    d = _draft()
+    if 0 <= i < len(d):
+        del d[i]
+        session.put(session.LESSON_DRAFT, d)
+
+
+def _copy_built_in() -> None:
+    session.put(session.LESSON_DRAFT, list(lessons.BUILT_IN.stops))
+    session.put(session.LESSON_TITLE, lessons.BUILT_IN.title)
+
+
+def _add() -> None:
+    """The "Add this stop" callback: check the form, append the stop, or say what is wrong."""
+    g = st.session_state.get
+    try:
+        if len(_draft()) >= lessons.MAX_STOPS:
+            raise ValueError(f"a lesson has at most {lessons.MAX_STOPS} stops")
+        page = g("lesson_b_page", "")
+        params = lessons.params_from_link(page, g("lesson_b_link", ""))
+        question = None
+        prompt = (g("lesson_b_prompt") or "").strip()
+        options = [o.strip() for o in (g("lesson_b_options") or "").splitlines() if o.strip()]
+        if prompt or options:
+            right = int(g("lesson_b_right") or 1) - 1
+            question = lessons.make_question(prompt, options, right, "the question")
+        stop = lessons.make_stop(page, params, g("lesson_b_stop_title", ""), g("lesson_b_note", ""), question,
+                                 "the stop")
+    except ValueError as err:
+        session.put(session.LESSON_ADD_PROBLEM, str(err))
+        return
+    session.put(session.LESSON_DRAFT, _draft() + [stop])
+    session.pop(session.LESSON_ADD_PROBLEM)
+
+
+def _play(token: str) -> None:
+    st.query_params["lesson"] = token
+    st.query_params["stop"] = "1"
+    session.pop(session.LESSON_REVEALED)
+
+
+def _play_in_session(lesson: lessons.Lesson) -> None:
+    """A lesson too long for a link plays from the session, like an uploaded file."""
+    session.put(session.LESSON_ACTIVE, lesson)
+    for key in ("lesson", "stop"):
+        if key in st.query_params:
+            del st.query_params[key]
+
+
+def builder() -> None:
+    """'Make your own lesson': add stops, reorder, share as a link or a file, load a file."""
+    with st.expander("Make your own lesson", icon=":material/edit_note:"):
+        st.caption("Each stop opens one page with its settings. Open the page, set it up, copy its address "
+                   "(the page's 'Link for students') and paste it here, then write what to look at.")
+        title = session.pop(session.LESSON_TITLE)
+        if title is not None or "lesson_b_title" not in st.session_state:
+            st.session_state["lesson_b_title"] = title or "My lesson"
+        st.text_input("Lesson title", max_chars=lessons.MAX_TITLE, key="lesson_b_title")
+        c1, c2 = st.columns(2)
+        c1.selectbox("Page", list(lessons.PAGES), format_func=lessons.PAGES.get, key="lesson_b_page")
+        c2.text_input("That page's link or its parameters", key="lesson_b_link",
+                      placeholder="https://…/saturation?case=copy  or  case=copy&bz=2")
+        st.text_input("Stop title", max_chars=lessons.MAX_TITLE, key="lesson_b_stop_title")
+        st.text_area("Note: what to look at and why (two or three sentences)", max_chars=lessons.MAX_NOTE,
+                     key="lesson_b_note", height=90)
+        st.text_input("Question (optional)", max_chars=lessons.MAX_PROMPT, key="lesson_b_prompt")
+        c1, c2 = st.columns([3, 1])
+        c1.text_area(f"Options, one a line ({lessons.MIN_OPTIONS} to {lessons.MAX_OPTIONS})", key="lesson_b_options",
+                     height=90)
+        c2.number_input("Right option", 1, lessons.MAX_OPTIONS, 1, key="lesson_b_right")
+        b1, b2 = st.columns(2)
+        b1.button("Add this stop", key="lesson_b_add", on_click=_add, icon=":material/add:")
+        b2.button("Start from the built-in lesson", key="lesson_b_copy", on_click=_copy_built_in,
+                  icon=":material/content_copy:")
+        if problem := session.pop(session.LESSON_ADD_PROBLEM):
+            st.error(f"This stop cannot be added: {plain(problem)}.", icon=":material/error:")
+
+        draft = _draft()
+        for i, stop in enumerate(draft):
+            c1, c2, c3, c4 = st.columns([6, 1, 1, 1], vertical_alignment="center")
+            c1.markdown(f"{i + 1}\\. **{plain(stop.title)}** · {plain(lessons.PAGES[stop.page])}"
+                        + (" · question" if stop.question else ""))
+            c2.button("Up", key=f"lesson_b_up_{i}", help="Move this stop up", on_click=_move, args=(i, -1),
+                      disabled=i == 0)
+            c3.button("Down", key=f"lesson_b_down_{i}", help="Move this stop down", on_click=_move, args=(i, 1),
+                      disabled=i == len(draft) - 1)
+            c4.button("Remove", key=f"lesson_b_remove_{i}", help="Remove this stop", on_click=_remove, args=(i,))
+        if draft:
+            try:
+                made = lessons.make_lesson(st.session_state.get("lesson_b_title", ""), draft)
+            except ValueError as err:
+                st.error(f"This lesson cannot be shared yet: {plain(err)}.", icon=":material/error:")
+            else:
+                _share_draft(made)
+        _upload()
+
+
+def _share_draft(made: lessons.Lesson) -> None:
+    in_class = st.checkbox("Students' link opens in classroom mode", key="lesson_b_classroom")
+    try:
+        token = lessons.to_link(made)
+    except ValueError as err:
+        st.warning(f"{plain(err)}.", icon=":material/warning:")
+        st.button("Play this lesson here", key="lesson_b_play", on_click=_play_in_session, args=(made,),
+                  icon=":material/play_arrow:")
+    else:
+        st.markdown("**Link for students**")
+        st.code(link([("lesson", token), ("stop", "1")] + ([("classroom", "1")] if in_class else [])),
+                language=None, wrap_lines=True)
+        st.button("Play this lesson here", key="lesson_b_play", on_click=_play, args=(token,),
+                  icon=":material/play_arrow:")
+    st.download_button("Download the lesson file (JSON)", lambda: lessons.to_json(made),
+                       file_name="gru_lab_lesson.json", mime="application/json", key="lesson_b_download",
+                       icon=":material/download:")
+
+
+def _upload() -> None:
+    up = st.file_uploader(f"Open a lesson file (JSON, at most {lessons.MAX_FILE_BYTES // 1000} KB)", type=["json"],
+                          key="lesson_upload")
+    if up is None:
+        return
+    known = session.get(session.LESSON_FILE)
+    if known is None or known[0] != up.file_id:
+        try:
+            loaded, error = lessons.from_json(up.getvalue()), None
+        except ValueError as err:
+            loaded, error = None, str(err)
+        session.put(session.LESSON_FILE, (up.file_id, loaded, error))
+        if loaded is not None:  # play it from the first stop, and offer it for editing
+            session.put(session.LESSON_DRAFT, list(loaded.stops))
+            session.put(session.LESSON_TITLE, loaded.title)
+            _play_in_session(loaded)
+            session.pop(session.LESSON_REVEALED)
+            st.rerun()
+    _, loaded, error = session.get(session.LESSON_FILE)
+    if error:
+        st.error(f"{plain(up.name)} cannot be used: {plain(error)}.", icon=":material/error:")
+    else:
+        st.caption(f"Opened {plain(up.name)}: {len(loaded.stops)} stops, shown above and ready to edit here.")

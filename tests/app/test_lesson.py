@@ -1,0 +1,313 @@
+"""The guided lesson page (/lesson) through AppTest: every built-in stop renders, revealing gives the
+right verdict under both update conventions, a teacher's lesson survives its link and its file, and
+tampered links and files get a clear message, never an exception."""
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from gru_lab import lesson
+from gru_lab.settings import Settings
+
+from .apptools import (
+    assert_clean,
+    errors,
+    exceptions,
+    lesson_answer_radio,
+    lesson_verdicts,
+    open_lesson,
+    open_link,
+    open_page,
+    set_widget,
+    warnings,
+)
+from .test_weights_upload import download, media  # noqa: F401 (a fixture)
+
+L = lesson.BUILT_IN
+STOPS = list(enumerate(L.stops, 1))
+
+
+def _reveal(at, option: int | None):
+    if option is not None:
+        lesson_answer_radio(at).set_value(option)
+    at.button(key="lesson_reveal").click()
+    return at.run()
+
+
+def _codes(at) -> list[str]:
+    return [c.value for c in at.code]
+
+
+def _progress(at) -> str:
+    (bar,) = at.get("progress")
+    return bar.proto.text
+
+
+def _query(link: str) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlsplit(link).query, keep_blank_values=True).items()}
+
+
+# ---- the built-in lesson ---------------------------------------------------------------------------
+@pytest.mark.parametrize(("n", "stop"), STOPS, ids=[f"stop{n}" for n, _ in STOPS])
+def test_every_built_in_stop_renders(pages, n, stop):
+    at = open_page(pages, "lesson", stop=n)
+    assert_clean(at)
+    assert at.subheader[0].value == lesson_plain(stop.title)
+    assert _progress(at) == f"Stop {n} of {len(L.stops)}"
+    (link,) = at.get("page_link")
+    assert link.proto.label == "Open this view" and link.proto.page == stop.page
+    assert _query("/?" + link.proto.query_string) == {k: v[-1] for k, v in stop.query_lists().items()}
+    radio = lesson_answer_radio(at)
+    assert radio.value is None, "no answer is chosen for the class"
+    assert at.button(key="lesson_back").disabled == (n == 1)
+    assert at.button(key="lesson_next").disabled == (n == len(L.stops))
+
+
+def lesson_plain(text: str) -> str:
+    from gru_lab.ui.lesson import plain
+    return plain(text)
+
+
+@pytest.mark.parametrize("update", ["keep", "take"])
+@pytest.mark.parametrize(("n", "stop"), STOPS, ids=[f"stop{n}" for n, _ in STOPS])
+def test_revealing_gives_the_right_verdict(pages, n, stop, update):
+    right, why = lesson.answer(stop, Settings(update=update))
+    at = open_lesson(pages, update, stop=n)
+    assert_clean(at)
+    _reveal(at, right)
+    assert_clean(at)
+    (said,) = lesson_verdicts(at)
+    assert said.startswith("Right.")
+    wrong = (right + 1) % len(stop.question.options)
+    lesson_answer_radio(at).set_value(wrong)
+    at.run()
+    (said,) = lesson_verdicts(at)
+    assert said.startswith("Not quite"), "the verdict follows the choice once revealed"
+    assert lesson_plain(stop.question.options[right]) in said
+
+
+def test_the_copy_case_is_the_identity_under_both_conventions(pages):
+    n = next(i for i, s in STOPS if s.question.answer == "computed:case_jacobian" and dict(s.params)["case"] == "copy")
+    for update in ("keep", "take"):
+        at = _reveal(open_lesson(pages, update, stop=n), 0)
+        (said,) = lesson_verdicts(at)
+        assert said.startswith("Right.") and "The identity I" in said
+
+
+def test_the_first_question_follows_the_convention(pages):
+    for update, right in (("keep", "z = 1"), ("take", "z = 0")):
+        at = _reveal(open_lesson(pages, update, stop=1), None)
+        (said,) = lesson_verdicts(at)
+        assert said.startswith("You did not pick") and f"**{right}**" in said
+
+
+def test_next_and_back_move_through_the_address(pages):
+    at = open_page(pages, "lesson", stop=3)
+    at.button(key="lesson_next").click()
+    at.run()
+    assert at.query_params["stop"] in ("4", ["4"])
+    assert at.subheader[0].value == lesson_plain(L.stops[3].title)
+    at.button(key="lesson_back").click()
+    at.run()
+    at.button(key="lesson_back").click()
+    at.run()
+    assert at.subheader[0].value == lesson_plain(L.stops[1].title)
+    assert_clean(at)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 10, 13, 14])
+def test_open_this_view_opens_the_stops_page(pages, n):
+    at = open_page(pages, "lesson", stop=n)
+    (link,) = at.get("page_link")
+    view = open_link(pages, link.proto.page_script_hash, link.proto.query_string)
+    assert exceptions(view) == [] and errors(view) == [] and warnings(view) == []
+
+
+def test_every_widget_has_a_key(pages):
+    at = open_page(pages, "lesson", stop=2)
+    for kind in ("radio", "button", "text_input", "text_area", "selectbox", "number_input", "file_uploader"):
+        for w in at.get(kind):
+            assert w.key, f"a {kind} without a key"
+
+
+# ---- classroom mode ---------------------------------------------------------------------------------
+def test_classroom_mode_hides_the_sidebar_and_keeps_itself_in_the_link(pages):
+    at = open_page(pages, "lesson", stop=4, classroom=1)
+    assert_clean(at)
+    (style,) = at.get("html")
+    assert "stSidebar" in style.proto.body and "display: none" in style.proto.body
+    assert not any(e.label == "Make your own lesson" for e in at.expander), "no builder for the class"
+    (link,) = _codes(at)
+    assert _query(link) == {"stop": "4", "classroom": "1"}
+    plain_mode = open_page(pages, "lesson", stop=4)
+    assert plain_mode.get("html") == [] or all("stSidebar" not in h.proto.body for h in plain_mode.get("html"))
+
+
+# ---- a teacher's own lesson ---------------------------------------------------------------------------
+def _build(at, stops):
+    """Fill the builder's form and add each stop: (page, link, title, note, prompt, options, right)."""
+    for page, link, title, note, prompt, options, right in stops:
+        set_widget(at, "lesson_b_page", page)
+        at.text_input(key="lesson_b_link").input(link)
+        at.text_input(key="lesson_b_stop_title").input(title)
+        at.text_area(key="lesson_b_note").input(note)
+        at.text_input(key="lesson_b_prompt").input(prompt)
+        at.text_area(key="lesson_b_options").input("\n".join(options))
+        at.number_input(key="lesson_b_right").set_value(right)
+        at.button(key="lesson_b_add").click()
+        at.run()
+        assert exceptions(at) == [] and errors(at) == [], errors(at)
+    return at
+
+
+MINE = [
+    ("saturation", "http://localhost:8501/saturation?case=cut&bz=1.5", "Cut it", "Look at the left panel. *Why?*",
+     "What is J here?", ["I", "0", "Something else"], 2),
+    ("vanishing", "T=60&seeds=3", "Short chains", "Compare the curves. Which falls first?", "", [], 1),
+    ("", "", "Equations [link](http://evil)", "Read the last line.", "Is z a gate?", ["Yes", "No"], 1),
+]
+
+
+def test_a_custom_lesson_survives_its_link(pages):
+    at = open_page(pages, "lesson")
+    at.text_input(key="lesson_b_title").input("Mine")
+    _build(at, MINE)
+    link = next(c for c in _codes(at) if "lesson=" in c)
+    q = _query(link)
+    assert urlsplit(link).path.endswith("/lesson") and q["stop"] == "1"
+    opened = open_page(pages, "lesson", **q)
+    assert_clean(opened)
+    assert opened.subheader[0].value == lesson_plain("Cut it")
+    assert _progress(opened) == "Stop 1 of 3"
+    (pl,) = opened.get("page_link")
+    assert _query("/?" + pl.proto.query_string) == {"case": "cut", "bz": "1.5"}
+    (said,) = lesson_verdicts(_reveal(opened, 1))  # the builder's "Right option" counts from 1
+    assert said.startswith("Right.") and "**0**" in said
+    third = open_page(pages, "lesson", lesson=q["lesson"], stop=3)
+    assert_clean(third)
+    assert third.subheader[0].value == lesson_plain("Equations [link](http://evil)"), "shown as text, not a link"
+    assert "\\[link\\]\\(http\\:" in third.subheader[0].value
+    second = open_page(pages, "lesson", lesson=q["lesson"], stop=2)
+    assert_clean(second)
+    assert not [r for r in second.radio if str(r.key).startswith("lesson_answer_")], "a stop with no question"
+
+
+def test_builder_reorders_and_removes(pages):
+    at = _build(open_page(pages, "lesson"), MINE)
+    at.button(key="lesson_b_down_0").click()
+    at.run()
+    at.button(key="lesson_b_remove_2").click()
+    at.run()
+    token = _query(next(c for c in _codes(at) if "lesson=" in c))["lesson"]
+    assert [s.title for s in lesson.from_link(token).stops] == ["Short chains", "Cut it"]
+    at.button(key="lesson_b_up_1").click()
+    at.run()
+    token = _query(next(c for c in _codes(at) if "lesson=" in c))["lesson"]
+    assert [s.title for s in lesson.from_link(token).stops] == ["Cut it", "Short chains"]
+
+
+def test_builder_names_what_is_wrong_with_a_stop(pages):
+    at = open_page(pages, "lesson")
+    set_widget(at, "lesson_b_page", "vanishing")
+    at.text_input(key="lesson_b_link").input("http://localhost:8501/saturation?case=copy")
+    at.text_input(key="lesson_b_stop_title").input("x")
+    at.text_area(key="lesson_b_note").input("y")
+    at.button(key="lesson_b_add").click()
+    at.run()
+    assert exceptions(at) == []
+    (shown,) = errors(at)
+    assert "opens the page" in shown and "Saturation lab" in shown
+    at.text_input(key="lesson_b_link").input("T=1e309")
+    at.button(key="lesson_b_add").click()
+    at.run()
+    (shown,) = errors(at)
+    assert "must be a whole number from 10 to 500" in shown
+
+
+def test_a_custom_lesson_survives_its_file(pages, media):  # noqa: F811
+    at = _build(open_page(pages, "lesson"), MINE)
+    name, data = download(at, media, "lesson_b_download")
+    assert name.endswith(".json")
+    made = lesson.from_json(data)
+    assert [s.title for s in made.stops] == ["Cut it", "Short chains", "Equations [link](http://evil)"]
+    student = open_page(pages, "lesson")
+    student.file_uploader(key="lesson_upload").upload("lesson.json", data if isinstance(data, bytes) else data.encode())
+    student.run()
+    assert_clean(student)
+    assert student.subheader[0].value == lesson_plain("Cut it")
+    student.button(key="lesson_next").click()
+    student.run()
+    assert student.subheader[0].value == lesson_plain("Short chains")
+    student.button(key="lesson_built_in").click()
+    student.run()
+    assert student.subheader[0].value == lesson_plain(L.stops[0].title)
+
+
+BAD_FILES = {
+    "not-utf8": (b"\xff\xfe\x00{", "not UTF-8"),
+    "not-json": (b"print('hi')", "not valid JSON"),
+    "import": (json.dumps({"title": "x", "stops": [{"page": "", "title": "t", "note": "n", "question": {
+        "prompt": "p", "options": ["a", "b"], "answer": "computed:__import__"}}]}).encode(), "is not allowed"),
+    "too-many": (json.dumps({"title": "x", "stops": [{"page": "", "title": "t", "note": "n"}] * 31}).encode(),
+                 "1 to 30 stops"),
+    "deep": (b"[" * 3000 + b"]" * 3000, "nests deeper"),
+    "bad-params": (json.dumps({"title": "x", "stops": [{"page": "step", "title": "t", "note": "n",
+                                                        "params": {"t": "inf"}}]}).encode(), "whole number"),
+    "markdown-name": (b"{", "not valid JSON"),
+}
+
+
+@pytest.mark.parametrize(("data", "message"), BAD_FILES.values(), ids=BAD_FILES.keys())
+def test_a_hostile_lesson_file_gets_a_clear_error(pages, data, message):
+    at = open_page(pages, "lesson", stop=2)
+    at.file_uploader(key="lesson_upload").upload("[x](http://e).json", data)
+    at.run()
+    assert exceptions(at) == []
+    (shown,) = errors(at)
+    assert "cannot be used" in shown and message in shown.replace("\\", "")
+    assert "[x](http" not in shown, "the file name is shown as text"
+    assert at.subheader[0].value == lesson_plain(L.stops[1].title), "the lesson on screen stays"
+
+
+# ---- tampered links ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(("params", "message"), [
+    ({"stop": "0"}, "whole number from 1 to 30"),
+    ({"stop": "abc"}, "whole number from 1 to 30"),
+    ({"stop": "1e309"}, "whole number from 1 to 30"),
+    ({"stop": "20"}, "past the end: this lesson has 14 stops"),
+    ({"stop": ["1", "2"]}, "given 2 times"),
+    ({"lesson": "abc!"}, "only letters, digits"),
+    ({"lesson": "eyJ0aXRsZSI6"}, "not valid JSON"),
+    ({"lesson": "x" * 9000}, "at most 8,000 characters"),
+    ({"classroom": "yes"}, "must be one of '0', '1'"),
+    ({"H": "16"}, "is not a setting of this page"),
+], ids=["zero", "word", "huge", "past-end", "repeated", "chars", "cut", "too-long", "classroom", "other-key"])
+def test_a_tampered_link_gets_a_notice_not_an_exception(pages, params, message):
+    at = open_page(pages, "lesson", **params)
+    assert exceptions(at) == [] and errors(at) == []
+    (shown,) = warnings(at)
+    assert message in shown.replace("\\", ""), shown
+    assert at.subheader[0].value == lesson_plain(L.stops[0].title), "stop 1 of the built-in lesson"
+
+
+def test_a_tampered_lesson_with_hostile_json_in_the_link(pages):
+    import base64
+    bad = {"title": "x", "stops": [{"page": "", "title": "t", "note": "n", "question": {
+        "prompt": "p", "options": ["a", "b"], "answer": "computed:__import__"}}]}
+    token = base64.urlsafe_b64encode(json.dumps(bad).encode()).decode().rstrip("=")
+    at = open_page(pages, "lesson", lesson=token)
+    assert exceptions(at) == []
+    (shown,) = warnings(at)
+    assert "computed:__import__" in shown.replace("\\", "") and "is not allowed" in shown.replace("\\", "")
+
+
+def test_a_custom_lesson_past_its_end(pages):
+    token = lesson.to_link(lesson.make_lesson("Two", [lesson.make_stop("", {}, "A", "a."),
+                                                      lesson.make_stop("", {}, "B", "b.")]))
+    at = open_page(pages, "lesson", lesson=token, stop=5)
+    assert exceptions(at) == []
+    (shown,) = warnings(at)
+    assert "this lesson has 2 stops" in shown
+    assert at.subheader[0].value == "A"
