@@ -10,8 +10,11 @@ st.markdown(
     "A **Gated Recurrent Unit** reads a sequence one step at a time and keeps a running summary, the hidden "
     "state *h*. Two gates decide how that summary changes: the **reset gate r** chooses how much of the old "
     "summary may shape the new proposal *n*, and the **update gate z** blends the old summary with that "
-    "proposal. Because part of *h* can be passed on untouched, a gradient can travel back through many steps "
-    "without shrinking, which is exactly where a plain (vanilla) RNN struggles."
+    "proposal. Where the update gate stays on the side that keeps the past, part of *h* is passed on almost "
+    "untouched, and a gradient can travel back through many such steps with little shrinking: exactly where a "
+    "plain (vanilla) RNN struggles. The gate has to be held open, though. In a random GRU z sits near 0.5, "
+    "which halves the copy path at every step; keeping it open is what training teaches, as the trained "
+    "models behind the stories below show."
 )
 st.subheader("The equations, as currently set")
 st.caption(convention_label(s.reset_after, s.update) + " · change them in the sidebar")
