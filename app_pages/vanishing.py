@@ -2,6 +2,7 @@ import streamlit as st
 
 from gru_lab.figures import vanishing as figs
 from gru_lab.pool import Busy
+from gru_lab.story_chains import reading as story_reading
 from gru_lab.text import below_text, vanishing_reading, vs_one
 from gru_lab.ui import cached, urlstate, widgets, work
 from gru_lab.ui.sidebar import current
@@ -14,7 +15,7 @@ c1, c2, c3 = st.columns(3)
 T = widgets.widget("T", container=c1)
 rnn_scale = widgets.widget("rnn_scale", container=c2)
 n_seeds = widgets.widget("seeds", container=c3)
-urlstate.share_link("vanishing", ("T", "rnn_scale", "seeds"))
+urlstate.share_link("vanishing", ("T", "rnn_scale", "seeds", "z_bias"))  # z_bias: drawn further down
 
 bar = st.progress(0.0, text="Computing gradient chains…")
 try:
@@ -34,3 +35,11 @@ st.plotly_chart(figs.chains(v), key="chains")
 st.markdown(vanishing_reading(v))
 st.plotly_chart(figs.deltas(v), key="deltas")
 st.caption("δ_k = ∂L/∂h_k for a loss L on the last state only: how much of the learning signal reaches step k.")
+
+st.subheader("What training changes: one story, three models")
+st.caption("The far-apart clue's 34 words through the GRU trained for that story, a random GRU of the same size "
+           "(the sidebar's seed) and the RNN above (its seed and recurrent scale). Each curve is one model.")
+z_bias = widgets.widget("z_bias")
+sc = cached.story_chains(s, rnn_scale, z_bias)
+st.plotly_chart(figs.story_chains(sc), key="story_chains")
+st.markdown(story_reading(sc))

@@ -124,6 +124,9 @@ _VANISHING = (
     _c("rnn_scale", "RNN recurrent scale", "slider", 1.0, low=0.25, high=3.0, step=0.05,
        help="Multiplies the RNN's W_hh, moving its largest singular value λ₁ across 1."),
     _c("seeds", "Random models (seeds)", "slider", 20, low=1, high=30, step=1),
+    _c("z_bias", "Random GRU: update-gate bias towards keeping the past", "slider", 0.0, low=0.0, high=5.0, step=0.5,
+       help="Added to the random GRU's update-gate input bias on the side that keeps the past (the 'chrono' "
+            "idea of Tallec & Ollivier, 2018): the copy path strengthens without training."),
 )
 _TRAIN = (
     _c("task", "Task", "selectbox", "adding", options=tuple(TASKS), fmt=TASKS.get),

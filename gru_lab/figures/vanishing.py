@@ -5,6 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gru_lab.compute import VANISH_FLOOR, Band, Vanishing
+from gru_lab.story_chains import NAMES, StoryChains
 from gru_lab.text import lambda_comparison
 
 from .colors import MODEL, rgba
@@ -64,5 +65,25 @@ def deltas(v: Vanishing) -> go.Figure:
         yaxis=log_axis(*(_linear(getattr(b, q)) for b in (v.gru_delta, v.rnn_delta) for q in ("q25", "median", "q75")),
                        title="‖δ_k‖ = ‖∂L/∂h_k‖"),
         legend=dict(orientation="h", y=-0.25), margin=dict(l=10, r=10, t=40, b=10),
+    )
+    return fig
+
+
+def story_chains(sc: StoryChains) -> go.Figure:
+    """The trained GRU, a random GRU and an RNN on one story's input, each one line."""
+    fig = go.Figure()
+    styles = {"trained GRU": dict(color=MODEL["GRU"], width=3), "random GRU": dict(color=MODEL["GRU"], width=2,
+                                                                                   dash="dash"),
+              "RNN": dict(color=MODEL["RNN"], width=3)}
+    for name in NAMES:
+        fig.add_trace(go.Scatter(x=sc.distance, y=_linear(sc.log10[name]), mode="lines+markers", name=name,
+                                 line=styles[name], marker=dict(size=4),
+                                 hovertemplate="%{x}: %{y:.2e}<extra>" + name + "</extra>"))
+    hline(fig, VANISH_FLOOR, f"floor {VANISH_FLOOR:.0e}", log=True, below=True)
+    fig.update_layout(
+        title_text=f"One story, three models (T = {sc.T}, H = {sc.H})", height=400,
+        xaxis=dict(title="distance T − k (steps back)"),
+        yaxis=log_axis(*(_linear(sc.log10[n]) for n in NAMES), VANISH_FLOOR, title="‖∂h_T/∂h_k‖₂"),
+        legend=dict(orientation="h", y=-0.22), margin=dict(l=10, r=10, t=40, b=10),
     )
     return fig

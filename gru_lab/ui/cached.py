@@ -12,6 +12,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from .. import compute, jobs, stories, weights
+from .. import story_chains as chains_of_a_story
 from ..inputs import Sequence
 from ..settings import Settings
 from ..weights import Loaded
@@ -80,3 +81,9 @@ def watch_for(s: Settings, loaded: Loaded | None = None) -> tuple[str, str | Non
     c = stories.claim(s.preset, seq, rec)
     return (stories.watch_for(s.preset, seq, rec, random_weights=loaded is None),
             stories.prediction(s.preset, seq, rec), c.unit if c is not None and c.holds else None)
+
+
+@st.cache_resource(max_entries=64, ttl=TTL, show_spinner=False)
+def story_chains(s: Settings, rnn_scale: float, z_bias: float):
+    """Three 34-step chains of H = 8: milliseconds, so no worker is needed."""
+    return chains_of_a_story.story_chains(s, rnn_scale, z_bias)

@@ -42,7 +42,7 @@ CHARTS = {
     "home": set(),
     "step": set(),  # the step page draws in the browser: its data is the viewer's payload (`viewer`)
     "saturation": {"sat_matrices", "sat_frozen", "sat_diff", "sat_singular", "sat_chain"},
-    "vanishing": {"chains", "deltas"},
+    "vanishing": {"chains", "deltas", "story_chains"},
 }
 WIDGET_KINDS = ("select_slider", "selectbox", "number_input", "slider", "radio", "text_area", "button",
                 "download_button")

@@ -301,6 +301,9 @@ CASES = {
                             check_changed("deltas", "GRU median", unchanged=("RNN median",))),
     "vanishing-update": Case("vanishing", [("update", "take")],
                              check_changed("deltas", "GRU median", unchanged=("RNN median",))),
+    # the chrono shift moves only the random GRU; the trained one and the RNN stay
+    "vanishing-z_bias": Case("vanishing", [("z_bias", 2.0)],
+                             check_changed("story_chains", "random GRU", unchanged=("trained GRU", "RNN"))),
 }
 
 
@@ -342,7 +345,7 @@ PAGE_WIDGETS = {
     "home": set(),
     "step": {"weights", "download_csv", "download_safetensors", "download_npz", "viewer_html"},
     "saturation": {"case", "bz", "br", "sat_t", "sat_t_prev", "sat_t_next"},
-    "vanishing": {"T", "rnn_scale", "seeds"},
+    "vanishing": {"T", "rnn_scale", "seeds", "z_bias"},
 }
 
 

@@ -26,7 +26,7 @@ CHARTS = {
     "home": (),
     "step": (),  # drawn by the browser-side viewer: VIEWER_JS below
     "saturation": ("sat_matrices", "sat_frozen", "sat_diff", "sat_singular", "sat_chain"),
-    "vanishing": ("chains", "deltas"),
+    "vanishing": ("chains", "deltas", "story_chains"),
     "train": (),  # nothing to draw until training starts (tests/e2e/test_train_page.py)
     "lstm": ("gru_gates", "lstm_gates", "three_chains"),
 }
