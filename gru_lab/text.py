@@ -162,7 +162,9 @@ def case_explanation(case: str, update: str, sat: Saturation) -> str:
     if case == "copy":
         return (f"With z = {copy_z} the new state is an exact copy of the old one, so the step Jacobian is the "
                 "identity: a gradient passes through this step unchanged, however many such steps there are. "
-                "This is the path that lets a GRU remember across long gaps.")
+                "This is the path that lets a GRU remember across long gaps. Pinned like this at every step, "
+                "though, h never leaves h₀: nothing new is ever written. A GRU that remembers opens the gate "
+                "once, to write, and then holds it on the copy side across the gap.")
     if case == "cut":
         return (f"With z = {new_z} the old state is thrown away, and with r = 0 the candidate ignores it too. "
                 "Nothing about h_(t−1) reaches h_t, so the Jacobian is the zero matrix and no gradient flows "

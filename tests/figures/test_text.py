@@ -299,3 +299,10 @@ def test_case_numbers_print_the_gates_of_the_chosen_step():
     assert "r_t = (1.00, 1.00, 1.00, \\dots)" in line
     n = sat.rec.n[4]
     assert f"1 - n_t^2 = ({1 - n[0] ** 2:.2f}, {1 - n[1] ** 2:.2f}, {1 - n[2] ** 2:.2f}, \\dots)" in line
+
+
+@pytest.mark.parametrize("update", ["keep", "take"])
+def test_copy_case_says_h_stays_at_h0_and_the_record_agrees(update):
+    sat = compute.saturation(Settings(update=update), "copy", 0.5, 0.5, 0.0, 0.0, 10)
+    assert "h never leaves h₀" in case_explanation("copy", update, sat)
+    np.testing.assert_array_equal(sat.rec.h, np.broadcast_to(sat.rec.h0, sat.rec.h.shape))
