@@ -18,271 +18,32 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlsplit
 
-import numpy as np
-
-from . import compute, experiments, weights
-from .controls import CONTROLS, SIDEBAR_KEYS, LinkProblem, keys_for_page, parse
-from .inputs import EMBED_DIM
-from .settings import Settings
-
-FORMAT = "gru-lab-lesson"
-VERSION = 1
-MAX_TITLE = 120
-MAX_NOTE = 600
-MAX_PROMPT = 300
-MAX_OPTION = 160
-MAX_STOPS = 30
-MIN_OPTIONS, MAX_OPTIONS = 2, 4
-MAX_LINK = 8_000  # characters of the lesson= parameter
-MAX_FILE_BYTES = 200_000  # a lesson file is a few KB; anything far larger is refused before parsing
-MAX_DEPTH = 6  # the deepest a lesson file nests: lesson → stops → stop → question → options
-CHANGE = 0.05  # "h changes at a step": |h_k − h_{k−1}| above this
-EQUAL = 1e-6  # "the Jacobians are equal": max |J − J_frozen| below this
-ZERO = 1e-9
-PAGES = {  # url path → name shown
-    "": "Home: the equations",
-    "step": "Step through a sequence",
-    "saturation": "Saturation lab",
-    "vanishing": "Vanishing gradients: GRU vs RNN",
-    "train": "Train it live",
-    "lstm": "GRU vs LSTM",
-}
-NO_LESSON_WEIGHTS = ("file", "session")  # weights a link cannot carry
-_TABLE_KEY = {"H": "hidden_size", "preset": "preset", "custom_kind": "custom_kind", "custom": "custom_text",
-              "seed": "seed", "scale": "weight_scale", "reset": "reset_after", "update": "update"}
-_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-_TOKEN = re.compile(r"[A-Za-z0-9_-]*")
-
-
-# ---- the values ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Question:
-    prompt: str
-    options: tuple[str, ...]
-    answer: str | int  # "computed:<name in ANSWERS>" or the index of the right option
-
-
-@dataclass(frozen=True)
-class Stop:
-    page: str  # url path: "", "step", "saturation", "vanishing", "train", "lstm"
-    params: tuple[tuple[str, str], ...]  # link parameters (name, link text), a name repeated for a list
-    title: str
-    note: str
-    question: Question | None = None
-
-    def query_lists(self) -> dict[str, list[str]]:
-        out: dict[str, list[str]] = {}
-        for k, v in self.params:
-            out.setdefault(k, []).append(v)
-        return out
-
-    @property
-    def query(self) -> dict[str, str | list[str]]:
-        """The parameters as st.page_link's query_params: a list where a name repeats."""
-        return {k: v[0] if len(v) == 1 else v for k, v in self.query_lists().items()}
-
-
-@dataclass(frozen=True)
-class Lesson:
-    title: str
-    stops: tuple[Stop, ...]
-
-
-@dataclass(frozen=True)
-class View:
-    """What a stop's page shows: the model settings and the page's own control values."""
-    settings: Settings
-    values: dict  # every key of the page's own controls → its value (the stop's, else the default)
-
-
-# ---- the live model behind a stop ----------------------------------------------------------------
-def view(stop: Stop, base: Settings) -> View:
-    """The session's settings with the stop's sidebar parameters on top, and the page's values."""
-    given = {k: parse(CONTROLS[k], raws) for k, raws in stop.query_lists().items()}
-    s = {_TABLE_KEY[k]: given[k] for k in SIDEBAR_KEYS if k in given}
-    if "reset_after" in s:
-        s["reset_after"] = s["reset_after"] == "after"
-    if "seed" in s:
-        s["seed"] = int(s["seed"])
-    if "weight_scale" in s:
-        s["weight_scale"] = float(s["weight_scale"])
-    values = {k: given.get(k, CONTROLS[k].default) for k in keys_for_page(stop.page) if k not in SIDEBAR_KEYS}
-    return View(replace(base, **s), values)
-
-
-def step_record(v: View):
-    """The step page's record: the preset's trained GRU (weights "trained", when it has one), else
-    the sidebar's random weights, as the page picks them."""
-    s = v.settings
-    loaded = weights.story(s.preset) if v.values.get("weights", "trained") == "trained" else None
-    if loaded is None:
-        return compute.step_record(s)
-    return compute.step_record(s, weights.build(loaded, s.reset_after, s.update), loaded.name)
-
-
-def _saturation(v: View) -> compute.Saturation:
-    x = v.values
-    T = len(compute.sequence_for(v.settings).labels)
-    t = T if x["sat_t"] is None else min(max(int(x["sat_t"]), 1), T)
-    return compute.saturation(v.settings, x["case"], x["pz"], x["pr"], x["bz"], x["br"], t - 1)
-
-
-def _vanishing(v: View) -> compute.Vanishing:
-    x = v.values
-    return compute.vanishing(compute.vanishing_settings(v.settings), int(x["T"]), float(x["rnn_scale"]),
-                             int(x["seeds"]))
-
-
-def _position(v: View, rec) -> tuple[int, int]:
-    """The step (1-based) and unit the stop names, clamped to the record as the page clamps them."""
-    T, H = rec.h.shape
-    return min(max(int(v.values["t"]), 1), T), min(max(int(v.values["unit"]), 0), H - 1)
-
-
-# ---- the answer functions ------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Answer:
-    page: str
-    options: tuple[str, ...]
-    compute: Callable[[View], tuple[int, str]]
-
-
-def _copy_z(v: View) -> tuple[int, str]:
-    keep = v.settings.update == "keep"
-    eq = "h_t = z ⊙ h_(t−1) + (1 − z) ⊙ n_t" if keep else "h_t = (1 − z) ⊙ h_(t−1) + z ⊙ n_t"
-    return (0 if keep else 1), (f"Under the convention now set ({'z keeps the past' if keep else 'z takes the new'}), "
-                                f"{eq}, so z = {1 if keep else 0} gives h_t = h_(t−1).")
-
-
-def _h_changes(v: View) -> tuple[int, str]:
-    _, rec = step_record(v)
-    t, j = _position(v, rec)
-    change = float(abs(rec.h[t - 1, j] - rec.h_prev[t - 1, j]))
-    yes = change > CHANGE
-    before, after = rec.h_prev[t - 1, j], rec.h[t - 1, j]
-    return (0 if yes else 1), (f"Unit {j} at step {t}: h goes from {before:.3f} to {after:.3f}, "
-                               f"a change of {change:.3f}, {'above' if yes else 'not above'} {CHANGE:g}.")
-
-
-def _z_keeps(v: View) -> tuple[int, str]:
-    _, rec = step_record(v)
-    t, j = _position(v, rec)
-    z = float(rec.z[t - 1, j])
-    kept = z if v.settings.update == "keep" else 1 - z
-    role = "z is the share kept" if v.settings.update == "keep" else "1 − z is the share kept"
-    return (0 if kept > 0.5 else 1), (f"Unit {j} at step {t}: z = {z:.3f} and {role}, so it keeps {kept:.0%} "
-                                      f"of h_(t−1) and takes {1 - kept:.0%} of the candidate n.")
-
-
-def _case_jacobian(v: View) -> tuple[int, str]:
-    sat = _saturation(v)
-    rec, t = sat.rec, sat.t
-    rnn_like = (1 - rec.n[t] ** 2)[:, None] * rec.model.W_hn
-    d_id = float(np.max(np.abs(sat.J - np.eye(sat.J.shape[0]))))
-    d_zero = float(np.max(np.abs(sat.J)))
-    d_rnn = float(np.max(np.abs(sat.J - rnn_like)))
-    dists = (d_id, d_zero, d_rnn)
-    best = int(np.argmin(dists))
-    index = best if dists[best] < ZERO else 3
-    gates = f"z = {rec.z[t, 0]:.2g}" + (f", r = {rec.r[t, 0]:.2g}" if rec.r_pinned else ", r free")
-    return index, (f"Case '{v.values['case']}' under '{v.settings.update}' pins {gates} at step {t + 1}: "
-                   f"max |J − I| = {d_id:.1e}, max |J| = {d_zero:.1e}, max |J − diag(1 − n²)·W_hn| = {d_rnn:.1e}.")
-
-
-def _frozen_equal(v: View) -> tuple[int, str]:
-    sat = _saturation(v)
-    diff = float(np.max(np.abs(sat.J - sat.J_frozen)))
-    equal = diff < EQUAL
-    return (0 if equal else 1), (f"At step {sat.t + 1} the largest entry of |J − J_frozen| is {diff:.2e}, "
-                                 f"{'below' if equal else 'above'} {EQUAL:g}: "
-                                 + ("the pinned gates do not depend on h, so freezing them changes nothing."
-                                    if equal else "the gates move with h, and the frozen-gate formula leaves "
-                                                  "those terms out."))
-
-
-def _first_below(v: View) -> tuple[int, str]:
-    van = _vanishing(v)
-    g, r = van.gru_below, van.rnn_below
-    if g is None and r is None:
-        index = 2
-    elif g is not None and (r is None or g < r):
-        index = 0
-    elif r is not None and (g is None or r < g):
-        index = 1
-    else:
-        index = 3
-
-    def where(d):
-        return f"at distance {d}" if d is not None else f"not within T = {van.T}"
-    return index, (f"Median over {van.n_seeds} seeds: the GRU chain falls below 1e-6 {where(g)}, "
-                   f"the RNN chain {where(r)}.")
-
-
-def _lambda_below(v: View) -> tuple[int, str]:
-    van = _vanishing(v)
-    lam = van.rnn_lambda1
-    below = lam < 1.0
-    return (0 if below else 1), (f"The median λ₁(W_hh) over {van.n_seeds} RNNs is {lam:.3f}, "
-                                 f"{'below' if below else 'not below'} 1/γ = 1 (γ = 1 bounds tanh′), "
-                                 + ("so every step shrinks the gradient and the chain must vanish."
-                                    if below else "so nothing forces the chain to vanish (it still may)."))
-
-
-def _ratio_option(ratio: float) -> int:
-    return int(np.argmin([abs(ratio - c) for c in (1.0, 3.0, 4.0)]))
-
-
-def _train_params(v: View) -> tuple[int, str]:
-    x = v.values
-    I = experiments.make_task(x["task"], int(x["length"])).input_size
-    H = int(x["train_H"])
-    gru, rnn = experiments.param_count("GRU", I, H), experiments.param_count("RNN", I, H)
-    return _ratio_option(gru / rnn), (f"With H = {H} and {I} inputs a step, the GRU has {gru:,} parameters and the "
-                                      f"RNN {rnn:,}: {gru / rnn:.2g}× (three weight blocks, one per gate and the "
-                                      "candidate).")
-
-
-def _lstm_params(v: View) -> tuple[int, str]:
-    s = v.settings
-    I = compute.sequence_for(s, EMBED_DIM).x.shape[1]
-    H = s.hidden_size
-    gru, lstm = experiments.param_count("GRU", I, H), experiments.param_count("LSTM", I, H)
-    index = 0 if gru > lstm else 1 if lstm > gru else 2
-    return index, (f"With H = {H} and {I} inputs a step, the GRU has {gru:,} parameters and the LSTM {lstm:,}: "
-                   "three blocks against four (input, forget, output gates and the candidate).")
-
-
-YES_CHANGE = (f"Yes: |h_k − h_(k−1)| > {CHANGE:g}", f"No: it changes by at most {CHANGE:g}")
-ANSWERS: dict[str, Answer] = {
-    "copy_z": Answer("", ("z = 1", "z = 0"), _copy_z),
-    "h_changes": Answer("step", YES_CHANGE, _h_changes),
-    "z_keeps": Answer("step", ("It keeps more of the past h_(t−1)", "It takes more of the new candidate n"),
-                      _z_keeps),
-    "case_jacobian": Answer("saturation", ("The identity I", "Zero", "diag(1 − n²)·W_hn, an RNN's Jacobian",
-                                           "None of these"), _case_jacobian),
-    "frozen_equal": Answer("saturation", ("Yes, equal (difference below 1e-6)", "No, they differ"), _frozen_equal),
-    "first_below": Answer("vanishing", ("The GRU's", "The RNN's", "Neither, within T steps", "Both at once"),
-                          _first_below),
-    "lambda_below": Answer("vanishing", ("Yes: λ₁ < 1/γ, so it must vanish", "No: λ₁ ≥ 1/γ, nothing forces it"),
-                           _lambda_below),
-    "train_params": Answer("train", ("The same", "About 3×", "About 4×"), _train_params),
-    "lstm_params": Answer("lstm", ("The GRU", "The LSTM", "The same"), _lstm_params),
-}
-
-
-def answer(stop: Stop, base: Settings) -> tuple[int, str]:
-    """(index of the right option, one sentence saying why, with the numbers)."""
-    q = stop.question
-    if q is None:
-        raise ValueError("this stop has no question")
-    if isinstance(q.answer, int):
-        return q.answer, "This is the answer the lesson's author set."
-    return ANSWERS[q.answer.removeprefix("computed:")].compute(view(stop, base))
+from .controls import CONTROLS, LinkProblem, keys_for_page, parse
+from .lesson_answers import ANSWERS, View, answer, view  # noqa: F401  (the lesson API)
+from .lesson_values import (
+    CHANGE,  # noqa: F401  (re-exported: what "h changes" means, for pages and tests)
+    CONTROL_CHARS,
+    FORMAT,
+    MAX_DEPTH,
+    MAX_FILE_BYTES,
+    MAX_LINK,
+    MAX_NOTE,
+    MAX_OPTION,
+    MAX_OPTIONS,
+    MAX_PROMPT,
+    MAX_STOPS,
+    MAX_TITLE,
+    MIN_OPTIONS,
+    NO_LESSON_WEIGHTS,
+    PAGES,
+    TOKEN,
+    VERSION,
+    Lesson,
+    Question,
+    Stop,
+)
 
 
 # ---- making and checking stops -------------------------------------------------------------------
@@ -294,7 +55,7 @@ def _text(where: str, value, limit: int, *, empty_ok: bool = False, lines: bool 
         raise ValueError(f"{where} is empty; write at least one word")
     if len(value) > limit:
         raise ValueError(f"{where} is {len(value):,} characters long; at most {limit:,} are allowed")
-    bad = _CONTROL_CHARS.search(value.replace("\t", " ") if lines else value)
+    bad = CONTROL_CHARS.search(value.replace("\t", " ") if lines else value)
     if bad or (not lines and "\n" in value):
         allowed = "plain text and line breaks" if lines else "one line of plain text"
         raise ValueError(f"{where} contains a control character or line break; only {allowed} is allowed")
@@ -555,7 +316,7 @@ def from_link(token: str) -> Lesson:
     if len(token) > MAX_LINK:
         raise ValueError(f"the lesson parameter is {len(token):,} characters; at most {MAX_LINK:,} are allowed")
     token = token.strip()
-    if not token or not _TOKEN.fullmatch(token):
+    if not token or not TOKEN.fullmatch(token):
         raise ValueError("the lesson parameter is not a lesson link (only letters, digits, '-' and '_' are allowed); "
                          "copy the whole address again")
     try:

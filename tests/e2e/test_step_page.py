@@ -10,7 +10,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from .conftest import DESKTOP
-from .test_viewer import READ_JS, check, drive, wait_until_t
+from .test_viewer import READ_JS, check, download_view, drive, steps_offline, wait_until_t
 
 DEFAULTS = ()  # viewer_app.record()'s case: the step page's random GRU (H = 8, the far-apart clue, seed 0)
 RANDOM = "?weights=random"
@@ -122,27 +122,11 @@ def test_download_opens_offline_where_the_class_paused(browser, app_url, tmp_pat
         page.locator(".gv-unit").fill("4")
         wait_for_address(page, 6, 4)
         page.wait_for_timeout(800)
-        with page.expect_download() as download:
-            page.get_by_role("button", name="Download this view as HTML").click()
-        path = tmp_path / "step.html"
-        download.value.save_as(path)
+        download_view(page, tmp_path / "step.html")
         assert errors == []
     finally:
         context.close()
-    context = browser.new_context(viewport=DESKTOP, offline=True)
-    tried = []
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
-                  else (tried.append(route.request.url), route.abort()))
-    try:
-        page = context.new_page()
-        page.goto(path.as_uri())
-        page.locator(".gv[data-t]").wait_for()
-        check(page, DEFAULTS, 6, 4)
-        page.keyboard.press("ArrowRight")
-        check(page, DEFAULTS, 7, 4)
-        assert tried == [] and page.evaluate(READ_JS)["images"] == 0
-    finally:
-        context.close()
+    steps_offline(browser, tmp_path / "step.html", DEFAULTS, 6, 4)
 
 
 def test_a_story_opens_on_its_trained_model_and_unit(browser, app_url):

@@ -140,13 +140,42 @@ def drive(page, case: tuple) -> None:
 
 
 # ---- the offline file --------------------------------------------------------------------------------
+def offline_context(browser, viewport=DESKTOP, scheme="light"):
+    """A browser context with the network off that records every request other than file://."""
+    context = browser.new_context(viewport=viewport, color_scheme=scheme, offline=True)
+    tried = []
+    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
+                  else (tried.append(route.request.url), route.abort()))
+    return context, tried
+
+
+def download_view(page, path) -> None:
+    """Click "Download this view as HTML" and save the file at `path`."""
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download this view as HTML").click()
+    download.value.save_as(path)
+
+
+def steps_offline(browser, path, case: tuple, t: int, unit: int) -> None:
+    """The saved file opens from disk with no network at (t, unit), and → steps it."""
+    context, tried = offline_context(browser)
+    try:
+        page = context.new_page()
+        page.goto(path.as_uri())
+        page.locator(".gv[data-t]").wait_for()
+        check(page, case, t, unit)
+        page.keyboard.press("ArrowRight")  # the page itself has focus: keys step the viewer
+        check(page, case, t + 1, unit)
+        assert tried == [] and read(page)["images"] == 0
+    finally:
+        context.close()
+
+
 def open_offline(browser, tmp_path, case=(), viewport=DESKTOP, scheme="light", hash_=""):
     path = tmp_path / f"viewer-{'-'.join(map(str, case)) or 'default'}.html"
     path.write_text(offline_html(payload(*case)), encoding="utf-8")
-    context = browser.new_context(viewport=viewport, color_scheme=scheme, offline=True)
-    tried, errors = [], []
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
-                  else (tried.append(route.request.url), route.abort()))
+    context, tried = offline_context(browser, viewport, scheme)
+    errors = []
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
@@ -296,27 +325,11 @@ def test_download_opens_offline_at_the_same_step(browser, viewer_url, tmp_path):
             page.locator(".gv-next").click()
         page.locator(".gv-unit").fill("4")
         page.get_by_text("server: t=6 unit=4").wait_for(timeout=20_000)
-        with page.expect_download() as download:
-            page.get_by_role("button", name="Download this view as HTML").click()
-        path = tmp_path / "downloaded.html"
-        download.value.save_as(path)
+        download_view(page, tmp_path / "downloaded.html")
         assert errors == []
     finally:
         context.close()
-    context = browser.new_context(viewport=DESKTOP, offline=True)
-    tried = []
-    context.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
-                  else (tried.append(route.request.url), route.abort()))
-    try:
-        page = context.new_page()
-        page.goto(path.as_uri())
-        page.locator(".gv[data-t]").wait_for()
-        check(page, (), 6, 4)
-        page.keyboard.press("ArrowRight")  # the page itself has focus: keys step the viewer
-        check(page, (), 7, 4)
-        assert tried == []
-    finally:
-        context.close()
+    steps_offline(browser, tmp_path / "downloaded.html", (), 6, 4)
 
 
 def test_component_at_the_largest_size_sends_the_data_once(browser, viewer_url):

@@ -1,0 +1,79 @@
+"""A lesson's values and limits: Question, Stop, Lesson, and the View a stop opens. Pure.
+
+gru_lab.lesson makes and checks them; gru_lab.lesson_answers computes a question's answer.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .settings import Settings
+
+FORMAT = "gru-lab-lesson"
+VERSION = 1
+MAX_TITLE = 120
+MAX_NOTE = 600
+MAX_PROMPT = 300
+MAX_OPTION = 160
+MAX_STOPS = 30
+MIN_OPTIONS, MAX_OPTIONS = 2, 4
+MAX_LINK = 8_000  # characters of the lesson= parameter
+MAX_FILE_BYTES = 200_000  # a lesson file is a few KB; anything far larger is refused before parsing
+MAX_DEPTH = 6  # the deepest a lesson file nests: lesson → stops → stop → question → options
+CHANGE = 0.05  # "h changes at a step": |h_k − h_{k−1}| above this
+EQUAL = 1e-6  # "the Jacobians are equal": max |J − J_frozen| below this
+ZERO = 1e-9
+PAGES = {  # url path → name shown
+    "": "Home: the equations",
+    "step": "Step through a sequence",
+    "saturation": "Saturation lab",
+    "vanishing": "Vanishing gradients: GRU vs RNN",
+    "train": "Train it live",
+    "lstm": "GRU vs LSTM",
+}
+NO_LESSON_WEIGHTS = ("file", "session")  # weights a link cannot carry
+TABLE_KEY = {"H": "hidden_size", "preset": "preset", "custom_kind": "custom_kind", "custom": "custom_text",
+              "seed": "seed", "scale": "weight_scale", "reset": "reset_after", "update": "update"}
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+TOKEN = re.compile(r"[A-Za-z0-9_-]*")
+
+
+# ---- the values ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Question:
+    prompt: str
+    options: tuple[str, ...]
+    answer: str | int  # "computed:<name in ANSWERS>" or the index of the right option
+
+
+@dataclass(frozen=True)
+class Stop:
+    page: str  # url path: "", "step", "saturation", "vanishing", "train", "lstm"
+    params: tuple[tuple[str, str], ...]  # link parameters (name, link text), a name repeated for a list
+    title: str
+    note: str
+    question: Question | None = None
+
+    def query_lists(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for k, v in self.params:
+            out.setdefault(k, []).append(v)
+        return out
+
+    @property
+    def query(self) -> dict[str, str | list[str]]:
+        """The parameters as st.page_link's query_params: a list where a name repeats."""
+        return {k: v[0] if len(v) == 1 else v for k, v in self.query_lists().items()}
+
+
+@dataclass(frozen=True)
+class Lesson:
+    title: str
+    stops: tuple[Stop, ...]
+
+
+@dataclass(frozen=True)
+class View:
+    """What a stop's page shows: the model settings and the page's own control values."""
+    settings: Settings
+    values: dict  # every key of the page's own controls → its value (the stop's, else the default)
