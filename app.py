@@ -12,6 +12,7 @@ from gru_lab.ui.sidebar import sidebar
 
 st.set_page_config(page_title="GRU Lab", page_icon=FAVICON, layout="wide")  # a file: no outside font server
 work.warm_up()  # once per server: the worker processes start while the first page draws
+runtime.guard_widget_json()  # a tampered browser message is input, not a crash
 
 page = st.navigation([st.Page(**p) for p in PAGES])
 urlstate.clean_link(page.url_path)

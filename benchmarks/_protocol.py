@@ -31,6 +31,7 @@ class Run:
     seconds: float
     charts: list[str] = field(default_factory=list)  # the Plotly specs (and viewer data) drawn, in order
     problems: list[str] = field(default_factory=list)  # exceptions, error alerts, a failed run
+    address: str | None = None  # the query string the script wrote into the address, if it changed it
 
 
 class Tab:
@@ -102,6 +103,8 @@ class Tab:
                 kind = fm.WhichOneof("type")
                 if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
                     self._read(fm.delta.new_element, run)
+                elif kind == "page_info_changed":
+                    run.address = fm.page_info_changed.query_string
                 elif kind == "navigation" and fm.navigation.page_script_hash:
                     self.page_hash = fm.navigation.page_script_hash
                 elif kind == "script_finished":

@@ -25,8 +25,8 @@ from .checks import as_float_array, freeze
 class ChainNorms:
     end: int  # t, the step the chain ends at
     distance: np.ndarray  # (t+1,) t − k for k = t−1 … −1, i.e. 1 … t+1
-    spectral: np.ndarray  # ‖∂h_t/∂h_k‖₂, largest singular value
-    frobenius: np.ndarray  # ‖∂h_t/∂h_k‖_F
+    spectral: np.ndarray  # ‖∂h_t/∂h_k‖₂, largest singular value (0 or inf past float64's range)
+    frobenius: np.ndarray  # ‖∂h_t/∂h_k‖_F (likewise)
     log10_spectral: np.ndarray  # −inf where the chain is exactly zero
     log10_frobenius: np.ndarray
 
@@ -248,7 +248,8 @@ def _fro(M: np.ndarray) -> float:
 
 
 def _pow10(log10: np.ndarray) -> np.ndarray:
-    with np.errstate(under="ignore"):
+    """10**log10: 0 below ~1e-308 and inf above ~1e308, where float64 ends; the logs stay exact."""
+    with np.errstate(under="ignore", over="ignore"):
         return np.power(10.0, log10)
 
 

@@ -111,6 +111,9 @@ def _load_safetensors(data: bytes) -> dict[str, np.ndarray]:
         header = json.loads(data[8:8 + n])
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise ValueError("not a valid safetensors file: its header is not JSON") from None
+    except ValueError:  # Python refuses integers of more than 4,300 digits: no size or offset is that long
+        raise ValueError("not a valid safetensors file: its header holds a number thousands of digits long, "
+                         "where sizes and offsets are") from None
     if not isinstance(header, dict):
         raise ValueError("not a valid safetensors file: its header is not a JSON object")
     _check_tensor_count(len(header) - ("__metadata__" in header))

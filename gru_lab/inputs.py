@@ -109,11 +109,12 @@ def numbers_sequence(values) -> Sequence:
 def tokenize(text: str) -> list[str]:
     """Words of any script: runs of letters, digits and apostrophes, with their combining marks.
 
-    "İstanbul" stays one word (its lower case carries a combining dot), and Hebrew or Arabic
-    letters are letters like any other.
+    Words are lower-cased, and "İ" becomes "i" as in Turkish: Python's lower() alone gives "i̇" (an i
+    with a combining dot, shown as a stray mark in the labels), the one letter it maps to two.
+    "İstanbul" is one word, and Hebrew or Arabic letters are letters like any other.
     """
     tokens, word = [], []
-    for ch in unicodedata.normalize("NFC", text.lower()):
+    for ch in unicodedata.normalize("NFC", text.replace("\u0130", "i").lower()):
         if ch.isalnum() or ch == "'" or (word and unicodedata.category(ch).startswith("M")):
             word.append(ch)
         elif word:

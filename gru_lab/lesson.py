@@ -321,9 +321,10 @@ def from_link(token: str) -> Lesson:
                          "copy the whole address again")
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-    except (binascii.Error, ValueError):
+        text = raw.decode("utf-8")
+    except (binascii.Error, ValueError):  # UnicodeDecodeError is a ValueError: a link, not a file, was changed
         raise ValueError("the lesson parameter is cut short or changed; copy the whole address again") from None
-    return from_json(raw)
+    return from_json(text)
 
 
 # ---- the built-in lesson ---------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The lesson page's Streamlit parts: which lesson is on, its answers (cached), classroom mode, the
 links, and the "Make your own lesson" builder. The lessons themselves are `gru_lab.lesson` (pure).
 
-Text from a lesson file or link is shown through `plain()`, which escapes Markdown, so a note cannot
-draw a link, an image, HTML or a Streamlit directive; the classroom style is a fixed string.
+Text from a lesson file or link is shown through `plain()`, which escapes Markdown and breaks bare
+addresses, so a note cannot draw a link (Markdown or bare `http://`, `www.`, e-mail), an image, HTML or a
+Streamlit directive; the classroom style is a fixed string.
 """
 from __future__ import annotations
 
@@ -34,11 +35,18 @@ CLASSROOM_CSS = """<style>
 </style>"""
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
+# Streamlit's Markdown (remark-gfm) turns bare addresses into links after escapes are resolved, so an
+# escape cannot stop it: a word joiner (U+2060, invisible, no line break) after "http", "www" or "@"
+# breaks every pattern it looks for (http://, https://, ftp://, mailto:, xmpp:, www., name@host).
+_AUTOLINK = re.compile(r"(?i)(?:https?|ftp|mailto|xmpp)(?=:)|www(?=\.)|@")
+WORD_JOINER = "\u2060"
 
 
 def plain(text: str) -> str:
-    """Text shown as Markdown exactly as written: every Markdown and directive character escaped."""
-    return _MARKDOWN.sub(r"\\\1", str(text))
+    """Text shown as Markdown exactly as written: every Markdown and directive character escaped, and
+    no address or e-mail turned into a link (a shared lesson must not put a link in front of a class)."""
+    unlinked = _AUTOLINK.sub(lambda m: m.group(0) + WORD_JOINER, str(text))
+    return _MARKDOWN.sub(r"\\\1", unlinked)
 
 
 def lesson_id(lesson: lessons.Lesson) -> str:

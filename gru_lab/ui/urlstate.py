@@ -52,7 +52,7 @@ def _name(key: str, raws: list[str]) -> str:
     if not raws or raws == [""]:
         return name
     shown = ", ".join(_code(r) for r in raws[:3]) + (", …" if len(raws) > 3 else "")
-    return f"{name} = {shown}"
+    return f"{name} = {shown}" if key else f"{name} (given {shown})"  # "= `=`" reads as a typo
 
 
 def _default(key: str) -> str:
@@ -64,6 +64,8 @@ def _default(key: str) -> str:
 def _code(text: str) -> str:
     """Quote user text inside a code span that it cannot close, however long or odd it is."""
     text = " ".join(str(text).split())
+    if not text:  # an empty code span shows as two backticks
+        return "an empty value"
     if len(text) > MAX_SHOWN:
         text = text[:MAX_SHOWN] + "…"
     return "`" + text.replace("`", "ʼ") + "`"

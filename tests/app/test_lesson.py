@@ -4,6 +4,7 @@ tampered links and files get a clear message, never an exception."""
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -188,7 +189,7 @@ def test_a_custom_lesson_survives_its_link(pages):
     third = open_page(pages, "lesson", lesson=q["lesson"], stop=3)
     assert_clean(third)
     assert third.subheader[0].value == lesson_plain("Equations [link](http://evil)"), "shown as text, not a link"
-    assert "\\[link\\]\\(http\\:" in third.subheader[0].value
+    assert "\\[link\\]\\(http\u2060\\:" in third.subheader[0].value  # escaped, and the address broken
     second = open_page(pages, "lesson", lesson=q["lesson"], stop=2)
     assert_clean(second)
     assert not [r for r in second.radio if str(r.key).startswith("lesson_answer_")], "a stop with no question"
@@ -311,3 +312,22 @@ def test_a_custom_lesson_past_its_end(pages):
     (shown,) = warnings(at)
     assert "this lesson has 2 stops" in shown
     assert at.subheader[0].value == "A"
+
+
+# The patterns remark-gfm (mdast-util-gfm-autolink-literal) links after escapes are resolved: these are
+# what a lesson's text must never match once shown (the browser suite checks the page itself).
+GFM_URL = re.compile(r"(https?://|www(?=\.))([-.\w]+)", re.IGNORECASE)
+GFM_EMAIL = re.compile(r"([-.\w+]+)@([-\w]+(?:\.[-\w]+)+)")
+GFM_SCHEME = re.compile(r"(mailto|xmpp):", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("text", [
+    "see http://evil.example/z", "HTTPS://EVIL.EXAMPLE", "_http://evil.example", "www.evil.example",
+    "(www.evil.example)", "me@evil.example", "mailto:me@evil.example", "xmpp:me@evil.example",
+    "ftp://evil.example", "[a](http://evil.example)", "<http://evil.example>",
+])
+def test_plain_text_cannot_form_an_address(text):
+    from gru_lab.ui.lesson import plain
+    shown = re.sub(r"\\(.)", r"\1", plain(text))  # what Markdown shows after resolving the escapes
+    assert not (GFM_URL.search(shown) or GFM_EMAIL.search(shown) or GFM_SCHEME.search(shown)), repr(shown)
+    assert shown.replace("\u2060", "") == text  # the words themselves are unchanged

@@ -67,6 +67,14 @@ def test_a_nameless_parameter_keeps_the_app_whole(pages, params):
     assert any("no name" in w for w in warnings(at))
 
 
+def test_a_nameless_parameter_is_named_without_empty_code(pages):
+    # regression: `/step?&&&==&=` said "a parameter with no name = `=`, `` is not a setting"
+    at = open_page(pages, "step", **{"": ["=", ""]})
+    (shown,) = [w for w in warnings(at) if "no name" in w]
+    assert "``" not in shown and " = " not in shown, shown
+    assert "given `=`, an empty value" in shown, shown
+
+
 def test_unknown_names_are_shown_short_and_quoted_safely(pages):
     long_name = "x" * 100_000
     at = open_page(pages, "step", **{long_name: "1", "seed": "1`**bold** $\\href{javascript:alert(1)}{x}$"})

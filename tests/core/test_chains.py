@@ -102,6 +102,14 @@ def test_huge_but_finite_steps_do_not_overflow():
     np.testing.assert_allclose(c.log10_spectral, [d * (200 + np.log10(2)) for d in (1, 2, 3)], rtol=1e-12)
 
 
+def test_norms_past_the_float_range_are_inf_without_a_warning():
+    # regression: 10**log10 of a 1e600 chain emitted "RuntimeWarning: overflow" (an error under pytest's
+    # filterwarnings); the plain norm is inf by design, the log stays exact
+    c = chain_norms(np.full((3, 4, 4), 1e300))
+    assert np.isinf(c.spectral[1:]).all() and np.isfinite(c.log10_spectral).all()
+    np.testing.assert_allclose(c.log10_spectral[0], 300 + np.log10(4), rtol=1e-12)
+
+
 @pytest.mark.parametrize("H", [1, 2, 3, 5])
 def test_identity_chain_has_norm_one_and_sqrt_h(H):
     c = chain_norms(np.broadcast_to(np.eye(H), (9, H, H)))

@@ -147,6 +147,9 @@ ONE_F64 = {"dtype": "F64", "shape": [1], "data_offsets": [0, 8]}
     (safetensors_bytes("header"), "not a JSON object"),
     (safetensors_bytes(b"{not json"), "not JSON"),
     (safetensors_bytes(b"\xff\xfe{}"), "not JSON"),
+    # Python's own "Exceeds the limit (4300 digits)" message named nothing a user knows
+    (safetensors_bytes(b'{"w": {"dtype": "F64", "shape": [' + b"9" * 5000 + b'], "data_offsets": [0, 8]}}'),
+     "number thousands of digits long"),
     (np.random.default_rng(0).bytes(4096), "not a valid safetensors"),
     (pickle.dumps(STATE), "pickle"),
     (dump_state_bytes(STATE, "npz"), "zip archive"),

@@ -160,7 +160,7 @@ def test_custom_sequence():
 
 
 @pytest.mark.parametrize(("text", "words"), [
-    ("İstanbul is big", ["i̇stanbul", "is", "big"]),  # one word: its lower case carries a combining dot
+    ("İstanbul is big", ["istanbul", "is", "big"]),  # one word, lower-cased as Turkish does, no stray dot
     ("Straße und Café", ["straße", "und", "café"]),
     ("שָׁלוֹם עולם", ["שָׁלוֹם", "עולם"]),  # Hebrew, with and without vowel marks
     ("مرحبا بالعالم", ["مرحبا", "بالعالم"]),

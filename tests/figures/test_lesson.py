@@ -340,13 +340,19 @@ def test_broken_files_are_refused_with_a_reason(raw, message):
     ("", "not a lesson link"),
     ("a", "cut short"),
     ("x" * 8001, "at most 8,000"),
-    (base64.urlsafe_b64encode(b"\xff\xff\xff").decode(), "not UTF-8"),
+    (base64.urlsafe_b64encode(b"\xff\xff\xff").decode(), "cut short or changed"),  # a link, not "the file"
     (base64.urlsafe_b64encode(b'{"title": 1, "stops": []}').decode().rstrip("="), "title must be text"),
     (base64.urlsafe_b64encode(b"[[[[[[[[[[]]]]]]]]]]").decode().rstrip("="), "nests deeper"),
 ], ids=["chars", "empty", "cut", "huge", "binary", "bad-title", "deep"])
 def test_tampered_links_are_refused_with_a_reason(token, message):
     with pytest.raises(ValueError, match=_re(message)):
         lesson.from_link(token)
+
+
+def test_a_link_that_is_not_utf8_never_speaks_of_a_file():
+    with pytest.raises(ValueError) as err:
+        lesson.from_link(base64.urlsafe_b64encode(b'{"title": "\xe9"}').decode())
+    assert "file" not in str(err.value) and "address" in str(err.value)
 
 
 def test_a_tampered_token_of_a_good_lesson():

@@ -11,6 +11,7 @@ elements over 10 kB), and the viewer, seeing the same payload id and start, keep
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import streamlit as st
@@ -40,6 +41,23 @@ def _clamp(v: int, lo: int, hi: int) -> int:
     return min(max(int(v), lo), hi)
 
 
+def reported(value, T: int, H: int) -> tuple[int, int] | None:
+    """The browser's report [t, unit], clamped into 1..T and 0..H-1, or None when it is not two
+    finite whole numbers: it comes from a tab, so it is input like a link parameter, and a tampered
+    one is ignored (the viewer stays where the page put it) rather than raising."""
+    pos = value.get("pos") if isinstance(value, dict) else None
+    if not isinstance(pos, list | tuple) or len(pos) != 2:
+        return None
+    whole = []
+    for v in pos:
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            return None
+        if isinstance(v, float) and not (math.isfinite(v) and v.is_integer()):
+            return None
+        whole.append(int(v))
+    return _clamp(whole[0], 1, T), _clamp(whole[1], 0, H - 1)
+
+
 def step_viewer(data: dict, key: str, t: int, unit: int,
                 on_move: Callable[[int, int], None] | None = None) -> tuple[int, int]:
     """Mount the viewer on `data` at step t (1-based) and unit (0-based); return where it is now.
@@ -52,10 +70,12 @@ def step_viewer(data: dict, key: str, t: int, unit: int,
     seen, memo = f"_{key}_reported", f"_{key}_start"
 
     def moved() -> None:
-        pos = st.session_state[key]["pos"]
-        st.session_state[seen] = [int(pos[0]), int(pos[1])]
+        pos = reported(st.session_state.get(key), T, H)
+        if pos is None:
+            return
+        st.session_state[seen] = list(pos)
         if on_move is not None:
-            on_move(*st.session_state[seen])
+            on_move(*pos)
 
     # The start changes only when the page asks for somewhere new (a link, a new input). A page that
     # passes back the viewer's own report, or the same request as last run, keeps the old start, so
@@ -70,8 +90,7 @@ def step_viewer(data: dict, key: str, t: int, unit: int,
         start = [t, unit, prev[1][2] + 1 if prev else 0]  # the counter says "go there", even to an old start
     st.session_state[memo] = (data["id"], start, asked)
     result = _MOUNT(key=key, data={**data, "start": start}, default={"pos": [t, unit]}, on_pos_change=moved)
-    pos = getattr(result, "pos", None) or [t, unit]
-    return _clamp(pos[0], 1, T), _clamp(pos[1], 0, H - 1)
+    return reported(result, T, H) or (t, unit)
 
 
 def download_button(data: dict, title: str, t: int = 1, unit: int = 0, key: str = "viewer_html",
