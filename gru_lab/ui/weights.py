@@ -42,20 +42,37 @@ def weights_picker(picked: str, preset: str) -> Loaded | None:
         help="In PyTorch: from safetensors.torch import save_file; save_file(model.state_dict(), 'my.safetensors')",
     )
     if up is None:
+        # The uploader also holds nothing after it refused a file (wrong type, too large): what was said
+        # about an earlier file must go with it, not stay beside the uploader's own refusal.
+        session.pop(session.UPLOAD)
         st.info("Upload a file to see its model here; until then the random weights are shown.",
                 icon=":material/upload_file:")
         return None
     return _parse(up)
 
 
+def _forget(known: list) -> None:
+    # Called when the tab closes (Streamlit clears session-scoped caches on a disconnect, and keeps the
+    # session's state for a reconnect): the parsed weights are let go now, not when the session expires.
+    known.clear()
+    cached.give_back_memory()
+
+
+@st.cache_resource(scope="session", max_entries=1, show_spinner=False, on_release=_forget)
+def _parsed(file_id: str, _up) -> list:
+    """[file id, Loaded or None, error or None] for the file the uploader holds: one per session, parsed once."""
+    try:
+        return [file_id, weights.parse_weights(_up.getvalue(), _up.name), None]
+    except ValueError as err:
+        return [file_id, None, str(err)]
+
+
 def _parse(up) -> Loaded | None:
     known = session.get(session.UPLOAD)
-    if known is None or known[0] != up.file_id:  # parse each upload once, not on every rerun
+    if not known or known[0] != up.file_id:
         session.pop(session.UPLOAD)  # the previous file goes before the next is read: one per session
-        try:
-            known = (up.file_id, weights.parse_weights(up.getvalue(), up.name), None)
-        except ValueError as err:
-            known = (up.file_id, None, str(err))
+        known = _parsed(up.file_id, up)
+        # Kept in the session state as well, for what reads the current upload there; emptied with the cache.
         session.put(session.UPLOAD, known)
     _, loaded, error = known
     if error:
