@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -37,7 +38,25 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 TEMPLATE = HERE / "nginx.conf.template"
 LOOPBACK = "127.0.0.1"
-STICKY_COOKIE = "gru_lab_replica"  # set by nginx; see the template
+STICKY_COOKIE = "gru_lab_replica"  # set by nginx, "r<index>.<browser id>"; see the template
+# The longest address (path and query, as sent: after percent-encoding) a link may have, on every page.
+# The replicas' server (Streamlit 1.67 runs uvicorn with h11) refuses with a bare 400 a request whose
+# head (request line and headers) is over 16 KiB when it arrives in more than one read, as a long
+# one does over a network: whether a longer link opens is then chance. 10,000 leaves 6 KiB for a
+# browser's headers (Chromium cuts a Referer over 4,096 characters to the origin). nginx refuses a
+# longer request line itself (414) with TOO_LONG_PAGE; the lesson= parameter's own cap is 8,000.
+MAX_ADDRESS_CHARS = 10_000
+REQUEST_LINE_REST = len("GET  HTTP/1.1\r\n")  # around the address in nginx's buffer
+TOO_LONG_PAGE = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>GRU Lab: link too long</title>"
+    "<body style=\"font-family:sans-serif;max-width:40em;margin:3em auto;line-height:1.5\">"
+    "<h1>This link is too long</h1>"
+    f"<p>GRU Lab opens links of up to {MAX_ADDRESS_CHARS:,} characters; this one is longer, so the "
+    "server refused it before the app saw it.</p>"
+    "<p>Ask your teacher for the lesson file instead (Guided lesson, Make your own lesson: "
+    "Download the lesson file) and open it there (Open a lesson file), or use a shorter link.</p>"
+    "<p><a href=\"/\">Open GRU Lab</a></p></body></html>"
+)
 HEALTH_TIMEOUT = 120.0  # N replicas import numpy, pandas and Plotly at once on a small machine
 # Passive health checks (the only ones open-source nginx has): this many failures within this window
 # take a replica out of the hash ring for the window.
@@ -59,12 +78,33 @@ def upload_limit_mb(config: Path = REPO / ".streamlit" / "config.toml") -> int:
         return int(tomllib.load(f).get("server", {}).get("maxUploadSize", 200))
 
 
+def replica_name(index: int) -> str:
+    """How the sticky cookie names replica `index` (its value is "<name>.<browser id>")."""
+    return f"r{index}"
+
+
 def render(prefix: Path, listen: str, ports: Sequence[int], template: Path = TEMPLATE) -> str:
     """The nginx configuration for replicas on these loopback ports, nginx listening on `listen`."""
-    servers = "\n".join(f"        server {LOOPBACK}:{p} max_fails={MAX_FAILS} fail_timeout={FAIL_TIMEOUT_S}s;"
-                        for p in ports)
-    fields = {"@PREFIX@": str(prefix), "@LISTEN@": listen, "@SERVERS@": servers,
-              "@BODY_MB@": str(upload_limit_mb() + 1)}
+    def server(port: int, backup: bool = False) -> str:
+        return (f"        server {LOOPBACK}:{port} max_fails={MAX_FAILS} fail_timeout={FAIL_TIMEOUT_S}s"
+                + (" backup;" if backup else ";"))
+
+    pinned = "".join(  # replica i first, every other one as its backup
+        f"    upstream gru_lab_{replica_name(i)} {{\n"
+        + "\n".join([server(p)] + [server(q, backup=True) for q in ports if q != p]) + "\n    }\n"
+        for i, p in enumerate(ports))
+    if "'" in TOO_LONG_PAGE or "$" in TOO_LONG_PAGE:
+        raise ValueError("TOO_LONG_PAGE goes into nginx's return '...': no single quote or $ in it")
+    fields = {"@PREFIX@": str(prefix), "@LISTEN@": listen,
+              "@SERVERS@": "\n".join(server(p) for p in ports),
+              "@PINNED@": pinned,
+              "@COOKIE_TO_UPSTREAM@": "\n".join(f"        {replica_name(i)}  gru_lab_{replica_name(i)};"
+                                                for i in range(len(ports))),
+              "@ADDR_TO_REPLICA@": "\n".join(f'        "~(^|, ){re.escape(LOOPBACK)}:{p}$"  {replica_name(i)};'
+                                             for i, p in enumerate(ports)),
+              "@BODY_MB@": str(upload_limit_mb() + 1),
+              "@LINE_BYTES@": str(MAX_ADDRESS_CHARS + REQUEST_LINE_REST),
+              "@TOO_LONG_PAGE@": TOO_LONG_PAGE}
     text = template.read_text()
     for field, value in fields.items():
         text = text.replace(field, value)
@@ -114,6 +154,11 @@ class Replica:
         self.index, self.port, self.log_path = index, port, log_path
         self.flags, self.env = list(flags), env
         self.proc: subprocess.Popen | None = None
+
+    @property
+    def name(self) -> str:
+        """How the sticky cookie names it."""
+        return replica_name(self.index)
 
     @property
     def url(self) -> str:

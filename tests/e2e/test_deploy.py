@@ -1,4 +1,5 @@
-"""The hall set-up (deploy/): 2 replicas behind nginx serve two browsers, each kept on its replica.
+"""The hall set-up (deploy/): 2 replicas behind nginx serve two browsers, each kept on its replica,
+and a browser whose replica was killed stays on the one it failed over to once that one is back.
 
 Skipped without nginx unless GRU_LAB_REQUIRE_NGINX=1 (CI, .ci/run) turns the skip into a failure;
 the browser test also needs Chromium (conftest.py). The configuration test needs neither.
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import time
 import urllib.request
@@ -14,7 +16,18 @@ from collections import defaultdict
 
 import pytest
 
-from deploy.serve import STICKY_COOKIE, Deployment, missing_nginx, nginx_binary, render, upload_limit_mb
+from deploy.serve import (
+    FAIL_TIMEOUT_S,
+    MAX_ADDRESS_CHARS,
+    REQUEST_LINE_REST,
+    STICKY_COOKIE,
+    Deployment,
+    healthy,
+    missing_nginx,
+    nginx_binary,
+    render,
+    upload_limit_mb,
+)
 
 from .server import free_port
 from .settle import settle
@@ -55,8 +68,14 @@ def sticky_cookie(set_cookies: list[str]) -> str | None:
 def test_config_matches_the_app(tmp_path):
     conf = render(tmp_path, "127.0.0.1:8080", [8501, 8502])
     assert f"client_max_body_size {upload_limit_mb() + 1}m;" in conf
-    assert re.findall(r"server 127\.0\.0\.1:(\d+) max_fails=\d+ fail_timeout=\d+s;", conf) == ["8501", "8502"]
-    assert f"map $cookie_{STICKY_COOKIE} $gru_lab_sticky" in conf and "hash $gru_lab_sticky consistent;" in conf
+    server = r"\s*server 127\.0\.0\.1:(\d+) max_fails=\d+ fail_timeout=\d+s( backup)?;"
+    upstreams = {m[1]: re.findall(server, m[2]) for m in re.finditer(r"upstream (\w+) \{\n(.*?)\n    \}", conf, re.S)}
+    assert upstreams == {"gru_lab": [("8501", ""), ("8502", "")],  # new browsers: round robin
+                         "gru_lab_r0": [("8501", ""), ("8502", " backup")],  # cookie r0.*: replica 0 first
+                         "gru_lab_r1": [("8502", ""), ("8501", " backup")]}, upstreams
+    assert f"map $cookie_{STICKY_COOKIE} $gru_lab_pinned" in conf and "proxy_pass http://$gru_lab_upstream;" in conf
+    assert re.search(r'"~\(\^\|, \)127\\.0\\.0\\.1:8502\$"\s+r1;', conf), "the served replica's name"
+    assert f"large_client_header_buffers 4 {MAX_ADDRESS_CHARS + REQUEST_LINE_REST};" in conf
     stream = conf[conf.index("location = /_stcore/stream"):]
     assert "proxy_read_timeout 1d;" in stream[:stream.index("}")]
     assert "proxy_set_header Upgrade $http_upgrade;" in conf and not re.search(r"@[A-Z_]+@", conf)
@@ -82,10 +101,14 @@ def test_nginx_sets_the_cookie_once_and_it_keeps_the_replica(hall):
 
 
 def cookie_for_other_replica(hall, taken: str) -> str:
-    for k in range(64):
-        if get(f"{hall.url}/_stcore/health", f"other-{k}")[0] != taken:
-            return f"other-{k}"
-    raise AssertionError(f"64 cookies all hashed onto {taken}")
+    """A well-formed sticky cookie naming the replica that is not `taken` ("r<index>.<browser id>")."""
+    other = next(r for r in hall.replicas if r.address != taken)
+    return f"{other.name}.0ther"
+
+
+def browser_id(cookie: str) -> str:
+    """The access log's sticky key: the browser id after the replica's name."""
+    return cookie.split(".", 1)[1]
 
 
 class Visitor:
@@ -156,4 +179,45 @@ def test_two_browsers_are_served_and_each_stays_on_its_replica(browser, hall):
         if b is not None:
             b.context.close()
     # The websockets, which carry every rerun: one per page load (3 each), every one on its browser's replica.
-    assert stream_replicas(hall.access_log, [cookie_a, cookie_b], 3) == {cookie_a: {replica_a}, cookie_b: {replica_b}}
+    ids = [browser_id(cookie_a), browser_id(cookie_b)]
+    assert stream_replicas(hall.access_log, ids, 3) == {ids[0]: {replica_a}, ids[1]: {replica_b}}
+
+
+def served_by(upstream: str | None) -> str | None:
+    """The replica that answered: X-Upstream lists every one nginx tried, the last one answered."""
+    return upstream.split(", ")[-1] if upstream else upstream
+
+
+def test_a_browser_that_failed_over_stays_where_it_landed(hall):
+    """kill -9 of a browser's replica moves it to the other (one fresh session); once the killed replica
+    is back (restarted, healthy, and past nginx's fail_timeout), the browser stays where it landed
+    instead of being sent back (a second fresh session). Runs last: it restarts a replica."""
+    first, set_cookies = get(f"{hall.url}/_stcore/health")
+    cookie = sticky_cookie(set_cookies)
+    victim = next(r for r in hall.replicas if r.address == first)
+    survivor = next(r for r in hall.replicas if r is not victim)
+    assert get(f"{hall.url}/", cookie)[0] == victim.address
+    os.killpg(victim.proc.pid, signal.SIGKILL)
+    victim.proc.wait(timeout=10)
+    try:
+        landed, again = get(f"{hall.url}/saturation", cookie)
+        assert served_by(landed) == survivor.address, landed
+        cookie = sticky_cookie(again) or cookie  # a browser keeps its cookie unless a response replaces it
+        victim.start()
+        deadline = time.monotonic() + 120
+        while not healthy(victim.url, timeout=2):
+            assert victim.alive() and time.monotonic() < deadline, victim.log_tail()
+            time.sleep(0.25)
+        time.sleep(FAIL_TIMEOUT_S + 1)  # nginx sends requests to a failed replica again after fail_timeout
+        for path in ("/", "/saturation", "/_stcore/host-config", "/_stcore/health", "/"):
+            upstream, replaced = get(hall.url + path, cookie)
+            assert upstream == survivor.address, (
+                f"{path}: the failed-over browser went back to {upstream}, a second fresh session; it "
+                f"landed on {survivor.address}")
+            assert sticky_cookie(replaced) is None, f"{path}: the cookie changed again: {replaced}"
+    finally:
+        if not victim.alive():
+            victim.start()
+        deadline = time.monotonic() + 120
+        while not healthy(victim.url, timeout=2) and time.monotonic() < deadline:
+            time.sleep(0.25)
