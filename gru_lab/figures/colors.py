@@ -17,6 +17,11 @@ QUANTITY = {
     "c": "#AA4499",  # purple, a deeper shade of the state h
 }
 MODEL = {"GRU": "#0072B2", "RNN": "#D55E00", "LSTM": "#009E73"}
+# No meaning by colour alone (WCAG 1.4.1): each model's curve also has its own dash and marker, so a
+# reader who cannot tell blue from vermillion, or a grey projector, still tells GRU from RNN.
+MODEL_DASH = {"GRU": "solid", "RNN": "dash", "LSTM": "dashdot"}
+MODEL_SYMBOL = {"GRU": "circle", "RNN": "square", "LSTM": "diamond"}
+MARKERS_SHOWN = 14  # markers per curve: enough to name it, few enough not to hide the line
 NEGATIVE = "#4D4D4D"  # the negative end of signed scales: dark grey reads against both themes
 NEUTRAL = "#F2F2F2"
 

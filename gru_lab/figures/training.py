@@ -4,10 +4,14 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from .colors import MODEL
+from .colors import MARKERS_SHOWN, MODEL, MODEL_DASH, MODEL_SYMBOL
 from .marks import GUIDE, log_axis
 
 TINY = 1e-300
+
+
+def _marks(name: str, size: int = 7) -> dict:
+    return dict(symbol=MODEL_SYMBOL[name], size=size, maxdisplayed=MARKERS_SHOWN)
 
 
 def _linear(log10: np.ndarray) -> np.ndarray:
@@ -20,8 +24,8 @@ def loss_curves(losses: dict[str, np.ndarray], baseline: float, total_steps: int
     """Training loss per step for each model, with the no-memory baseline as a line."""
     fig = go.Figure()
     for name, values in losses.items():
-        fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values, mode="lines", name=name,
-                                 line=dict(color=MODEL[name], width=2),
+        fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values, mode="lines+markers", name=name,
+                                 line=dict(color=MODEL[name], width=2, dash=MODEL_DASH[name]), marker=_marks(name),
                                  hovertemplate="step %{x}: %{y:.4f}<extra>" + name + "</extra>"))
     reference(fig, baseline, f"baseline {baseline:.3f} (no memory)", (0, total_steps))
     fig.update_layout(height=340, xaxis=dict(title="training step", range=[0, total_steps]),
@@ -47,8 +51,8 @@ def accuracy_curves(accuracies: dict[str, np.ndarray], chance: float, total_step
     """Training accuracy per step (classification tasks), with chance level as a line."""
     fig = go.Figure()
     for name, values in accuracies.items():
-        fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values, mode="lines", name=name,
-                                 line=dict(color=MODEL[name], width=2),
+        fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values, mode="lines+markers", name=name,
+                                 line=dict(color=MODEL[name], width=2, dash=MODEL_DASH[name]), marker=_marks(name),
                                  hovertemplate="step %{x}: %{y:.2f}<extra>" + name + "</extra>"))
     reference(fig, chance, f"chance {chance:.2f}", (0, total_steps))
     fig.update_layout(height=300, xaxis=dict(title="training step", range=[0, total_steps]),
@@ -65,8 +69,11 @@ def chains_before_after(chains: dict) -> go.Figure:
         if name == "distance":
             continue
         for state, dash in (("untrained", "dot"), ("trained", "solid")):
-            fig.add_trace(go.Scatter(x=distance, y=_linear(curves[state]), mode="lines", name=f"{name} {state}",
+            # dash says untrained or trained here; the marker says which model
+            fig.add_trace(go.Scatter(x=distance, y=_linear(curves[state]), mode="lines+markers", name=f"{name} {state}",
                                      line=dict(color=MODEL[name], dash=dash, width=3 if state == "trained" else 2),
+                                     marker=_marks(name) | (dict(symbol=MODEL_SYMBOL[name] + "-open")
+                                                            if state == "untrained" else {}),
                                      hovertemplate="%{x}: %{y:.2e}<extra>" + f"{name} {state}" + "</extra>"))
     fig.update_layout(height=380, title_text="How far back a change still reaches the last state",
                       xaxis=dict(title="distance T − k (steps back)"),
@@ -80,7 +87,8 @@ def sweep_chart(lengths: tuple[int, ...], ratio: dict[str, np.ndarray], success:
     fig = go.Figure()
     for name, values in ratio.items():
         fig.add_trace(go.Scatter(x=list(lengths), y=values, mode="lines+markers", name=name,
-                                 line=dict(color=MODEL[name], width=3), marker=dict(size=10),
+                                 line=dict(color=MODEL[name], width=3, dash=MODEL_DASH[name]),
+                                 marker=dict(size=10, symbol=MODEL_SYMBOL[name]),
                                  hovertemplate="T = %{x}: %{y:.3f} × baseline<extra>" + name + "</extra>"))
     span = (min(lengths), max(lengths)) if lengths else (1, 1)
     reference(fig, success, f"learned: below {success:g} × baseline", span)
@@ -97,8 +105,8 @@ def sweep_chart(lengths: tuple[int, ...], ratio: dict[str, np.ndarray], success:
 def three_chains(distance: np.ndarray, median: dict[str, np.ndarray], T: int) -> go.Figure:
     fig = go.Figure()
     for name, values in median.items():
-        fig.add_trace(go.Scatter(x=distance, y=_linear(values), mode="lines", name=f"{name} median",
-                                 line=dict(color=MODEL[name], width=3),
+        fig.add_trace(go.Scatter(x=distance, y=_linear(values), mode="lines+markers", name=f"{name} median",
+                                 line=dict(color=MODEL[name], width=3, dash=MODEL_DASH[name]), marker=_marks(name),
                                  hovertemplate="%{x}: %{y:.2e}<extra>" + name + "</extra>"))
     fig.update_layout(height=400, title_text=f"Untrained chains (T = {T})",
                       xaxis=dict(title="distance T − k (steps back)"),

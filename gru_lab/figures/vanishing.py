@@ -8,7 +8,7 @@ from gru_lab.compute import VANISH_FLOOR, Band, Vanishing
 from gru_lab.story_chains import NAMES, StoryChains
 from gru_lab.text import lambda_comparison
 
-from .colors import MODEL, rgba
+from .colors import MARKERS_SHOWN, MODEL, MODEL_DASH, MODEL_SYMBOL, rgba
 from .marks import hline, log_axis
 
 TINY = 1e-300  # below this, a log axis has nothing left to show
@@ -26,7 +26,9 @@ def _band(fig: go.Figure, x: np.ndarray, band: Band, name: str) -> None:
                              showlegend=False, name=f"{name} 75th percentile"))
     fig.add_trace(go.Scatter(x=x, y=_linear(band.q25), mode="lines", line=dict(width=0), fill="tonexty",
                              fillcolor=rgba(color, 0.22), hoverinfo="skip", name=f"{name} middle half"))
-    fig.add_trace(go.Scatter(x=x, y=_linear(band.median), mode="lines", line=dict(color=color, width=3),
+    fig.add_trace(go.Scatter(x=x, y=_linear(band.median), mode="lines+markers",
+                             line=dict(color=color, width=3, dash=MODEL_DASH[name]),
+                             marker=dict(symbol=MODEL_SYMBOL[name], size=7, maxdisplayed=MARKERS_SHOWN),
                              name=f"{name} median", hovertemplate="%{x}: %{y:.2e}<extra>" + name + "</extra>"))
 
 
@@ -72,12 +74,15 @@ def deltas(v: Vanishing) -> go.Figure:
 def story_chains(sc: StoryChains) -> go.Figure:
     """The trained GRU, a random GRU and an RNN on one story's input, each one line."""
     fig = go.Figure()
-    styles = {"trained GRU": dict(color=MODEL["GRU"], width=3), "random GRU": dict(color=MODEL["GRU"], width=2,
-                                                                                   dash="dash"),
-              "RNN": dict(color=MODEL["RNN"], width=3)}
+    # The two GRUs share a colour and differ in dash and marker (solid and filled: trained; dotted and
+    # open: random); the RNN keeps its own dash and marker, as on every chart.
+    styles = {"trained GRU": (dict(color=MODEL["GRU"], width=3), MODEL_SYMBOL["GRU"]),
+              "random GRU": (dict(color=MODEL["GRU"], width=2, dash="dot"), MODEL_SYMBOL["GRU"] + "-open"),
+              "RNN": (dict(color=MODEL["RNN"], width=3, dash=MODEL_DASH["RNN"]), MODEL_SYMBOL["RNN"])}
     for name in NAMES:
+        line, symbol = styles[name]
         fig.add_trace(go.Scatter(x=sc.distance, y=_linear(sc.log10[name]), mode="lines+markers", name=name,
-                                 line=styles[name], marker=dict(size=4),
+                                 line=line, marker=dict(size=7, symbol=symbol, maxdisplayed=MARKERS_SHOWN),
                                  hovertemplate="%{x}: %{y:.2e}<extra>" + name + "</extra>"))
     hline(fig, VANISH_FLOOR, f"floor {VANISH_FLOOR:.0e}", log=True, below=True)
     fig.update_layout(
