@@ -1,11 +1,13 @@
 import streamlit as st
 
+from gru_lab import chart_text as alt
 from gru_lab.figures import sequence as seq_figs
 from gru_lab.figures import training as figs
 from gru_lab.pool import Busy
 from gru_lab.tables import param_table
 from gru_lab.text import key_steps
 from gru_lab.ui import cached, widgets, work
+from gru_lab.ui.charts import chart
 from gru_lab.ui.sidebar import current
 
 s = current()
@@ -27,10 +29,12 @@ st.subheader("Gates on the same input")
 left, right = st.columns(2)
 with left:
     st.markdown("**GRU**: update z, reset r, candidate n, state h")
-    st.plotly_chart(seq_figs.heatmaps(gru, seq.labels, None, key_steps=key_steps(s.preset, seq)), key="gru_gates")
+    chart(seq_figs.heatmaps(gru, seq.labels, None, key_steps=key_steps(s.preset, seq)), "gru_gates",
+          alt.heatmaps(gru, "GRU"))
 with right:
     st.markdown("**LSTM**: input i, forget f, output o, candidate g, cell c, state h")
-    st.plotly_chart(seq_figs.heatmaps(lstm, seq.labels, None, key_steps=key_steps(s.preset, seq)), key="lstm_gates")
+    chart(seq_figs.heatmaps(lstm, seq.labels, None, key_steps=key_steps(s.preset, seq)), "lstm_gates",
+          alt.heatmaps(lstm, "LSTM"))
 
 st.subheader("How far back gradients reach, untrained")
 T = widgets.widget("lstm_T")
@@ -39,6 +43,7 @@ try:
 except Busy:
     work.busy_notice()
 else:
-    st.plotly_chart(figs.three_chains(chains.distance, chains.median, T), key="three_chains")
+    chart(figs.three_chains(chains.distance, chains.median, T), "three_chains",
+          alt.model_chains(chains.distance, chains.median, T))
 st.caption("Median of 10 random models each, on the same random input. The LSTM's state is the pair [h; c], "
            "so its chain is the (2H × 2H) Jacobian product; its forget gate f plays the part of the GRU's z.")

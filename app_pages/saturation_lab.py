@@ -1,9 +1,11 @@
 import streamlit as st
 
+from gru_lab import chart_text as alt
 from gru_lab.compute import CASES
 from gru_lab.figures import saturation as figs
 from gru_lab.text import case_explanation, case_formula, case_labels, case_numbers, convention_label
 from gru_lab.ui import cached, urlstate, widgets
+from gru_lab.ui.charts import chart
 from gru_lab.ui.sidebar import current
 
 MATRIX_KEYS = ("sat_matrices", "sat_frozen", "sat_diff")  # exact, frozen gates, their difference
@@ -41,12 +43,17 @@ sat = cached.saturation(s, case, pz, pr, bz, br, t - 1)
 st.latex(r"\small " + case_formula(case, s.update, s.reset_after))  # small: fits a phone
 st.latex(r"\footnotesize " + case_numbers(sat))
 # One figure each, side by side on a screen and stacked on a phone; one shared colour scale.
-for col, fig, k in zip(st.columns(3), figs.jacobian_panels(sat.J, sat.J_frozen), MATRIX_KEYS, strict=True):
+panel_alts = (alt.jacobian(sat.J, "exact step Jacobian ∂h_t/∂h_(t−1)", sat.t),
+              alt.jacobian(sat.J_frozen, "frozen-gate approximation (z and r held constant)", sat.t),
+              alt.difference(sat.J, sat.J_frozen))
+for col, fig, k, a in zip(st.columns(3), figs.jacobian_panels(sat.J, sat.J_frozen), MATRIX_KEYS, panel_alts,
+                          strict=True):
     with col:
-        st.plotly_chart(fig, key=k)
+        chart(fig, k, a)
 st.info(case_explanation(case, s.update, sat), icon=":material/lightbulb:")
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(figs.singular_values(sat.sv, sat.sv_frozen), key="sat_singular")
+    chart(figs.singular_values(sat.sv, sat.sv_frozen), "sat_singular", alt.singular_values(sat))
 with right:
-    st.plotly_chart(figs.chain(sat.chain_log10, f"Chain from step {t} back to the start"), key="sat_chain")
+    chart(figs.chain(sat.chain_log10, f"Chain from step {t} back to the start"), "sat_chain",
+          alt.saturation_chain(sat))

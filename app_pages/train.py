@@ -1,9 +1,11 @@
 import streamlit as st
 
 from gru_core.training import TrainConfig
+from gru_lab import chart_text as alt
 from gru_lab import experiments
 from gru_lab.figures import training as figs
 from gru_lab.ui import session, training
+from gru_lab.ui.charts import chart
 from gru_lab.ui.widgets import widget
 
 st.title("Train it live")
@@ -51,4 +53,5 @@ with sweep_tab:
         training.run_sweep(tuple(sorted(lengths)), ("GRU", "RNN"), H, cfg)
     if session.has(session.SWEEP):
         sw = session.get(session.SWEEP)
-        st.plotly_chart(figs.sweep_chart(sw.lengths, sw.ratio, experiments.SUCCESS), key="sweep_chart")
+        chart(figs.sweep_chart(sw.lengths, sw.ratio, experiments.SUCCESS), "sweep_chart",
+              alt.sweep(sw.lengths, sw.ratio, experiments.SUCCESS))

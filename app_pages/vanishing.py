@@ -1,10 +1,12 @@
 import streamlit as st
 
+from gru_lab import chart_text as alt
 from gru_lab.figures import vanishing as figs
 from gru_lab.pool import Busy
 from gru_lab.story_chains import reading as story_reading
 from gru_lab.text import below_text, vanishing_reading, vs_one
 from gru_lab.ui import cached, urlstate, widgets, work
+from gru_lab.ui.charts import chart
 from gru_lab.ui.sidebar import current
 
 s = current()
@@ -31,15 +33,14 @@ m1, m2, m3 = st.columns(3)
 m1.metric("RNN λ₁(W_hh), median", vs_one(v.rnn_lambda1), help="Below 1/γ = 1 (tanh) vanishing is guaranteed.")
 m2.metric("GRU falls below 1e-6 at", below_text(v.gru_below, v.T))
 m3.metric("RNN falls below 1e-6 at", below_text(v.rnn_below, v.T))
-st.plotly_chart(figs.chains(v), key="chains")
+chart(figs.chains(v), "chains", alt.vanishing_chains(v))
 st.markdown(vanishing_reading(v))
-st.plotly_chart(figs.deltas(v), key="deltas")
-st.caption("δ_k = ∂L/∂h_k for a loss L on the last state only: how much of the learning signal reaches step k.")
+chart(figs.deltas(v), "deltas", alt.deltas(v))
 
 st.subheader("What training changes: one story, three models")
 st.caption("The far-apart clue's 34 words through the GRU trained for that story, a random GRU of the same size "
            "(the sidebar's seed) and the RNN above (its seed and recurrent scale). Each curve is one model.")
 z_bias = widgets.widget("z_bias")
 sc = cached.story_chains(s, rnn_scale, z_bias)
-st.plotly_chart(figs.story_chains(sc), key="story_chains")
+chart(figs.story_chains(sc), "story_chains", alt.story_chains(sc))
 st.markdown(story_reading(sc))

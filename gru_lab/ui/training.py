@@ -18,11 +18,13 @@ import streamlit as st
 
 from gru_core.training import TrainConfig, TrainingDiverged
 
+from .. import chart_text as alt
 from .. import experiments, jobs
 from ..figures import training as figs
 from ..pool import Busy
 from ..weights import Loaded
 from . import session, work
+from .charts import chart
 from .session import Training
 
 REDRAW_SECONDS = 0.5  # live chart refresh: the browser needs ~0.2 s to draw one, so faster only flickers
@@ -98,7 +100,8 @@ def show_state() -> None:
         st.error(f"Training stopped: {run.error}", icon=":material/error:")
     if run.state != "finished":
         if any(len(v) for v in run.losses.values()):
-            st.plotly_chart(_loss_figure(run), key="stopped_losses")
+            curves = {k: np.array(v) for k, v in run.losses.items() if len(v)}
+            chart(_loss_figure(run), "stopped_losses", alt.losses(curves, run.task.baseline_loss, run.metric))
         return
     show_results(run)
 
@@ -106,16 +109,18 @@ def show_state() -> None:
 def show_results(run: Training) -> None:
     task, runs = run.task, run.runs
     st.subheader("Results")
-    st.plotly_chart(figs.loss_curves({k: r.result.losses for k, r in runs.items()}, task.baseline_loss,
-                                     run.steps, run.metric), key="final_losses")
+    losses = {k: r.result.losses for k, r in runs.items()}
+    chart(figs.loss_curves(losses, task.baseline_loss, run.steps, run.metric), "final_losses",
+          alt.losses(losses, task.baseline_loss, run.metric))
     if task.kind == "classification":
-        st.plotly_chart(figs.accuracy_curves({k: r.result.accuracies for k, r in runs.items()},
-                                             task.baseline_accuracy, run.steps), key="final_accuracy")
+        accuracies = {k: r.result.accuracies for k, r in runs.items()}
+        chart(figs.accuracy_curves(accuracies, task.baseline_accuracy, run.steps), "final_accuracy",
+              alt.accuracies(accuracies, task.baseline_accuracy))
     st.dataframe(results_table(task, runs), hide_index=True, key="results_table")
-    st.plotly_chart(figs.chains_before_after(experiments.chains_before_after(runs, task, run.seed)),
-                    key="chains_before_after")
-    st.caption("Dotted: the same model before training. Training that solves a long-range task has to "
-               "keep the chain from vanishing over the distance the task needs.")
+    before_after = experiments.chains_before_after(runs, task, run.seed)
+    chart(figs.chains_before_after(before_after), "chains_before_after", alt.before_after(before_after))
+    st.caption("Training that solves a long-range task has to keep the chain from vanishing over the distance "
+               "the task needs.")
     if "GRU" in runs:
         st.button("Open the trained GRU in Step through", key="open_trained", icon=":material/play_circle:",
                   on_click=_open_trained, args=(runs["GRU"], task.name))

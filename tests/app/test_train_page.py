@@ -134,6 +134,16 @@ def test_final_loss_chart_has_one_trace_per_model_and_the_baseline(trained):
     np.testing.assert_allclose(decode(line["y"]).astype(float), 1 / 24)
 
 
+def test_result_charts_carry_their_numbers_in_words(trained):
+    from .test_chart_text import _chart_alternatives
+    found = _chart_alternatives(trained)
+    assert set(found) >= RESULT_CHARTS
+    runs = trained.session_state[session.TRAINING].runs
+    for name in ("GRU", "RNN", "LSTM"):
+        assert f"{name} {runs[name].result.losses[-1]:.3g} after 50 steps" in found["final_losses"]
+    assert all(found[k].startswith("How to read:") for k in RESULT_CHARTS)
+
+
 def test_chains_before_after_has_dotted_untrained_and_solid_trained(trained):
     fig = figure(trained, "chains_before_after")
     names = [d["name"] for d in fig["data"]]
@@ -251,6 +261,8 @@ def test_sweep_draws_gru_and_rnn_against_length(pages):
     assert_clean(at)
     fig = figure(at, "sweep_chart")
     assert model_traces(fig) == ["GRU", "RNN"]
+    from .test_chart_text import _chart_alternatives
+    assert "T = 5: " in _chart_alternatives(at)["sweep_chart"]
     for name in ("GRU", "RNN"):
         d = trace(fig, name)
         assert list(decode(d["x"])) == [5, 10], "lengths are sorted"
