@@ -6,7 +6,8 @@ prints, so the viewer's equations read the same as `text.unit_equations`. The ar
 base64 of little-endian int16 (int32 when a value does not fit), about 2.7 bytes a number against
 8 or more as JSON text: at H = 128, T = 500 the payload is about 1.7 MB.
 
-`offline_html` wraps the same viewer and data into one self-contained HTML file.
+`offline_html` wraps the same viewer and data into one self-contained HTML file; `offline_bytes`
+is that file encoded, built once per payload, title and position and kept in a small cache.
 """
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ import base64
 import hashlib
 import html
 import json
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -164,3 +167,27 @@ def offline_html(data: dict, title: str = "GRU Lab: step through a sequence", t:
         f"<script type=\"application/json\" id=\"gv-data\">{script_json({**data, 'start': [t, unit]})}</script>\n"
         f"<script>\n{js}\n</script>\n</body>\n</html>\n"
     )
+
+
+OFFLINE_CACHED = 8  # built files kept: at H = 128, T = 500 one is about 1.8 MB
+_offline: OrderedDict[tuple, bytes] = OrderedDict()
+_offline_lock = threading.Lock()  # Streamlit builds a download in a worker thread, sessions at once
+
+
+def offline_bytes(data: dict, title: str = "GRU Lab: step through a sequence", t: int = 1, unit: int = 0) -> bytes:
+    """`offline_html` as UTF-8, kept for the last OFFLINE_CACHED payloads, titles and positions: a
+    second click, or another visitor at the same step, gets the same bytes without building them.
+    The key is the payload's id, the digest of everything else in it; data without one is not kept."""
+    key = (data.get("id"), str(title), int(t), int(unit))
+    if key[0] is not None:
+        with _offline_lock:
+            if key in _offline:
+                _offline.move_to_end(key)
+                return _offline[key]
+    out = offline_html(data, title, t, unit).encode("utf-8")
+    if key[0] is not None:
+        with _offline_lock:
+            _offline[key] = out
+            while len(_offline) > OFFLINE_CACHED:
+                _offline.popitem(last=False)
+    return out

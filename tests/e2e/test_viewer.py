@@ -16,6 +16,7 @@ from gru_lab.text import unit_equations
 from gru_lab.viewer import offline_html
 
 from .conftest import DESKTOP, PHONE, SCREENSHOTS
+from .ui import download, widget
 from .viewer_app import HOSTILE, payload, record, serve
 
 READ_JS = """
@@ -149,11 +150,11 @@ def offline_context(browser, viewport=DESKTOP, scheme="light"):
     return context, tried
 
 
-def download_view(page, path) -> None:
-    """Click "Download this view as HTML" and save the file at `path`."""
-    with page.expect_download() as download:
-        page.get_by_role("button", name="Download this view as HTML").click()
-    download.value.save_as(path)
+def download_view(page, path) -> float:
+    """Click "Download this view as HTML" once the app is idle, save the file at `path`, and return
+    the seconds from the click to the download (ui.download: it fails at once on Streamlit's error)."""
+    assert widget(page, "viewer_html").get_by_role("button", name="Download this view as HTML").count() == 1
+    return download(page, "viewer_html", path)
 
 
 def steps_offline(browser, path, case: tuple, t: int, unit: int) -> None:

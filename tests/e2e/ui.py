@@ -1,6 +1,8 @@
 """Small helpers to drive Streamlit widgets the way a person does (keyboard, clicks) and read them back."""
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -55,6 +57,43 @@ def choose_select(page: Page, key: str, option: str) -> dict:
     widget(page, key).click()
     page.get_by_role("option", name=option, exact=True).click()
     return settle(page)
+
+
+def download(page: Page, key: str, path: Path, timeout: float = 120.0) -> float:
+    """Click the st.download_button with this key and save its file at `path`; return the seconds from
+    the click to the browser's download event.
+
+    The app settles first: a button drawn by a run the server has since replaced points to a file id
+    that run's end revoked. Then it waits for whichever comes first, the download or the button's own
+    error line (Streamlit shows it for 5 s, then clears it), so a failed download fails at once with
+    Streamlit's reason. `timeout` is only a deadline for an app that never answers; a loaded CI machine
+    (load average 8) may take seconds where an idle one takes 50 ms.
+    """
+    settle(page)
+    box = widget(page, key)
+    error = box.get_by_test_id("stDownloadButtonError")
+    got = []
+
+    def on_download(d) -> None:  # a function: Playwright tags its handlers, which a built-in cannot take
+        got.append(d)
+
+    page.on("download", on_download)
+    try:
+        start = time.monotonic()
+        box.get_by_role("button").click()
+        while not got:
+            if error.count():
+                raise AssertionError(f"download {key!r} failed: {error.first.inner_text()!r}")
+            if time.monotonic() - start > timeout:
+                raise AssertionError(f"no download from {key!r} within {timeout:.0f} s of the click")
+            page.wait_for_timeout(50)
+        took = time.monotonic() - start
+    finally:
+        page.remove_listener("download", on_download)
+    failure = got[0].failure()  # waits for the file to finish
+    assert failure is None, f"download {key!r} did not complete: {failure}"
+    got[0].save_as(path)
+    return took
 
 
 def select_text(page: Page, key: str) -> str:
@@ -128,3 +167,47 @@ def overlapping_labels(page: Page) -> list[str]:
 
 def clipped_text(page: Page) -> list[str]:
     return page.evaluate(CLIPPED_JS)
+
+
+# ---- keyboard focus (tests/e2e/test_keyboard.py) ------------------------------------------------------
+# The element that has the keyboard focus, looked for through shadow roots (the step viewer lives in one),
+# with what a person sees of the focus: the outline and box shadow the browser computes for it.
+FOCUSED_JS = """
+() => {
+  let a = document.activeElement;
+  while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+  if (!a) return null;
+  const cs = getComputedStyle(a);
+  const cls = typeof a.className === "string" ? a.className : (a.className && a.className.baseVal) || "";
+  return {
+    tag: a.tagName.toLowerCase(), cls, testid: a.getAttribute("data-testid") || "",
+    type: a.getAttribute("type") || "", role: a.getAttribute("role") || "",
+    label: a.getAttribute("aria-label") || "", text: (a.innerText || a.textContent || "").trim().slice(0, 80),
+    inViewer: !!(a.closest && a.closest(".gv")), visible: a.matches(":focus-visible"),
+    outline: [cs.outlineStyle, parseFloat(cs.outlineWidth) || 0, cs.outlineColor], shadow: cs.boxShadow,
+  };
+}
+"""
+
+
+def focused(page: Page) -> dict | None:
+    """What has the keyboard focus now (FOCUSED_JS): tag, classes, test id, label, text, focus ring."""
+    return page.evaluate(FOCUSED_JS)
+
+
+def tab_until(page: Page, wanted, limit: int = 80, key: str = "Tab") -> dict:
+    """Press Tab (or `key`, e.g. "Shift+Tab") until `wanted(focused(page))` is true; return that element.
+    Fails with the list of elements passed when `limit` presses do not get there."""
+    passed = []
+    for _ in range(limit):
+        page.keyboard.press(key)
+        now = focused(page)
+        if now and wanted(now):
+            return now
+        passed.append(now and (now["cls"] or now["testid"] or now["tag"]))
+    raise AssertionError(f"{limit} presses of {key} did not reach the element; passed {passed}")
+
+
+def has_focus_ring(f: dict | None) -> bool:
+    """The focused element draws a ring: an outline of some width, or a box shadow."""
+    return bool(f) and ((f["outline"][0] != "none" and f["outline"][1] > 0) or f["shadow"] not in ("", "none"))

@@ -17,7 +17,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from ...text import key_steps
-from ...viewer import ASSETS, offline_html, viewer_data
+from ...viewer import ASSETS, offline_bytes, viewer_data
 from .. import cached
 from ..cached import BY_DIGEST, TTL
 
@@ -96,8 +96,14 @@ def step_viewer(data: dict, key: str, t: int, unit: int,
 def download_button(data: dict, title: str, t: int = 1, unit: int = 0, key: str = "viewer_html",
                     file_name: str = "gru_lab_steps.html") -> None:
     """"Download this view as HTML": the same viewer and data in one file that works offline, opening
-    at step t and unit (the position the viewer last reported). Built only when clicked."""
-    st.download_button("Download this view as HTML", lambda: offline_html(data, title, t, unit).encode("utf-8"),
-                       file_name=file_name, mime="text/html", key=key, icon=":material/download:",
+    at step t and unit (the position the viewer last reported). Built only when clicked, once per
+    payload and position (`offline_bytes` keeps the last few).
+
+    The click does not rerun the page (on_click="ignore"): nothing on it changes, and Streamlit
+    builds a callable's file in a worker thread at the same time as the click's rerun, whose end
+    revokes the file id the clicked button carries. On a loaded machine the rerun could finish
+    first, and the download failed ("Failed to generate file for download")."""
+    st.download_button("Download this view as HTML", lambda: offline_bytes(data, title, t, unit),
+                       file_name=file_name, mime="text/html", key=key, icon=":material/download:", on_click="ignore",
                        help="One file with the viewer and this model's numbers: it opens offline in any browser "
                             "and steps like this page. Share it by e-mail or put it on a course page.")
