@@ -163,7 +163,7 @@ class Viewer {
     if (ev.altKey || ev.ctrlKey || ev.metaKey || !this.T) return;
     const tag = ev.target.tagName;
     const field = tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA"; // they use these keys themselves
-    const picture = tag === "CANVAS" || tag === "svg";
+    const picture = tag === "CANVAS" || tag === "svg" || tag === "TR"; // the shown table row takes them too
     const moves = { ArrowLeft: -1, ArrowRight: 1 };
     if (ev.key in moves && !field) this.move(this.t + moves[ev.key]);
     else if ((ev.key === "Home" || ev.key === "End") && !field) this.move(ev.key === "Home" ? 0 : this.T - 1);
@@ -361,8 +361,7 @@ class Viewer {
     const maps = this.el(".gv-maps");
     this.maps = d.order.map((q) => {
       const base = h("canvas", { "aria-hidden": "true" });
-      const over = h("canvas", { tabindex: 0, role: "img", "data-q": q, "aria-label": `${d.names[q]}: units down, ` +
-        "steps across. Click a cell to show that step and unit; arrow keys step, up and down change the unit." });
+      const over = h("canvas", { tabindex: 0, role: "img", "data-q": q });
       const ramp = this.d.signed.includes(q) ? `${d.colors.neg}, ${d.colors.mid}, ${d.colors[q]}`
         : `${d.colors.mid}, ${d.colors[q]}`;
       const top = this.top[q] ? String(Number(this.top[q].toPrecision(2))) : "1";
@@ -384,7 +383,13 @@ class Viewer {
       }
       ctx.putImageData(px, 0, 0);
       this.wireMap(over, q);
-      return { q, row, base, over, img };
+      // The text alternative: what the picture plots and the range of its values; show() adds the step's column.
+      const all = this.A[q], dg = d.digits;
+      let least = all[0], most = all[0];
+      for (let i = 1; i < all.length; i++) { if (all[i] < least) least = all[i]; if (all[i] > most) most = all[i]; }
+      const about = `Heatmap of ${d.names[q]}: ${H} units down by ${T} steps across, values from ${fmt(least, dg)} ` +
+        `to ${fmt(most, dg)}.`;
+      return { q, row, base, over, img, about };
     });
     this.keyRow = h("div", { class: "gv-keyrow" });
     this.ticks = h("div", { class: "gv-ticks" });
@@ -519,6 +524,10 @@ class Viewer {
     el(".gv-next").setAttribute("aria-disabled", String(t === T - 1));
     if (this.gru) this.showCell(t, unit, ws, label);
     this.drawMarks();
+    this.labelMaps(t, unit, label);
+    // The table is one Tab stop, the shown unit's row (up and down change the unit); focus follows that row.
+    const focused = this.root.getRootNode().activeElement;
+    const rowHadFocus = !!focused && this.rows.includes(focused);
     const cap = el(".gv-table-cap");
     cap.textContent = `Step ${t + 1} · “${label}” · units ${ws}–${ws + this.win - 1} of ${H}; the shown unit is ` +
       "highlighted (click a row to show it).";
@@ -526,11 +535,14 @@ class Viewer {
       const j = ws + k, on = j === unit;
       row.dataset.unit = j;
       row.classList.toggle("gv-on", on);
+      row.tabIndex = on ? 0 : -1;
       if (on) row.setAttribute("aria-current", "true");
       else row.removeAttribute("aria-current");
       row.cells[0].textContent = j;
       this.cols.forEach((q, i) => { row.cells[i + 1].textContent = fmt(this.val(q, t, j), dg); });
     });
+    const current = this.rows.find((row) => row.classList.contains("gv-on"));
+    if (rowHadFocus && current && current !== focused) current.focus();
     const table = el(".gv-table");
     table.dataset.t = t + 1;
     table.dataset.unit = unit;
@@ -562,9 +574,9 @@ class Viewer {
     const eq = this.equations(t, unit);
     for (const line of this.el(".gv-eqs").children) line.lastChild.replaceChildren(...rich(eq[line.dataset.q]));
     const svg = this.el(".gv-diagram"), v = (q) => fmt(this.val(q, t, unit), dg);
-    svg.setAttribute("aria-label", `Cell diagram at step ${t + 1}, unit ${unit}: h(t−1) ${v("hp")}, reset r ${v("r")}, ` +
-      `update z ${v("z")}, candidate n ${v("n")}, new state h ${v("h")}. Left and right arrows step, space plays, ` +
-      "up and down change the unit.");
+    svg.setAttribute("aria-label", `Cell diagram, step ${t + 1} (“${label}”), unit ${unit}: update gate z = ${v("z")}, ` +
+      `reset gate r = ${v("r")}, candidate n = ${v("n")}, h moves from ${v("hp")} to ${v("h")}. ` +
+      "Left and right arrows step, space plays, up and down change the unit.");
     svg.dataset.t = t + 1;
     svg.dataset.unit = unit;
     const eqs = this.el(".gv-eqs");
@@ -573,6 +585,24 @@ class Viewer {
     this.el(".gv-cap").textContent = `Each strip shows units ${ws}–${ws + this.win - 1}` +
       (this.H > this.win ? ` (the thin bar under it: all ${this.H}, the box marks the strip)` : "") +
       `; unit ${unit} is outlined and its value written below.`;
+  }
+
+  // Each heatmap's text alternative: what it plots, then the shown step's column in numbers (every unit
+  // when they are few, else its lowest and highest) and the shown unit's value.
+  labelMaps(t, unit, label) {
+    const { H } = this, dg = this.d.digits, LIST_UP_TO = 16;
+    for (const m of this.maps) {
+      const col = Array.from({ length: H }, (_, j) => this.A[m.q][t * H + j]);
+      let column;
+      if (H <= LIST_UP_TO) column = `units 0–${H - 1}: ${col.map((q) => fmt(q, dg)).join(", ")}`;
+      else {
+        const lo = col.indexOf(Math.min(...col)), hi = col.indexOf(Math.max(...col));
+        column = `from ${fmt(col[lo], dg)} (unit ${lo}) to ${fmt(col[hi], dg)} (unit ${hi})`;
+      }
+      m.over.setAttribute("aria-label", `${m.about} Step ${t + 1} (“${label}”), ${column}; unit ${unit} is ` +
+        `${fmt(col[unit], dg)}. Click a cell to show that step and unit; left and right arrows step, up and down ` +
+        "change the unit.");
+    }
   }
 }
 
