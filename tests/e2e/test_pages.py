@@ -148,3 +148,15 @@ def test_saturation_formula_and_numbers_fit_a_phone(browser, app_url, query):
         assert all(scroll <= client + 4 for scroll, client in widths), widths  # KaTeX pads a few px
     finally:
         context.close()
+
+
+def test_no_developer_options_in_front_of_a_class(tab):
+    """client.toolbarMode = "viewer": no Deploy button, no Rerun or Clear cache in the menu."""
+    tab.open("")
+    page = tab.page
+    assert page.get_by_role("button", name="Deploy").count() == 0
+    page.get_by_test_id("stMainMenu").click()
+    menu = page.get_by_test_id("stMainMenuPopover")
+    menu.wait_for(timeout=30_000)
+    text = menu.inner_text()
+    assert "Rerun" not in text and "Clear cache" not in text, text
