@@ -59,7 +59,8 @@ def heatmaps(rec, labels: tuple[str, ...], t: int | None, key_steps: tuple[int, 
         ))
         axes[f"yaxis{'' if i == 0 else i + 1}"] = dict(
             domain=[max(top - height, 0.0), top], autorange="reversed", showticklabels=H <= 32, anchor="x",
-            title=dict(text=NAMES[q], font=dict(color=QUANTITY[q])),
+            # in the theme's text colour: the LSTM's indigo i and wine f are unreadable on the dark theme
+            title=dict(text=NAMES[q]),
         )
         if t is not None:  # the current step, outlined
             fig.add_shape(type="rect", xref="x", yref=f"{yname} domain", x0=t - 0.5, x1=t + 0.5, y0=0, y1=1,
