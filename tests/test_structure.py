@@ -6,6 +6,10 @@ TYPE_CHECKING alike), so a circle cannot hide behind a deferred or type-only imp
 from __future__ import annotations
 
 import ast
+import functools
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,9 +44,22 @@ def _imports(name: str, path: Path) -> set[str]:
     return found
 
 
+def _imports_here() -> dict[str, list[str]]:
+    return {name: sorted(_imports(name, path)) for name, path in _sources().items()}
+
+
+@functools.cache
+def _all_imports() -> dict[str, set[str]]:
+    """Every source's imports, read in a child process: CPython 3.11 keeps one AST recursion counter for all
+    threads, so an `ast.parse` racing a Streamlit script thread left by another test raises a spurious SystemError."""
+    code = "import json, tests.test_structure as s; print(json.dumps(s._imports_here()))"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    return {k: set(v) for k, v in json.loads(out.stdout).items()}
+
+
 def _graph() -> dict[str, set[str]]:
-    sources = _sources()
-    return {name: {m for m in _imports(name, path) if m in sources and m != name} for name, path in sources.items()}
+    imports = _all_imports()
+    return {name: {m for m in found if m in imports and m != name} for name, found in imports.items()}
 
 
 def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -83,13 +100,13 @@ def test_the_circle_check_finds_a_circle(tmp_path):
 
 def test_streamlit_is_imported_only_behind_the_ui_folder():
     offenders = []
-    for name, path in _sources().items():
+    for name in _all_imports():
         outside_ui = name.startswith("gru_core") or (name.startswith("gru_lab") and not name.startswith("gru_lab.ui"))
-        if outside_ui and any(m == "streamlit" or m.startswith("streamlit.") for m in _imports(name, path)):
+        if outside_ui and any(m == "streamlit" or m.startswith("streamlit.") for m in _all_imports()[name]):
             offenders.append(name)
     assert offenders == [], f"modules outside gru_lab/ui/ that import Streamlit: {offenders}"
 
 
 def test_the_ui_folder_is_where_streamlit_lives():
-    ui = [n for n, p in _sources().items() if n.startswith("gru_lab.ui.")]
-    assert any("streamlit" in _imports(n, _sources()[n]) for n in ui)
+    ui = [n for n in _all_imports() if n.startswith("gru_lab.ui.")]
+    assert any("streamlit" in _all_imports()[n] for n in ui)

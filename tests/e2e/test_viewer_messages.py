@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import parse_qs
 
 import pytest
@@ -25,6 +26,12 @@ TAMPERED = ['{"pos":"abc"}', '{"pos":null}', '{"pos":[1]}', '{"pos":[]}', '{"pos
             '[' * 5000 + ']' * 5000, '{}', '']
 
 
+def _in_own_loop(coro):
+    """asyncio.run on a thread of its own: Playwright's sync API keeps an event loop running on this one."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 async def _report(app_url: str, values: list[str]) -> list[tuple[str, list[str], str | None]]:
     """Open /step, then send each value as the viewer's state; (value, problems, address written)."""
     out = []
@@ -40,14 +47,14 @@ async def _report(app_url: str, values: list[str]) -> list[tuple[str, list[str],
 
 @pytest.mark.parametrize("value", TAMPERED, ids=lambda v: v[:24])
 def test_a_tampered_position_is_ignored(app_url, value):
-    [(_, problems, address)] = asyncio.run(_report(app_url, [value]))
+    [(_, problems, address)] = _in_own_loop(_report(app_url, [value]))
     assert problems == [], f"{value!r} → {problems}"
     assert address is None or "t=" not in address, f"{value!r} moved the address: {address}"
 
 
 def test_a_real_report_moves_the_address_and_an_out_of_range_one_is_clamped(app_url):
     huge = '{"pos":[1' + '0' * 400 + ',3.0]}'  # a whole number, only too large: clamped to the last step
-    (_, p1, a1), (_, p2, a2), (_, p3, a3) = asyncio.run(_report(app_url, ['{"pos":[3,1]}', '{"pos":[100000,-5]}',
+    (_, p1, a1), (_, p2, a2), (_, p3, a3) = _in_own_loop(_report(app_url, ['{"pos":[3,1]}', '{"pos":[100000,-5]}',
                                                                           huge]))
     assert p1 == [] and p2 == [] and p3 == []
     assert parse_qs(a1)["t"] == ["3"] and parse_qs(a1)["unit"] == ["1"]
@@ -58,6 +65,6 @@ def test_a_real_report_moves_the_address_and_an_out_of_range_one_is_clamped(app_
 
 def test_the_session_works_after_every_tampered_value(app_url):
     """Streamlit keeps a widget's last value: one unreadable message must not break every later run."""
-    results = asyncio.run(_report(app_url, TAMPERED + ['{"pos":[4,2]}']))
+    results = _in_own_loop(_report(app_url, TAMPERED + ['{"pos":[4,2]}']))
     assert [(v[:24], p) for v, p, _ in results if p] == []
     assert parse_qs(results[-1][2])["t"] == ["4"] and parse_qs(results[-1][2])["unit"] == ["2"]
