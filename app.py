@@ -6,7 +6,7 @@ multipage mode for the first run of the server, which greets a shared link with 
 import streamlit as st
 
 from gru_lab import runtime
-from gru_lab.ui import browser, style, urlstate, work
+from gru_lab.ui import browser, classroom, style, urlstate, work
 from gru_lab.ui.pages import FAVICON, PAGES, uses_fixed_model
 from gru_lab.ui.sidebar import sidebar
 
@@ -17,10 +17,12 @@ style.readable()  # captions and slider values at AA contrast, in either theme
 
 page = st.navigation([st.Page(**p) for p in PAGES])
 urlstate.clean_link(page.url_path)
+classroom.start()  # before the sidebar: it keeps the tab in classroom mode across the app's links
 before = urlstate.snapshot()
 urlstate.follow_link(page.url_path)
 sidebar(page.url_path, fixed_model=uses_fixed_model(page.url_path))
 notice = st.container()
 page.run()
+classroom.leave_button()
 urlstate.report_invalid(before, notice)
 runtime.freeze_after_first_run()

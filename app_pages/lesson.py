@@ -1,15 +1,12 @@
 import streamlit as st
 
-from gru_lab.text import convention_label
+from gru_lab.ui import classroom, session
 from gru_lab.ui import lesson as ui
-from gru_lab.ui import session
 from gru_lab.ui.lesson import plain
 from gru_lab.ui.sidebar import current
 
 s = current()
-in_class = ui.classroom()
-if in_class:
-    st.html(ui.CLASSROOM_CSS)  # a fixed style: no sidebar, projector-sized text
+in_class = classroom.active()
 lesson, source, problem = ui.active()
 K = len(lesson.stops)
 n = ui.stop_number()
@@ -27,12 +24,12 @@ st.caption(plain(lesson.title))
 st.progress(n / K, text=f"Stop {n} of {K}")
 st.subheader(plain(stop.title))
 st.markdown(plain(stop.note))
-st.page_link(ui.PAGE_FILES[stop.page], label="Open this view", icon=ui.ICONS[stop.page], query_params=stop.query)
+st.page_link(ui.PAGE_FILES[stop.page], label="Explore this view", icon=ui.ICONS[stop.page],
+             query_params=ui.explore_params(stop, s, in_class))
 
 q = stop.question
 if q is not None:
-    st.caption(f"Answers are computed from the model this view shows; convention: "
-               f"{convention_label(s.reset_after, s.update)} (set in the sidebar of any page).")
+    st.caption(ui.answer_source(stop, s))
     choice = st.radio(plain(q.prompt), range(len(q.options)), index=None, format_func=lambda i: plain(q.options[i]),
                       key=f"lesson_answer_{lid}_{n}")
     if st.button("Reveal the answer", key="lesson_reveal", icon=":material/visibility:"):
@@ -57,7 +54,7 @@ back.button("Back", key="lesson_back", icon=":material/arrow_back:", disabled=n 
 forward.button("Next", key="lesson_next", icon=":material/arrow_forward:", disabled=n >= K, on_click=ui.go_to,
                args=(n + 1,), width="stretch")
 with progress:
-    ui.share(lesson, source, n, in_class)
+    ui.share(lesson, source, n, in_class, s)
 if source != "built-in":
     st.button("Back to the built-in lesson", key="lesson_built_in", on_click=ui.built_in,
               icon=":material/school:")

@@ -34,6 +34,7 @@ class Control:
     step: float | None = None
     fmt: Callable[[Any], str] | None = None  # shown text, which is also what a link carries
     help: str | None = None
+    high_text: str | None = None  # the upper end in words, where the page knows it (a lesson's last stop)
 
     @property
     def whole(self) -> bool:
@@ -72,7 +73,7 @@ def parse(c: Control, raws: list[str]):
         return raw
     if c.whole:
         if not _INT.fullmatch(raw.strip()) or not c.low <= int(raw) <= c.high:
-            raise LinkProblem(f"must be a whole number from {c.low:g} to {c.high:g}")
+            raise LinkProblem(f"must be a whole number from {c.low:g} to {c.high_text or format(c.high, 'g')}")
         return int(raw)
     try:
         value = float(raw)
@@ -146,13 +147,19 @@ _TRAIN = (
 )
 _LSTM = (_c("lstm_T", "Sequence length T", "slider", 100, low=10, high=300, step=10),)
 _LESSON = (  # the lesson page's address: no widgets, the page reads them itself (gru_lab.lesson)
-    _c("stop", "Lesson stop", "int", 1, low=1, high=30),  # lesson.MAX_STOPS
+    # Any whole number passes here: the lesson page names its own last stop (a lesson has 1 to 30).
+    _c("stop", "Lesson stop", "int", 1, low=1, high=999_999, high_text="the lesson's last stop"),
     _c("lesson", "Lesson", "text", "", high=8_000),  # lesson.MAX_LINK: base64url of the lesson's JSON
-    _c("classroom", "Classroom mode", "radio", "0", options=("0", "1")),
 )
+_UNLOCKABLE = tuple(c.key for c in _STEP + _SATURATION + _VANISHING + _TRAIN + _LSTM)
+_CLASSROOM = (  # every page's address: gru_lab.ui.classroom reads them
+    _c("classroom", "Classroom mode", "radio", "0", options=("0", "1")),
+    _c("unlock", "Settings the class may change in classroom mode", "multiselect", [], options=_UNLOCKABLE),
+)
+CLASSROOM_KEYS = tuple(c.key for c in _CLASSROOM)
 
 CONTROLS: dict[str, Control] = {c.key: c for c in
-                                _SIDEBAR + _STEP + _SATURATION + _VANISHING + _TRAIN + _LSTM + _LESSON}
+                                _SIDEBAR + _STEP + _SATURATION + _VANISHING + _TRAIN + _LSTM + _LESSON + _CLASSROOM}
 SIDEBAR_KEYS = tuple(c.key for c in _SIDEBAR)
 INPUT_KEYS = ("preset", "custom_kind", "custom")  # the sidebar's input sequence
 RANDOM_MODEL_KEYS = ("H", "seed", "scale")  # what only random weights depend on
@@ -166,7 +173,7 @@ SIDEBAR_FOR_PAGE = {
     "vanishing": RANDOM_MODEL_KEYS + CONVENTION_KEYS,  # it feeds its own noise input
     "train": (),  # the Train page sets its own sizes and seed
     "lstm": SIDEBAR_KEYS,
-    "lesson": (),  # each stop opens its page, with that page's sidebar
+    "lesson": ("seed", "reset", "update"),  # what makes a stop's answers travels with the lesson's link
 }
 PAGE_KEYS = {
     "": (), "step": tuple(c.key for c in _STEP), "saturation": tuple(c.key for c in _SATURATION),
@@ -177,4 +184,4 @@ PAGE_KEYS = {
 
 def keys_for_page(url_path: str) -> tuple[str, ...]:
     """Every link parameter a page reads."""
-    return SIDEBAR_FOR_PAGE.get(url_path, ()) + PAGE_KEYS.get(url_path, ())
+    return SIDEBAR_FOR_PAGE.get(url_path, ()) + PAGE_KEYS.get(url_path, ()) + CLASSROOM_KEYS

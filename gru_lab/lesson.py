@@ -21,7 +21,7 @@ import json
 from urllib.parse import parse_qsl, urlsplit
 
 from .controls import CONTROLS, LinkProblem, keys_for_page, parse
-from .lesson_answers import ANSWERS, View, answer, view  # noqa: F401  (the lesson API)
+from .lesson_answers import ANSWERS, View, answer, computed_for, view  # noqa: F401  (the lesson API)
 from .lesson_values import (
     CHANGE,  # noqa: F401  (re-exported: what "h changes" means, for pages and tests)
     CONTROL_CHARS,
@@ -340,7 +340,7 @@ BUILT_IN = Lesson("How a GRU remembers", (
          _q("Under the convention now set, which z makes h_t equal h_(t−1)?", "copy_z")),
     Stop("step", (("preset", CLUE), ("weights", "trained"), ("t", "4"), ("unit", "6")), "Writing the clue",
          "A small GRU trained for this story reads 'umbrella' at step 4. Watch unit 6 in the cell diagram: "
-         "its z lets the new candidate in, if ever, exactly here.",
+         "after the first word, this is the step where its z lets the most of the new candidate in.",
          _q("Will h of unit 6 change at step 4?", "h_changes")),
     Stop("step", (("preset", CLUE), ("weights", "trained"), ("t", "12"), ("unit", "6")), "Holding across the gap",
          "Eight words later nothing in the sentence is about the umbrella. Step through the gap and watch unit "
@@ -372,15 +372,19 @@ BUILT_IN = Lesson("How a GRU remembers", (
          _q("Is the frozen-gate Jacobian equal to the exact one now?", "frozen_equal")),
     Stop("vanishing", (("T", "100"), ("rnn_scale", "1.0"), ("seeds", "5")), "GRU vs RNN: how far back?",
          "Each curve is ‖∂h_T/∂h_k‖ against the distance T − k, the median over five random models. A chain "
-         "below 1e-6 means that step no longer shapes the learning signal.",
+         "below 1e-6 means that step no longer shapes the learning signal. These GRUs are random, not trained: "
+         "their update gates sit near ½ and halve the copy path at every step, so their chains vanish too, "
+         "only later than the RNN's.",
          _q("Which chain falls below 1e-6 first, the GRU's or the RNN's?", "first_below")),
     Stop("vanishing", (("T", "100"), ("rnn_scale", "0.5"), ("seeds", "5")), "λ₁ against 1/γ",
          "tanh′ is at most γ = 1, so when the largest singular value λ₁ of W_hh is below 1/γ every step "
          "shrinks the gradient. The first metric shows λ₁ for this RNN scale.",
          _q("Is λ₁(W_hh) below 1/γ here, so the RNN's chain must vanish?", "lambda_below")),
     Stop("vanishing", (("T", "100"), ("rnn_scale", "2.0"), ("seeds", "5")), "A large λ₁ is no rescue",
-         "Double the RNN's recurrent weights. λ₁ is now above 1, so the guarantee is gone, but tanh saturates "
-         "and its slope shrinks. Compare the two chains again.",
+         "Double the RNN's recurrent weights: λ₁ is now above 1, nothing forces the chain to vanish, and it reaches "
+         "further than at scale 1, here further than these random GRUs' chains. Yet it still falls below 1e-6 "
+         "within T, because large weights saturate tanh and shrink its slope. A larger λ₁ stretches the chain; a "
+         "gate held open (a trained GRU) is what keeps it.",
          _q("Is λ₁(W_hh) below 1/γ here?", "lambda_below")),
     Stop("train", (("task", "Adding problem (regression)"), ("length", "30"), ("models", "GRU"), ("models", "RNN"),
                    ("steps", "400")), "Training on the adding problem",

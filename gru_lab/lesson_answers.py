@@ -11,7 +11,7 @@ import numpy as np
 
 from . import compute, experiments, weights
 from .controls import CONTROLS, SIDEBAR_KEYS, keys_for_page, parse
-from .inputs import EMBED_DIM
+from .inputs import EMBED_DIM, PRESETS
 from .lesson_values import (
     CHANGE,
     EQUAL,
@@ -196,6 +196,31 @@ ANSWERS: dict[str, Answer] = {
     "train_params": Answer("train", ("The same", "About 3×", "About 4×"), _train_params),
     "lstm_params": Answer("lstm", ("The GRU", "The LSTM", "The same"), _lstm_params),
 }
+
+
+def computed_for(stop: Stop, base: Settings) -> str:
+    """Which model and convention a stop's computed answer comes from, in words, for the screen."""
+    v = view(stop, base)
+    s, x = v.settings, v.values
+    conv = ("z keeps the past" if s.update == "keep" else "z takes the new") + \
+        (", reset after the product" if s.reset_after else ", reset before the product")
+    random = f"random weights (H = {s.hidden_size}, seed {s.seed}, scale {s.weight_scale:g})"
+    title = PRESETS[s.preset].title if s.preset in PRESETS else "your own input"
+    if stop.page == "":
+        model = "the GRU's equations"
+    elif stop.page == "step":
+        trained = x.get("weights", "trained") == "trained" and weights.story(s.preset) is not None
+        model = f"the GRU trained for '{title}'" if trained else f"a GRU with {random} on '{title}'"
+    elif stop.page == "saturation":
+        model = f"a GRU with {random} on '{title}', case '{x['case']}'"
+    elif stop.page == "vanishing":
+        model = (f"{int(x['seeds'])} random GRUs and RNNs (H = {s.hidden_size}, seeds from {s.seed}), "
+                 f"T = {int(x['T'])}, RNN scale {float(x['rnn_scale']):g}")
+    elif stop.page == "train":
+        model = f"a GRU and an RNN of hidden size {int(x['train_H'])} on the task '{experiments.TASKS[x['task']]}'"
+    else:
+        model = f"a GRU and an LSTM of hidden size {s.hidden_size} on '{title}'"
+    return f"Computed from {model}; convention: {conv}."
 
 
 def answer(stop: Stop, base: Settings) -> tuple[int, str]:

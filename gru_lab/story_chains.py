@@ -34,6 +34,7 @@ class StoryChains:
     z_mean: dict[str, float]  # mean update gate of the two GRUs, under the active convention
     z_bias: float
     update: str
+    rnn_lambda1: float = 0.0  # λ₁(W_hh) of the RNN: above 1 its chain may grow (explode), not hold
 
 
 def story_chains(s: Settings, rnn_scale: float, z_bias: float) -> StoryChains:
@@ -53,7 +54,8 @@ def story_chains(s: Settings, rnn_scale: float, z_bias: float) -> StoryChains:
         log10[name] = c.log10_spectral
         if name != "RNN":
             z_mean[name] = float(np.mean(rec.z))
-    return StoryChains(x.shape[0], H, c.distance, log10, z_mean, float(z_bias), s.update)
+    lam = float(np.linalg.norm(models["RNN"].W_hh, 2))
+    return StoryChains(x.shape[0], H, c.distance, log10, z_mean, float(z_bias), s.update, lam)
 
 
 def at(sc: StoryChains, name: str, d: int) -> float:
@@ -77,6 +79,12 @@ def reading(sc: StoryChains, d: int = 30) -> str:
             f"and {_num(v['RNN'])} for the RNN.")
     if v["trained GRU"] > 100 * max(v["random GRU"], v["RNN"]):
         text += " Training, not the architecture alone, holds the gate open over the gap."
+    elif sc.rnn_lambda1 >= 1 and v["RNN"] >= 0.01 * v["trained GRU"]:
+        peak = float(np.max(sc.log10["RNN"]))
+        grows = f", and its chain rises to {_num(10.0 ** peak)} on the way" if peak > 0 else ""
+        text += (f" The RNN's large value is no memory: its λ₁(W_hh) is {sc.rnn_lambda1:.2f}, above 1{grows}: "
+                 "with weights this large its gradients can explode, and this random RNN was never trained to "
+                 "keep the clue.")
     if sc.z_bias:
         text += (f" The random GRU's update-gate bias is shifted by {sc.z_bias:g} towards keeping the past: "
                  "the copy path strengthens and its chain lengthens without any training.")

@@ -14,25 +14,13 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from .. import lesson as lessons
-from ..controls import CONTROLS, LinkProblem, parse
+from ..controls import CONTROLS, LinkProblem, keys_for_page, parse
 from ..settings import Settings
 from . import session
 from .pages import PAGES
 
 PAGE_FILES = {p.get("url_path", ""): p["page"] for p in PAGES}  # url path → script, for st.page_link
 ICONS = {p.get("url_path", ""): p["icon"] for p in PAGES}
-
-# Classroom mode: no sidebar, larger text for a projector. A fixed string: no user text ever goes in.
-CLASSROOM_CSS = """<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
-[data-testid="stSidebarNav"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { max-width: 1100px; }
-[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p,
-[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] li { font-size: 1.45rem; line-height: 1.55; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 3rem; }
-[data-testid="stMainBlockContainer"] h2, [data-testid="stMainBlockContainer"] h3 { font-size: 2.2rem; }
-[data-testid="stMainBlockContainer"] button p { font-size: 1.25rem; }
-</style>"""
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
 # Streamlit's Markdown (remark-gfm) turns bare addresses into links after escapes are resolved, so an
@@ -58,6 +46,31 @@ def answer(stop: lessons.Stop, s: Settings) -> tuple[int, str]:
     return lessons.answer(stop, s)
 
 
+def answer_source(stop: lessons.Stop, s: Settings) -> str:
+    """Where a stop's answer comes from: the model and convention it was computed for, or its author."""
+    if isinstance(stop.question.answer, int):
+        return "The answer to this question was set by the lesson's author, not computed from a model."
+    return lessons.computed_for(stop, s) + " Change the convention or seed in the sidebar; the link carries them."
+
+
+def carried(s: Settings) -> list[tuple[str, str]]:
+    """The lesson page's settings that make its answers (seed and convention), where not the defaults."""
+    values = {"seed": str(s.seed), "reset": "after" if s.reset_after else "before", "update": s.update}
+    return [(k, v) for k, v in values.items() if v != CONTROLS[k].link_text(CONTROLS[k].default)]
+
+
+def explore_params(stop: lessons.Stop, s: Settings, in_class: bool) -> dict:
+    """The stop's page address: its own parameters, the lesson's seed and convention where the page uses
+    them (so it shows the model the answer was computed from), and classroom mode."""
+    query = dict(stop.query)
+    for key, text in carried(s):
+        if key in keys_for_page(stop.page) and key not in query:
+            query[key] = text
+    if in_class:
+        query["classroom"] = "1"
+    return query
+
+
 def _param(key: str):
     """A lesson parameter of the address, or its default (clean_link has named a bad one)."""
     if key not in st.query_params:
@@ -66,10 +79,6 @@ def _param(key: str):
         return parse(CONTROLS[key], st.query_params.get_all(key))
     except LinkProblem:
         return CONTROLS[key].default
-
-
-def classroom() -> bool:
-    return _param("classroom") == "1"
 
 
 def stop_number() -> int:
@@ -128,10 +137,10 @@ def lesson_params(lesson: lessons.Lesson, source: str) -> tuple[list[tuple[str, 
         return [], str(err)
 
 
-def share(lesson: lessons.Lesson, source: str, n: int, in_class: bool) -> None:
-    """'Link for students': this stop of this lesson, in the same mode."""
-    carried, problem = lesson_params(lesson, source)
-    params = carried + [("stop", str(n))] + ([("classroom", "1")] if in_class else [])
+def share(lesson: lessons.Lesson, source: str, n: int, in_class: bool, s: Settings) -> None:
+    """'Link for students': this stop of this lesson, with its seed and convention, in the same mode."""
+    given, problem = lesson_params(lesson, source)
+    params = given + [("stop", str(n))] + carried(s) + ([("classroom", "1")] if in_class else [])
     with st.popover("Link for students", icon=":material/link:"):
         st.caption("Copy this address and share it; it opens this stop" + (" in classroom mode." if in_class else "."))
         st.code(link(params), language=None, wrap_lines=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..controls import CONTROLS
+from . import classroom
 
 BOUND = dict(bind="query-params")
 
@@ -19,6 +20,8 @@ def widget(key: str, *, label: str | None = None, high: float | None = None, def
     label = label or c.label
     value = c.default if default is None else default
     kw = dict(key=key, help=c.help, **BOUND, **extra)
+    if classroom.locked(key):  # a projected stop keeps the lesson's settings unless it unlocked this one
+        kw["disabled"] = True
     if c.kind == "int":
         return container.number_input(label, int(c.low), int(c.high if high is None else high), int(value),
                                       step=1, **kw)
@@ -61,7 +64,7 @@ def step_slider(key: str, T: int, T_default: int, label: str | None = None) -> i
 def step_buttons(key: str, lo: int, hi: int) -> None:
     """Previous / next buttons that move the widget stored under `key` by one."""
     left, right = st.columns(2)
-    if hi <= lo:
+    if hi <= lo or classroom.locked(key):
         return
     left.button("Previous", key=f"{key}_prev", on_click=_step, args=(key, -1, lo, hi), width="stretch",
                 icon=":material/skip_previous:")

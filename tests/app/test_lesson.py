@@ -58,7 +58,7 @@ def test_every_built_in_stop_renders(pages, n, stop):
     assert at.subheader[0].value == lesson_plain(stop.title)
     assert _progress(at) == f"Stop {n} of {len(L.stops)}"
     (link,) = at.get("page_link")
-    assert link.proto.label == "Open this view" and link.proto.page == stop.page
+    assert link.proto.label == "Explore this view" and link.proto.page == stop.page
     assert _query("/?" + link.proto.query_string) == {k: v[-1] for k, v in stop.query_lists().items()}
     radio = lesson_answer_radio(at)
     assert radio.value is None, "no answer is chosen for the class"
@@ -274,17 +274,19 @@ def test_a_hostile_lesson_file_gets_a_clear_error(pages, data, message):
 
 # ---- tampered links ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(("params", "message"), [
-    ({"stop": "0"}, "whole number from 1 to 30"),
-    ({"stop": "abc"}, "whole number from 1 to 30"),
-    ({"stop": "1e309"}, "whole number from 1 to 30"),
+    ({"stop": "0"}, "whole number from 1 to the lesson's last stop"),
+    ({"stop": "abc"}, "whole number from 1 to the lesson's last stop"),
+    ({"stop": "1e309"}, "whole number from 1 to the lesson's last stop"),
     ({"stop": "20"}, "past the end: this lesson has 14 stops"),
+    ({"stop": "99"}, "this lesson has 14 stops (1 to 14)"),
     ({"stop": ["1", "2"]}, "given 2 times"),
     ({"lesson": "abc!"}, "only letters, digits"),
     ({"lesson": "eyJ0aXRsZSI6"}, "not valid JSON"),
     ({"lesson": "x" * 9000}, "at most 8,000 characters"),
     ({"classroom": "yes"}, "must be one of '0', '1'"),
     ({"H": "16"}, "is not a setting of this page"),
-], ids=["zero", "word", "huge", "past-end", "repeated", "chars", "cut", "too-long", "classroom", "other-key"])
+], ids=["zero", "word", "huge", "past-end", "far-past-end", "repeated", "chars", "cut", "too-long", "classroom",
+        "other-key"])
 def test_a_tampered_link_gets_a_notice_not_an_exception(pages, params, message):
     at = open_page(pages, "lesson", **params)
     assert exceptions(at) == [] and errors(at) == []
@@ -331,3 +333,47 @@ def test_plain_text_cannot_form_an_address(text):
     shown = re.sub(r"\\(.)", r"\1", plain(text))  # what Markdown shows after resolving the escapes
     assert not (GFM_URL.search(shown) or GFM_EMAIL.search(shown) or GFM_SCHEME.search(shown)), repr(shown)
     assert shown.replace("\u2060", "") == text  # the words themselves are unchanged
+
+
+# ---- what makes the answers travels with the lesson's link (issue 18) ----------------------------------
+def test_a_lesson_link_carries_the_convention_and_the_seed(pages):
+    at = _reveal(open_page(pages, "lesson", stop=1, update="take", seed=3), None)
+    assert_clean(at)
+    (said,) = lesson_verdicts(at)
+    assert "**z = 0**" in said, "the take answer, not the keep one"
+    assert any("z takes the new" in c.value for c in at.caption), "the answer names its convention"
+    (link,) = _codes(at)
+    assert _query(link) == {"stop": "1", "update": "take", "seed": "3"}, "the students' link carries them"
+
+
+def test_a_stops_answer_names_the_models_it_was_computed_from(pages):
+    n = next(i for i, s in STOPS if s.page == "vanishing")
+    at = _reveal(open_page(pages, "lesson", stop=n, seed=3, update="take"), None)
+    right, _ = lesson.answer(L.stops[n - 1], Settings(update="take", seed=3))
+    (said,) = lesson_verdicts(at)
+    assert lesson_plain(L.stops[n - 1].question.options[right]) in said
+    (source,) = [c.value for c in at.caption if c.value.startswith("Computed from")]
+    assert "random GRUs and RNNs" in source and "seeds from 3" in source and "z takes the new" in source
+
+
+@pytest.mark.parametrize(("params", "carried"), [
+    ({"stop": 10, "update": "take", "seed": 3}, {"update": "take", "seed": "3"}),
+    ({"stop": 5, "reset": "before", "classroom": 1}, {"reset": "before", "classroom": "1"}),
+    ({"stop": 13, "update": "take"}, {}),  # the Train page uses neither: nothing to carry
+])
+def test_explore_this_view_carries_the_lessons_settings(pages, params, carried):
+    at = open_page(pages, "lesson", **params)
+    stop = L.stops[params["stop"] - 1]
+    (link,) = at.get("page_link")
+    assert _query("/?" + link.proto.query_string) == {**{k: v[-1] for k, v in stop.query_lists().items()}, **carried}
+    view = open_link(pages, link.proto.page_script_hash, link.proto.query_string)
+    assert exceptions(view) == [] and errors(view) == [] and warnings(view) == []
+
+
+def test_an_authors_answer_says_it_is_the_authors(pages):
+    own = lesson.make_lesson("Mine", [lesson.make_stop("", (), "A stop", "A note.",
+                                                       lesson.make_question("Which?", ["a", "b"], 1))])
+    at = open_page(pages, "lesson", lesson=lesson.to_link(own), stop=1)
+    assert_clean(at)
+    assert any("set by the lesson's author" in c.value for c in at.caption)
+    assert not any(c.value.startswith("Computed from") for c in at.caption)

@@ -1,0 +1,98 @@
+"""Every sentence of a built-in stop is true of the model the stop opens (issue 18): the notes' claims,
+checked on that model's numbers under both update conventions and several sidebar seeds, the way the
+answers are (tests/figures/test_lesson.py checks those)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gru_lab import compute, lesson
+from gru_lab.lesson_answers import step_record, view
+from gru_lab.settings import Settings
+
+L = lesson.BUILT_IN
+CONVENTIONS = ("keep", "take")
+SEEDS = (0, 1, 3, 17, 9999)  # the sidebar's seed: any 0–9999 travels with a lesson link
+
+
+def _stop(title: str) -> lesson.Stop:
+    (stop,) = [s for s in L.stops if s.title == title]
+    return stop
+
+
+def _vanishing(stop: lesson.Stop, update: str, seed: int) -> compute.Vanishing:
+    v = view(stop, Settings(update=update, seed=seed))
+    return compute.vanishing(compute.vanishing_settings(v.settings), int(v.values["T"]), float(v.values["rnn_scale"]),
+                             int(v.values["seeds"]))
+
+
+def _kept(rec, update: str) -> np.ndarray:
+    """The share of h_(t−1) each step keeps, per step and unit, under the convention."""
+    return rec.z if update == "keep" else 1 - rec.z
+
+
+@pytest.mark.parametrize("update", CONVENTIONS)
+def test_writing_the_clue_lets_the_candidate_in_exactly_there(update):
+    stop = _stop("Writing the clue")
+    v = view(stop, Settings(update=update))
+    _, rec = step_record(v)
+    t, j = int(v.values["t"]), int(v.values["unit"])
+    taken = 1 - _kept(rec, update)[:, j]
+    assert int(np.argmax(taken[1:])) + 2 == t, "after the first word, the unit takes the most of its candidate here"
+    assert "after the first word" in stop.note
+
+
+@pytest.mark.parametrize("update", CONVENTIONS)
+def test_deep_in_the_gap_the_gate_has_saturated_and_h_is_handed_on(update):
+    stop = _stop("Nothing moves")
+    v = view(stop, Settings(update=update))
+    _, rec = step_record(v)
+    t, j = int(v.values["t"]), int(v.values["unit"])
+    assert _kept(rec, update)[t - 1, j] > 0.9
+    assert abs(rec.h[t - 1, j] - rec.h_prev[t - 1, j]) < lesson.CHANGE
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("update", CONVENTIONS)
+def test_gru_vs_rnn_both_random_chains_vanish_the_rnns_first(update, seed):
+    van = _vanishing(_stop("GRU vs RNN: how far back?"), update, seed)
+    assert van.rnn_below is not None and van.gru_below is not None, "the random GRU vanishes too"
+    assert van.rnn_below < van.gru_below < van.T, "only later than the RNN's"
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("update", CONVENTIONS)
+def test_lambda_below_one_over_gamma_every_step_shrinks(update, seed):
+    van = _vanishing(_stop("λ₁ against 1/γ"), update, seed)
+    assert van.rnn_lambda1 < 1.0 and van.rnn_below is not None
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+@pytest.mark.parametrize("update", CONVENTIONS)
+def test_a_large_lambda_stretches_the_rnns_chain_but_it_still_vanishes(update, seed):
+    big = _vanishing(_stop("A large λ₁ is no rescue"), update, seed)
+    one = _vanishing(_stop("GRU vs RNN: how far back?"), update, seed)
+    assert big.rnn_lambda1 > 1.0, "nothing forces the chain to vanish"
+    assert big.rnn_below is not None and big.rnn_below < big.T, "it still falls below 1e-6 within T"
+    assert big.rnn_below > one.rnn_below, "further than at scale 1"
+    assert big.rnn_below > big.gru_below, "here further than these random GRUs' chains"
+
+
+def test_the_stops_say_what_these_tests_check():
+    assert "vanish too" in _stop("GRU vs RNN: how far back?").note
+    note = _stop("A large λ₁ is no rescue").note
+    assert "further than at scale 1" in note and "random GRUs" in note and "within T" in note
+
+
+@pytest.mark.parametrize("update", CONVENTIONS)
+@pytest.mark.parametrize(("rnn_scale", "caveat"), [(3.0, True), (1.0, False), (2.0, False)])
+def test_the_story_paragraph_says_when_the_rnns_large_value_is_exploding(update, rnn_scale, caveat):
+    from gru_lab.story_chains import at, reading, story_chains
+
+    sc = story_chains(Settings(update=update), rnn_scale, 0.0)
+    text = reading(sc)
+    assert ("can explode" in text) == caveat, text
+    if caveat:  # the numbers behind it: λ₁ above 1 and a chain that rises above 1 on the way
+        assert sc.rnn_lambda1 > 1 and np.max(sc.log10["RNN"]) > 0
+        assert at(sc, "RNN", 30) > 0.01 * at(sc, "trained GRU", 30)
+        assert f"{sc.rnn_lambda1:.2f}" in text
