@@ -54,6 +54,24 @@ st.info(case_explanation(case, s.update, sat), icon=":material/lightbulb:")
 left, right = st.columns(2)
 with left:
     chart(figs.singular_values(sat.sv, sat.sv_frozen), "sat_singular", alt.singular_values(sat))
-with right:
-    chart(figs.chain(sat.chain_log10, f"Chain from step {t} back to the start"), "sat_chain",
-          alt.saturation_chain(sat))
+if case != "write-hold":
+    with right:
+        chart(figs.chain(sat.chain_log10, f"Chain from step {t} back to the start"), "sat_chain",
+              alt.saturation_chain(sat))
+else:
+    z_t, h_t, W_hn = sat.rec.z[sat.t], sat.rec.h[sat.t], sat.rec.model.W_hn
+    with right:
+        # The RNN is a stand-in built from this GRU, so the two matrices differ only in the path they describe.
+        st.caption(f"Step {t}: the GRU's copy term beside a tanh RNN step whose W_hh is this GRU's W_hn and whose "
+                   f"new state is this GRU's h_t: each unit copied on, or every unit mixed through W_hh and squashed.")
+        chart(figs.copy_path(z_t, h_t, W_hn, s.update), "sat_copy_path", alt.copy_path(z_t, h_t, W_hn, s.update, sat.t))
+    w = sat.write + 1
+    crossing = (sat.t - sat.write + 1, f"across the write (step {w})") if sat.t >= sat.write else None
+    st.subheader(f"Write at step {w} (“{sat.seq.labels[sat.write]}”), then hold, beside copy at every step")
+    left, right = st.columns(2)
+    with left:
+        chart(figs.chain(sat.chain_log10, f"Write, then hold: from step {t}", crossing, sat.copy_chain_log10),
+              "sat_chain", alt.write_hold_chain(sat))
+    with right:
+        chart(figs.chain(sat.copy_chain_log10, f"Copy at every step: from step {t}", None, sat.chain_log10),
+              "sat_copy_chain", alt.copy_chain(sat))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .compute import VANISH_FLOOR, Saturation, Vanishing
+from .compute import VANISH_FLOOR, Saturation, Vanishing, copy_term, rnn_term
 from .records import quantities
 from .story_chains import NAMES, StoryChains
 
@@ -69,6 +69,51 @@ def saturation_chain(sat: Saturation) -> str:
     return (f"How to read: ‖∂h_t/∂h_k‖₂, how much of h_k still reaches h_t, against the distance t − k on a log "
             f"axis: a flat line at 1 keeps the past, a falling one forgets it. Here: {_pow10(sat.chain_log10[0])} at "
             f"distance 1, {at_far} at distance {far}.")
+
+
+def write_hold_chain(sat: Saturation) -> str:
+    """The write-hold chain: where it stays at 1 and where it crosses the write step."""
+    w, t = sat.write, sat.t
+    d = np.arange(1, len(sat.chain_log10) + 1)
+    crossed = d > t - w if t >= w else np.zeros(len(d), dtype=bool)  # products that include the write's J
+    if not crossed.any():
+        here = (f"step {t + 1} comes before the write at step {w + 1}: {_range(sat.chain_log10)} at every distance "
+                f"1 to {int(d[-1])}.")
+    else:
+        held = f"{_range(sat.chain_log10[~crossed])} at distances 1 to {t - w}, " if (~crossed).any() else ""
+        here = (f"{held}{_range(sat.chain_log10[crossed])} from distance {t - w + 1} on, the distances whose "
+                f"product crosses the write at step {w + 1}.")
+    return ("How to read: ‖∂h_t/∂h_k‖₂ for the write-then-hold gates against the distance t − k on a log axis; a "
+            f"dotted line marks the first distance that reaches back across the write (once t has passed it). "
+            f"Here: {here}")
+
+
+def copy_chain(sat: Saturation) -> str:
+    d = len(sat.copy_chain_log10)
+    return ("How to read: the same chain with the update gate on the copy side at every step, for the same step t "
+            f"and on the same axis. Here: {_range(sat.copy_chain_log10)} at every distance 1 to {d}.")
+
+
+def copy_path(z: np.ndarray, h: np.ndarray, W_hn: np.ndarray, update: str, t: int) -> str:
+    sv_copy = np.linalg.svd(copy_term(z, update), compute_uv=False)
+    sv_rnn = np.linalg.svd(rnn_term(h, W_hn), compute_uv=False)
+    g = "z" if update == "keep" else "1 − z"
+    return (f"How to read: left, the GRU step's copy path diag({g}), which hands each unit's past on by its own "
+            f"gate; right, the whole Jacobian diag(1 − h_t²) W_hh of a tanh RNN step with W_hh = W_hn that landed "
+            f"on the same h_t, which has no copy path; singular values of 1 keep a gradient, below 1 shrink it. "
+            f"Here, at step {t + 1}: the copy path's singular values {_spread(sv_copy)}, the RNN step's "
+            f"{_spread(sv_rnn)}.")
+
+
+def _spread(sv: np.ndarray) -> str:
+    """Singular values (descending) as a reader says them."""
+    lo, hi = _num(float(sv[-1])), _num(float(sv[0]))
+    return f"are all {lo}" if lo == hi else f"run from {lo} to {hi}"
+
+
+def _range(log10: np.ndarray) -> str:
+    lo, hi = float(np.min(log10)), float(np.max(log10))
+    return _pow10(lo) if _pow10(lo) == _pow10(hi) else f"from {_pow10(lo)} to {_pow10(hi)}"
 
 
 # ---- vanishing page ---------------------------------------------------------------------------------

@@ -53,7 +53,8 @@ def lstm_record(s: Settings) -> tuple[Sequence, LSTMRecord]:
 
 
 # ---- saturation lab ------------------------------------------------------------------------------
-CASES = ("free", "copy", "cut", "rnn-like", "custom")  # the words shown and put in links
+CASES = ("free", "copy", "write-hold", "cut", "rnn-like", "custom")  # the words shown and put in links
+WRITE_STEP = 4  # 1-based step at which 'write-hold' writes: "umbrella", the clue of the default sentence
 
 
 def pinned_gates(case: str, update: str, pz: float, pr: float) -> tuple[float | None, float | None]:
@@ -68,6 +69,31 @@ def pinned_gates(case: str, update: str, pz: float, pr: float) -> tuple[float | 
     }[case]
 
 
+def write_step(T: int) -> int:
+    """0-based step at which 'write-hold' writes: WRITE_STEP, or the last step of a shorter sequence."""
+    return min(WRITE_STEP, T) - 1
+
+
+def write_hold_gates(update: str, T: int, w: int) -> tuple[np.ndarray, float]:
+    """(force_z, force_r) for 'write-hold': z on the take-the-new side at step w only, on the copy side
+    at every other step (before w too, so h stays h0 until the clue arrives). r = 0 makes the write
+    depend on the input alone; at the copy steps r changes nothing, since (1 − g) = 0 there."""
+    copy_z, new_z = (1.0, 0.0) if update == "keep" else (0.0, 1.0)
+    z = np.full((T, 1), copy_z)
+    z[w] = new_z
+    return z, 0.0
+
+
+def copy_term(z: np.ndarray, update: str) -> np.ndarray:
+    """diag(g), the step Jacobian's additive copy path: g = z under keep, 1 − z under take."""
+    return np.diag(z if update == "keep" else 1.0 - z)
+
+
+def rnn_term(h: np.ndarray, W_hh: np.ndarray) -> np.ndarray:
+    """diag(1 − h²) W_hh: a tanh RNN step that landed on h, the only path such a step has."""
+    return (1.0 - h * h)[:, None] * W_hh
+
+
 @dataclass(frozen=True)
 class Saturation:
     seq: Sequence
@@ -79,19 +105,28 @@ class Saturation:
     sv_frozen: np.ndarray
     chain_log10: np.ndarray  # (t+1,) log10 ‖∂h_t/∂h_k‖₂ against distance 1 … t+1
     W_hn_norm: float  # σ₁(W_hn): what the RNN-like case's chain depends on
+    write: int | None = None  # 'write-hold' only: the 0-based step that writes
+    copy_chain_log10: np.ndarray | None = None  # 'write-hold' only: the copy case's chain, to set beside
 
 
 def saturation(s: Settings, case: str, pz: float, pr: float, bz: float, br: float, t: int) -> Saturation:
     seq = sequence_for(s)
     model = build_gru(seq.x.shape[1], s, gate_shift=(br, bz))  # soft saturation: shifted pre-activations
-    force_z, force_r = pinned_gates(case, s.update, pz, pr)
+    T = len(seq.labels)
+    w = write_step(T) if case == "write-hold" else None
+    force_z, force_r = write_hold_gates(s.update, T, w) if w is not None else pinned_gates(case, s.update, pz, pr)
     rec = model.forward(seq.x, force_z=force_z, force_r=force_r)
-    t = min(max(t, 0), len(seq.labels) - 1)
+    t = min(max(t, 0), T - 1)
     J = rec.jacobians(steps=[t])[0]
     J_frozen = rec.frozen_gate_jacobians(steps=[t])[0]
     chain = chain_norms(rec.jacobians(steps=slice(0, t + 1)))
+    copy_chain = None
+    if w is not None:  # the same model and step with the gate on the copy side throughout
+        copy = model.forward(seq.x, force_z=pinned_gates("copy", s.update, pz, pr)[0])
+        copy_chain = chain_norms(copy.jacobians(steps=slice(0, t + 1))).log10_spectral
     return Saturation(seq, rec, t, J, J_frozen, np.linalg.svd(J, compute_uv=False),
-                      np.linalg.svd(J_frozen, compute_uv=False), chain.log10_spectral, spectral_norm(model.W_hn))
+                      np.linalg.svd(J_frozen, compute_uv=False), chain.log10_spectral, spectral_norm(model.W_hn),
+                      w, copy_chain)
 
 
 # ---- GRU vs vanilla RNN ------------------------------------------------------------------------

@@ -113,7 +113,7 @@ _STEP = (
     _c("unit", "Hidden unit shown in numbers", "int", 0, low=0, high=LIMITS.max_hidden - 1),
 )
 _SATURATION = (
-    _c("case", "Gate case", "radio", "free", options=("free", "copy", "cut", "rnn-like", "custom")),
+    _c("case", "Gate case", "radio", "free", options=("free", "copy", "write-hold", "cut", "rnn-like", "custom")),
     _c("pz", "Pinned update gate z", "slider", 0.5, low=0.0, high=1.0, step=0.05),
     _c("pr", "Pinned reset gate r", "slider", 0.5, low=0.0, high=1.0, step=0.05),
     _c("bz", "Update gate bias shift", "slider", 0.0, low=-10.0, high=10.0, step=0.5),

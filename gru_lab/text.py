@@ -119,6 +119,7 @@ def case_labels(update: str) -> dict[str, str]:
     return {
         "free": "gates as computed",
         "copy": f"z = {copy_z}: copy the past",
+        "write-hold": f"z = {new_z} once, then {copy_z}: write, then hold",
         "cut": f"z = {new_z}, r = 0: cut the past",
         "rnn-like": f"z = {new_z}, r = 1: a plain RNN",
         "custom": "your pinned values",
@@ -143,6 +144,11 @@ def case_numbers(sat: Saturation, units: int = 4) -> str:
 
 def case_formula(case: str, update: str, reset_after: bool) -> str:
     copy_z, new_z = ("1", "0") if update == "keep" else ("0", "1")
+    if case == "write-hold":  # w is the write step; the page states which step that is
+        return (rf"\begin{{aligned}}&t = w:\ z = {new_z},\ r = 0:\quad \frac{{\partial h_t}}{{\partial h_{{t-1}}}} = 0"
+                rf"\\ &t \neq w:\ z = {copy_z}:\quad \frac{{\partial h_t}}{{\partial h_{{t-1}}}} = I"
+                r"\\ &\Big\|\frac{\partial h_t}{\partial h_k}\Big\| = \begin{cases}1 & k \ge w\\ 0 & k < w \le t"
+                r"\end{cases}\end{aligned}")
     rnn_like = (r"\operatorname{diag}(1 - n_t^2)\,W_{hn}")
     general_n = (r"\operatorname{diag}(1-n_t^2)\,\operatorname{diag}(r_t)\,W_{hn}" if reset_after
                  else r"\operatorname{diag}(1-n_t^2)\,W_{hn}\operatorname{diag}(r_t)")
@@ -165,6 +171,8 @@ def case_explanation(case: str, update: str, sat: Saturation) -> str:
                 "This is the path that lets a GRU remember across long gaps. Pinned like this at every step, "
                 "though, h never leaves h₀: nothing new is ever written. A GRU that remembers opens the gate "
                 "once, to write, and then holds it on the copy side across the gap.")
+    if case == "write-hold":
+        return write_hold_reading(update, sat)
     if case == "cut":
         return (f"With z = {new_z} the old state is thrown away, and with r = 0 the candidate ignores it too. "
                 "Nothing about h_(t−1) reaches h_t, so the Jacobian is the zero matrix and no gradient flows "
@@ -174,6 +182,49 @@ def case_explanation(case: str, update: str, sat: Saturation) -> str:
                 f"shrinks or grows like a vanilla RNN's: here the largest singular value of W_hn is "
                 f"{sat.W_hn_norm:.2f}, and since tanh' ≤ 1 each step can stretch a gradient by at most that much.")
     return frozen_gap_hint(sat)
+
+
+HELD = 1e-9  # a chain within this of 1 is said to be 1: what is left is rounding in the product
+
+
+def write_hold_split(sat: Saturation) -> tuple[np.ndarray, np.ndarray]:
+    """The write-hold chain (norms, not logs) split at the write: distances 1 … t − w, whose product
+    holds identities only, and t − w + 1 … t + 1, whose product includes the write step's Jacobian."""
+    norms = 10.0 ** np.asarray(sat.chain_log10)  # −inf (an exactly cut chain) becomes exactly 0
+    held = max(sat.t - sat.write, 0) if sat.t >= sat.write else len(norms)
+    return norms[:held], norms[held:]
+
+
+def write_hold_reading(update: str, sat: Saturation) -> str:
+    """What the write-hold chain shows, said from its numbers, so the words hold for the chart."""
+    copy_z, new_z = ("1", "0") if update == "keep" else ("0", "1")
+    w, t = sat.write, sat.t
+    clue = f"step {w + 1} (“{sat.seq.labels[w]}”)"
+    how = (f"The update gate writes once, at {clue}: there z = {new_z} and r = 0, so h becomes the candidate, "
+           f"made from that step's input alone. At every other step z = {copy_z} holds it, a copy whose Jacobian "
+           "is I (before the write it holds h₀).")
+    held, crossed = write_hold_split(sat)
+    copy = 10.0 ** np.asarray(sat.copy_chain_log10)
+    copy_said = ("stays at 1 all the way back to h₀, but with the gate never open nothing is ever written: "
+                 "its h is h₀ at every step" if np.all(np.abs(copy - 1.0) <= HELD)
+                 else f"runs from {copy.min():.3g} to {copy.max():.3g}")
+    if not crossed.size:
+        return (f"{how} Step {t + 1} comes before the write, so every step back to h₀ is a hold: the chain is "
+                f"{_held(held)} at every distance. The copy case beside it {copy_said}.")
+    if held.size:
+        kept = (f"From step {t + 1} back to the state written at step {w + 1}, distances 1 to {held.size}, the "
+                f"chain is {_held(held)}: the hold passes a gradient on undiminished.")
+    else:
+        kept = f"Step {t + 1} is the write itself."
+    drop = ("drops to exactly 0" if np.all(crossed == 0.0)
+            else f"drops to between {crossed.min():.3g} and {crossed.max():.3g}")
+    return (f"{how} {kept} Across the write (distance {held.size + 1} on) it {drop}: what came before the write "
+            f"is forgotten. The copy case beside it {copy_said}.")
+
+
+def _held(norms: np.ndarray) -> str:
+    return "exactly 1 (to rounding)" if np.all(np.abs(norms - 1.0) <= HELD) else \
+        f"between {norms.min():.3g} and {norms.max():.3g}"
 
 
 BIAS_SLIDER = {"z": "update gate bias shift", "r": "reset gate bias shift"}  # the page's slider labels

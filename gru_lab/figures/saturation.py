@@ -5,8 +5,9 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ..compute import copy_term, rnn_term
 from .colors import MODEL, QUANTITY, rgba, signed_scale
-from .marks import hline, log_axis
+from .marks import GUIDE, hline, log_axis
 
 MATRICES = ("exact ∂h_t/∂h_(t−1)", "frozen gates", "exact − frozen")  # trace names, shown on hover
 TITLES = ("exact", "frozen gates", "difference")  # short: three side by side must fit a phone
@@ -90,12 +91,22 @@ def singular_values(sv: np.ndarray, sv_frozen: np.ndarray) -> go.Figure:
     return fig
 
 
-def chain(log10_norm: np.ndarray, title: str) -> go.Figure:
-    """‖∂h_t/∂h_k‖₂ against distance on a log axis; an exactly zero chain is said in words."""
-    d = np.arange(1, len(log10_norm) + 1)
+def _norms(log10_norm: np.ndarray) -> np.ndarray:
+    """10^log10, with NaN where the chain is exactly 0 (a log axis cannot draw 0)."""
     finite = np.isfinite(log10_norm)
     with np.errstate(under="ignore"):
-        y = np.where(finite, np.power(10.0, np.where(finite, log10_norm, 0.0)), np.nan)
+        return np.where(finite, np.power(10.0, np.where(finite, log10_norm, 0.0)), np.nan)
+
+
+def chain(log10_norm: np.ndarray, title: str, mark: tuple[int, str] | None = None,
+          scale_with: np.ndarray | None = None) -> go.Figure:
+    """‖∂h_t/∂h_k‖₂ against distance on a log axis; an exactly zero chain is said in words.
+
+    mark: (distance, label), a dotted line at one distance. scale_with: another chain (log10) whose
+    values the y axis must also span, so two charts set side by side read on the same scale."""
+    d = np.arange(1, len(log10_norm) + 1)
+    finite = np.isfinite(log10_norm)
+    y = _norms(log10_norm)
     fig = go.Figure(go.Scatter(x=d, y=y, mode="lines+markers", name="‖∂h_t/∂h_k‖₂",
                                line=dict(color=MODEL["GRU"], width=3),
                                hovertemplate="distance %{x}: %{y:.3e}<extra></extra>"))
@@ -106,6 +117,39 @@ def chain(log10_norm: np.ndarray, title: str) -> go.Figure:
         fig.add_annotation(x=0.5, y=0.8, xref="paper", yref="paper", xanchor="center", showarrow=False,
                            font=dict(size=14), text=f"The chain is<br>exactly 0 from distance {first} on:<br>"
                                                     "nothing flows further back<br>(a log axis cannot draw 0).")
+    if mark is not None:
+        fig.add_vline(x=mark[0], line=dict(dash="dot", color=GUIDE))
+        fig.add_annotation(x=mark[0], y=0.05, yref="paper", text=mark[1], showarrow=False, xanchor="left",
+                           font=dict(color=GUIDE, size=12))
+    other = () if scale_with is None else (_norms(scale_with),)
     fig.update_layout(title_text=title, height=320, xaxis_title="distance t − k (steps back)",
-                      yaxis=log_axis(y, 1.0, title="‖∂h_t/∂h_k‖₂"), margin=dict(l=10, r=10, t=40, b=10))
+                      yaxis=log_axis(y, 1.0, *other, title="‖∂h_t/∂h_k‖₂"), margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def copy_names(update: str) -> tuple[str, str]:
+    """Trace names: the GRU's copy path under this convention, and the tanh RNN step beside it."""
+    return ("GRU copy path diag(z)" if update == "keep" else "GRU copy path diag(1 − z)",
+            "tanh RNN diag(1 − h²) W_hh")
+
+
+def copy_path(z: np.ndarray, h: np.ndarray, W_hn: np.ndarray, update: str) -> go.Figure:
+    """The GRU step's additive copy path beside the Jacobian of a tanh RNN step that landed on the same
+    h with W_hh = W_hn: two heatmaps on one symmetric colour scale.
+
+    The RNN has no copy path, so its whole Jacobian is the squashed matrix product; the GRU adds a
+    diagonal that passes each unit's past on by its own gate, whatever W_hn does."""
+    C, R = copy_term(z, update), rnn_term(h, W_hn)
+    lim = colour_limit(C, R)
+    names = copy_names(update)
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("GRU: " + names[0].removeprefix("GRU copy path "),
+                                                        "RNN: diag(1 − h²) W_hh"),
+                        horizontal_spacing=0.08)
+    H = C.shape[0]
+    for i, (name, M) in enumerate(zip(names, (C, R), strict=True), start=1):
+        fig.add_trace(_matrix_trace(M, name, lim, showscale=i == 2), row=1, col=i)
+        fig.update_xaxes(title_text="unit of h(t−1)", row=1, col=i, constrain="domain", **_ticks(H))
+        fig.update_yaxes(autorange="reversed", scaleanchor=f"x{'' if i == 1 else i}", constrain="domain",
+                         row=1, col=i, title_text="unit of h(t)" if i == 1 else None, **_ticks(H))
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=40, b=10))
     return fig
