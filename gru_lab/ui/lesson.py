@@ -14,13 +14,19 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from .. import lesson as lessons
-from ..controls import CONTROLS, LinkProblem, keys_for_page, parse
+from ..controls import CONTROLS, LinkProblem, parse
 from ..settings import Settings
 from . import session
 from .pages import PAGES
 
 PAGE_FILES = {p.get("url_path", ""): p["page"] for p in PAGES}  # url path → script, for st.page_link
 ICONS = {p.get("url_path", ""): p["icon"] for p in PAGES}
+
+# The lesson page only: a stop, its chart, its question and the answer fit one 1280×800 screen. Fixed text.
+COMPACT_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; }
+[data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0; }
+</style>"""
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&])")
 # Streamlit's Markdown (remark-gfm) turns bare addresses into links after escapes are resolved, so an
@@ -46,11 +52,35 @@ def answer(stop: lessons.Stop, s: Settings) -> tuple[int, str]:
     return lessons.answer(stop, s)
 
 
-def answer_source(stop: lessons.Stop, s: Settings) -> str:
-    """Where a stop's answer comes from: the model and convention it was computed for, or its author."""
-    if isinstance(stop.question.answer, int):
-        return "The answer to this question was set by the lesson's author, not computed from a model."
-    return lessons.computed_for(stop, s) + " Change the convention or seed in the sidebar; the link carries them."
+AUTHORS = "The lesson's author chose this question's answer; it is not computed from a model."
+
+
+def question(stop: lessons.Stop, s: Settings, lid: str, n: int) -> None:
+    """The stop's question, its Reveal button and, once revealed, the verdict with the numbers behind it."""
+    q = stop.question
+    authors = isinstance(q.answer, int)
+    if authors:
+        st.caption(AUTHORS)
+    choice = st.radio(plain(q.prompt), range(len(q.options)), index=None, format_func=lambda i: plain(q.options[i]),
+                      key=f"lesson_answer_{lid}_{n}")
+    if st.button("Reveal the answer", key="lesson_reveal", icon=":material/visibility:"):
+        session.put(session.LESSON_REVEALED, (lid, n))
+    if session.get(session.LESSON_REVEALED) != (lid, n):
+        return
+    try:
+        right, why = answer(stop, s)
+    except ValueError as err:
+        st.warning(f"The answer cannot be computed for these settings: {plain(err)}.", icon=":material/warning:")
+        return
+    told = f"The answer: **{plain(q.options[right])}**. {plain(why)}"
+    if not authors:  # which model and convention the numbers are of
+        told += "  \n" + plain(lessons.computed_for(stop, s))
+    if choice is None:
+        st.info("You did not pick an option. " + told, icon=":material/lightbulb:")
+    elif choice == right:
+        st.success("Right. " + told, icon=":material/check_circle:")
+    else:
+        st.info(f"Not quite: you picked {plain(q.options[choice])}. " + told, icon=":material/cancel:")
 
 
 def carried(s: Settings) -> list[tuple[str, str]]:
@@ -59,16 +89,21 @@ def carried(s: Settings) -> list[tuple[str, str]]:
     return [(k, v) for k, v in values.items() if v != CONTROLS[k].link_text(CONTROLS[k].default)]
 
 
-def explore_params(stop: lessons.Stop, s: Settings, in_class: bool) -> dict:
-    """The stop's page address: its own parameters, the lesson's seed and convention where the page uses
-    them (so it shows the model the answer was computed from), and classroom mode."""
-    query = dict(stop.query)
-    for key, text in carried(s):
-        if key in keys_for_page(stop.page) and key not in query:
-            query[key] = text
-    if in_class:
-        query["classroom"] = "1"
-    return query
+def explore_params(stop: lessons.Stop, in_class: bool) -> dict:
+    """The stop's page address: its parameters that are not the page's defaults, and classroom mode.
+
+    A default in the address is one the page's widget removes on arrival, and Streamlit records that
+    change as a new history entry: Back then lands on the page again, not on the stop. The lesson's seed
+    and convention are not given either: the page's sidebar widgets hold them in this session and write
+    them into the address themselves (given here too, Streamlit writes them twice)."""
+    shown = {k: v for k, v in stop.query.items() if not _is_default(k, v)}
+    return {**shown, **({"classroom": "1"} if in_class else {})}
+
+
+def _is_default(key: str, value) -> bool:
+    c = CONTROLS[key]
+    default = [c.link_text(v) for v in c.default] if isinstance(c.default, list) else c.link_text(c.default)
+    return value == default
 
 
 def _param(key: str):

@@ -59,8 +59,10 @@ def reported(value, T: int, H: int) -> tuple[int, int] | None:
 
 
 def step_viewer(data: dict, key: str, t: int, unit: int,
-                on_move: Callable[[int, int], None] | None = None) -> tuple[int, int]:
+                on_move: Callable[[int, int], None] | None = None, compact: bool = False) -> tuple[int, int]:
     """Mount the viewer on `data` at step t (1-based) and unit (0-based); return where it is now.
+
+    `compact`: the diagram and the equations only (a lesson stop), no heatmaps and no table.
 
     `on_move(t, unit)` runs, as a widget callback before the script, when the viewer reports a new
     position: the page stores it where its link reads it (session state, query parameters).
@@ -89,7 +91,8 @@ def step_viewer(data: dict, key: str, t: int, unit: int,
     else:
         start = [t, unit, prev[1][2] + 1 if prev else 0]  # the counter says "go there", even to an old start
     st.session_state[memo] = (data["id"], start, asked)
-    result = _MOUNT(key=key, data={**data, "start": start}, default={"pos": [t, unit]}, on_pos_change=moved)
+    shown = {**data, "start": start, **({"compact": True} if compact else {})}
+    result = _MOUNT(key=key, data=shown, default={"pos": [t, unit]}, on_pos_change=moved)
     return reported(result, T, H) or (t, unit)
 
 

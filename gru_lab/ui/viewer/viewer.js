@@ -99,6 +99,7 @@ class Viewer {
   load(d, report) {
     if (d.format !== 1) throw new Error(`viewer data format ${d.format}, this viewer reads 1`);
     this.report = report;
+    this.root.classList.toggle("gv-compact", Boolean(d.compact)); // a lesson stop: the diagram and equations only
     const start = JSON.stringify(d.start || null);
     if (d.id === this.id && start === this.start) { this.drawMarks(); return; } // e.g. a theme change
     if (d.id !== this.id) {

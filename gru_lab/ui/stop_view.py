@@ -1,0 +1,101 @@
+"""A lesson stop's view, drawn on the lesson page: the charts of the page the stop names, at the stop's
+settings, from the same cached computations and figure builders as that page (and the model the answer
+is computed from: `lesson.view`), so the chart, the answer and "Explore this view" cannot disagree.
+
+The full page keeps its controls; a stop shows what its note and question are about, compactly enough
+that the note, the chart, the question and the revealed answer fit one screen.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import chart_text as alt
+from .. import experiments
+from .. import lesson as lessons
+from ..figures import saturation as sat_figs
+from ..figures import training as train_figs
+from ..figures import vanishing as van_figs
+from ..pool import Busy
+from ..tables import param_table
+from ..text import below_text, convention_label, gru_equations, vs_one
+from . import cached, work
+from . import viewer as viewer_ui
+from .charts import chart
+
+KEY = "lesson_view"  # one prefix for every element the stop's view draws
+HEIGHT = 380  # px: the chart, the note, the question and the answer on one 1280×800 screen
+
+
+def draw(stop: lessons.Stop, s) -> None:
+    v = lessons.view(stop, s)
+    {"": _home, "step": _step, "saturation": _saturation, "vanishing": _vanishing, "train": _train,
+     "lstm": _lstm}[stop.page](v)
+
+
+def _home(v: lessons.View) -> None:
+    s = v.settings
+    st.caption("The equations, under " + convention_label(s.reset_after, s.update))
+    for line in gru_equations(s.reset_after, s.update):
+        st.latex(r"\small " + line)
+
+
+def _step(v: lessons.View) -> None:
+    s, x = v.settings, v.values
+    loaded = cached.story(s.preset) if x.get("weights", "trained") == "trained" else None
+    try:
+        data = viewer_ui.payload(s, loaded)
+    except ValueError as err:
+        st.warning(f"This stop's view cannot be drawn: {err}.", icon=":material/warning:")
+        return
+    # Steps in the browser like the step page's viewer; the lesson keeps no position of its own, so a
+    # reload or another stop starts where the stop says.
+    viewer_ui.step_viewer(data, key=f"{KEY}_viewer_{x['t']}_{x['unit']}", t=int(x["t"]), unit=int(x["unit"]),
+                          compact=True)
+
+
+def _saturation(v: lessons.View) -> None:
+    s, x = v.settings, v.values
+    T = len(cached.sequence(s).labels)
+    t = T if x["sat_t"] is None else min(max(int(x["sat_t"]), 1), T)
+    sat = cached.saturation(s, x["case"], x["pz"], x["pr"], x["bz"], x["br"], t - 1)
+    alts = (alt.jacobian(sat.J, "exact step Jacobian ∂h_t/∂h_(t−1)", sat.t),
+            alt.jacobian(sat.J_frozen, "frozen-gate approximation (z and r held constant)", sat.t),
+            alt.difference(sat.J, sat.J_frozen))
+    keys = ("sat_matrices", "sat_frozen", "sat_diff")
+    for col, fig, k, a in zip(st.columns(3), sat_figs.jacobian_panels(sat.J, sat.J_frozen), keys, alts, strict=True):
+        with col:
+            chart(fig, f"{KEY}_{k}", a, height=HEIGHT - 100)
+
+
+def _vanishing(v: lessons.View) -> None:
+    x = v.values
+    try:
+        van = cached.vanishing(v.settings, int(x["T"]), float(x["rnn_scale"]), int(x["seeds"]))
+    except Busy:
+        work.busy_notice()
+        return
+    st.markdown(f"RNN λ₁(W_hh), median: **{vs_one(van.rnn_lambda1)}** · GRU below 1e-6 at "
+                f"**{below_text(van.gru_below, van.T)}** · RNN at **{below_text(van.rnn_below, van.T)}**")
+    chart(van_figs.chains(van), f"{KEY}_chains", alt.vanishing_chains(van), height=HEIGHT)
+
+
+def _train(v: lessons.View) -> None:
+    x = v.values
+    task = experiments.make_task(x["task"], int(x["length"]))
+    st.markdown(f"**{experiments.TASKS[x['task']]}**, T = {int(x['length'])}: the parameters of each model at hidden "
+                f"size H = {int(x['train_H'])}, {task.input_size} inputs a step. Training runs on the full page.")
+    st.dataframe(param_table(task.input_size, int(x["train_H"])), hide_index=True, key=f"{KEY}_params")
+
+
+def _lstm(v: lessons.View) -> None:
+    s, x = v.settings, v.values
+    seq = cached.sequence(s)
+    st.dataframe(param_table(seq.x.shape[1], s.hidden_size), hide_index=True, key=f"{KEY}_params")
+    T = int(x["lstm_T"])
+    try:
+        chains = cached.three_chains(4, s.hidden_size, T, tuple(range(s.seed, s.seed + 10)))
+    except Busy:
+        work.busy_notice()
+        return
+    chart(train_figs.three_chains(chains.distance, chains.median, T), f"{KEY}_three_chains",
+          alt.model_chains(chains.distance, chains.median, T), height=HEIGHT - 60)
