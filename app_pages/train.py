@@ -1,18 +1,28 @@
 import streamlit as st
 
-from gru_core.training import TrainConfig
 from gru_lab import chart_text as alt
-from gru_lab import experiments
+from gru_lab import experiments, train_presets
 from gru_lab.figures import training as figs
-from gru_lab.ui import session, training
+from gru_lab.ui import classroom, session, training
 from gru_lab.ui.charts import chart
 from gru_lab.ui.widgets import widget
 
 st.title("Train it live")
 st.caption("Train a GRU, a vanilla RNN and an LSTM on tasks that need a long memory, and watch which ones "
            "learn. Everything runs here in NumPy; a few hundred steps take seconds.")
+
+
+def _apply_preset() -> None:  # a callback runs before the widgets are drawn, so it may set them by key
+    st.session_state.update(train_presets.preset_widgets(st.session_state["train_preset"]))
+
+
+preset = st.selectbox("Preset", train_presets.PRESET_OPTIONS, format_func=train_presets.preset_label,
+                      key="train_preset", on_change=_apply_preset, disabled=classroom.locked("task"),
+                      help="Settings measured to show the GRU learning where the RNN does not.")
+preset_note = st.empty()
 c1, c2, c3 = st.columns(3)
 task = widget("task", container=c1)
+task_note = c1.empty()
 length = widget("length", container=c2,
                 label="Delay (steps between symbol and query)" if task == "recall" else None)
 modules = widget("models", container=c3)
@@ -27,8 +37,12 @@ with st.expander("Model size and training settings"):
     lr = widget("lr", container=c2)
     clip = widget("clip", container=c3)
     seed = widget("train_seed", container=c4)
-cfg = TrainConfig(steps=steps, batch=batch, lr=lr, optimizer=optimizer,
-                  clip=None if clip >= experiments.NO_CLIP else clip, seed=int(seed))
+chosen = train_presets.TrainSettings(task, length, H, match, steps, batch, optimizer, lr, clip)
+for note, text in ((preset_note, train_presets.preset_caption(preset, chosen)),
+                   (task_note, train_presets.default_note(chosen))):
+    if text:
+        note.caption(text)
+cfg = chosen.config(int(seed))
 I = experiments.make_task(task, length).input_size
 sizes = experiments.matched_sizes(modules, I, H, match)
 

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from gru_core import GRU, log_spaced_distances
-from gru_lab import compute, weights
+from gru_lab import compute, train_presets, weights
 from gru_lab import experiments as trainer
 from gru_lab.settings import Settings
 from gru_lab.ui import session
@@ -249,6 +249,39 @@ def test_every_task_trains(pages, task, length):
         assert "accuracy" not in table.columns
     done = at.session_state[session.TRAINING].task
     assert (done.name, done.T, done.input_size) == (spec.name, spec.T, spec.input_size)
+
+
+# ---- presets and what the defaults show ----------------------------------------------------------------
+def captions(at: AppTest) -> list[str]:
+    return [c.value for c in at.caption]
+
+
+@pytest.mark.parametrize("key", list(train_presets.PRESETS))
+def test_a_preset_sets_its_settings_and_says_what_was_measured(pages, key):
+    p = train_presets.PRESETS[key]
+    at = open_train(pages, steps=100, lr=0.003)  # not the defaults: the preset must set every setting
+    assert widget(at, "train_preset").value == train_presets.OWN
+    widget(at, "train_preset").select(key)
+    at.run()
+    assert_clean(at)
+    assert apptools.values(at, p.settings.widgets()) == p.settings.widgets()
+    assert train_presets.preset_caption(key, p.settings) in captions(at)
+    assert f"GRU learned in {p.gru} of 5 seeds (0–4), RNN in {p.rnn} of 5" in " ".join(captions(at))
+    apptools.set_widget(at, "steps", 1000)  # moved away from the preset: the measurement no longer applies
+    at.run()
+    assert any("differ from the preset's" in c for c in captions(at)), captions(at)
+
+
+@pytest.mark.parametrize("task", list(trainer.TASKS))
+def test_the_defaults_say_honestly_whether_only_one_learns(pages, task):
+    at = open_train(pages, task=trainer.TASKS[task])
+    note = train_presets.default_note(train_presets.default_settings(task))
+    assert (note in captions(at)) if note else not any("At these defaults" in c for c in captions(at))
+    if train_presets.DEFAULT_COUNTS[task] != (5, 0):
+        assert note is not None, "where the defaults show no clear difference, the page says so"
+    apptools.set_widget(at, "lr", 0.03)  # away from the defaults the sentence goes
+    at.run()
+    assert not any("At these defaults" in c for c in captions(at))
 
 
 # ---- the sweep ----------------------------------------------------------------------------------------
