@@ -29,20 +29,27 @@ progress.progress(n / K, text=f"Stop {n} of {K}")
 forward.button("Next", key="lesson_next", icon=":material/arrow_forward:", disabled=n >= K, on_click=ui.go_to,
                args=(n + 1,), width="stretch")
 
-# The note and question beside the stop's view; a wide view (the step viewer, three matrices) goes under
-# them. On a phone Streamlit stacks the columns: note, question, then the view.
-wide_view = stop.page in ("step", "saturation")
-text, view = st.columns([1, 1] if wide_view else [2, 3], gap="large")
+# A chart or viewer stop: the note across the page, then the question beside the view. A wide view (the
+# three matrices): the note beside the question, the view under both. On a phone Streamlit stacks
+# the columns: note, question, then the view.
+wide_view = stop.page == "saturation"
+if wide_view:
+    text, asked = st.columns(2, gap="large")
+else:
+    text = st.container()
 with text:
     st.subheader(plain(stop.title))
     st.markdown(plain(stop.note))
     st.page_link(ui.PAGE_FILES[stop.page], label="Explore this view", icon=ui.ICONS[stop.page],
                  query_params=ui.explore_params(stop, in_class))
-q = stop.question
-with view if wide_view else text:
-    if q is not None:
+if wide_view:
+    view = st.container()
+else:
+    asked, view = st.columns([2, 3], gap="large")
+with asked:
+    if stop.question is not None:
         ui.question(stop, s, lid, n)
-with st.container() if wide_view else view:
+with view:
     stop_view.draw(stop, s)
 ui.share(lesson, source, n, in_class, s)
 if source != "built-in":

@@ -14,17 +14,21 @@ from ..controls import CONTROLS, SIDEBAR_KEYS, LinkProblem, parse
 from . import session
 
 # A fixed string: no user text ever goes in.
+# Text scales with the screen's height (vh), from readable on a 1280×800 projector to large on 1080p,
+# so a stop's note, question and answer still share one screen.
 CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarNav"], [data-testid="stTopNavLinkContainer"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { max-width: 1500px; padding-top: 2.5rem; }
+[data-testid="stMainBlockContainer"] { max-width: 1500px; }
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p,
-[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] li { font-size: 1.45rem; line-height: 1.5; }
-[data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p { font-size: 1.15rem; }
-[data-testid="stMainBlockContainer"] [data-testid="stWidgetLabel"] p { font-size: 1.2rem; }
-[data-testid="stMainBlockContainer"] h1 { font-size: 2.6rem; }
-[data-testid="stMainBlockContainer"] h2, [data-testid="stMainBlockContainer"] h3 { font-size: 2rem; }
-[data-testid="stMainBlockContainer"] button p { font-size: 1.25rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] li {
+  font-size: clamp(1.1rem, 2.15vh, 1.45rem); line-height: 1.45; }
+[data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p { font-size: clamp(1rem, 1.7vh, 1.15rem); }
+[data-testid="stMainBlockContainer"] [data-testid="stWidgetLabel"] p { font-size: clamp(1.05rem, 1.9vh, 1.25rem); }
+[data-testid="stMainBlockContainer"] h1 { font-size: clamp(2rem, 3.4vh, 2.6rem); }
+[data-testid="stMainBlockContainer"] h2, [data-testid="stMainBlockContainer"] h3 {
+  font-size: clamp(1.5rem, 2.9vh, 2rem); }
+[data-testid="stMainBlockContainer"] button p { font-size: clamp(1.05rem, 1.9vh, 1.25rem); }
 </style>"""
 CHART_FONT = 17  # px: Plotly's 12 px default is lost from the back of a room
 

@@ -73,14 +73,14 @@ def question(stop: lessons.Stop, s: Settings, lid: str, n: int) -> None:
         st.warning(f"The answer cannot be computed for these settings: {plain(err)}.", icon=":material/warning:")
         return
     told = f"The answer: **{plain(q.options[right])}**. {plain(why)}"
-    if not authors:  # which model and convention the numbers are of
-        told += "  \n" + plain(lessons.computed_for(stop, s))
     if choice is None:
         st.info("You did not pick an option. " + told, icon=":material/lightbulb:")
     elif choice == right:
         st.success("Right. " + told, icon=":material/check_circle:")
     else:
         st.info(f"Not quite: you picked {plain(q.options[choice])}. " + told, icon=":material/cancel:")
+    if not authors:  # which model and convention the numbers are of
+        st.caption(plain(lessons.computed_for(stop, s)))
 
 
 def carried(s: Settings) -> list[tuple[str, str]]:
