@@ -7,14 +7,15 @@ from gru_lab.ui.sidebar import current
 
 s = current()
 in_class = classroom.active()
-lesson, source, problem = ui.active()
+lesson, source, bad_key, problem = ui.active()
 K = len(lesson.stops)
 n = ui.stop_number()
 st.html(ui.COMPACT_CSS)  # one screen a stop: less space above and around the title
 head, back, progress, forward = st.columns([3, 1, 3, 1], vertical_alignment="center")
 head.title("Guided lesson")
 if problem:  # named in the app's link notice, like every setting a link gets wrong
-    ui.refuse("lesson", f"**Lesson** (`lesson`) cannot be used: {plain(problem)}; the built-in lesson is shown")
+    ui.refuse(bad_key, f"**{ui.LABELS[bad_key]}** (`{bad_key}`) cannot be used: {plain(problem)}; the built-in "
+                       "lesson is shown")
 if n > K:
     ui.refuse("stop", f"**Lesson stop** (`stop`) = `{n}` is past the end: this lesson has {K} stops (1 to {K}), "
                       "so stop 1 is shown")

@@ -150,6 +150,7 @@ _LESSON = (  # the lesson page's address: no widgets, the page reads them itself
     # Any whole number passes here: the lesson page names its own last stop (a lesson has 1 to 30).
     _c("stop", "Lesson stop", "int", 1, low=1, high=999_999, high_text="the lesson's last stop"),
     _c("lesson", "Lesson", "text", "", high=8_000),  # lesson.MAX_LINK: base64url of the lesson's JSON
+    _c("lesson_file", "Lesson file", "text", "", high=12),  # the id of a lesson opened from a file on this server
 )
 _UNLOCKABLE = tuple(c.key for c in _STEP + _SATURATION + _VANISHING + _TRAIN + _LSTM)
 _CLASSROOM = (  # every page's address: gru_lab.ui.classroom reads them

@@ -3,7 +3,7 @@ predict-then-reveal question whose answer is computed from the live model. Pure:
 
     lesson = BUILT_IN                                  # the built-in tour, ≥ 10 stops
     index, why = answer(lesson.stops[4], Settings())   # the right option and the numbers behind it
-    text = to_json(lesson); same = from_json(text)     # a lesson file: plain JSON, validated
+    text = to_json(lesson); same = from_json(text)     # a lesson file: plain JSON (or TOML: from_toml), validated
     token = to_link(lesson); same = from_link(token)   # /lesson?lesson=<token>, at most 8,000 characters
 
 A question's answer is either "computed:<name>", one of the fixed functions in ANSWERS (no eval, no
@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import tomllib
 from urllib.parse import parse_qsl, urlsplit
 
 from .controls import CONTROLS, LinkProblem, keys_for_page, parse
@@ -299,6 +300,37 @@ def from_json(data: str | bytes) -> Lesson:
     except RecursionError:
         raise ValueError("the JSON nests too deeply to be a lesson") from None
     return from_dict(d)
+
+
+def from_toml(data: str | bytes) -> Lesson:
+    """A lesson from a TOML file: the same fields as JSON ([[stops]] tables, a stop's params and question
+    as tables), checked the same way."""
+    if isinstance(data, (bytes, bytearray)):
+        if len(data) > MAX_FILE_BYTES:
+            raise ValueError(f"the file is {len(data):,} bytes; a lesson file is at most {MAX_FILE_BYTES:,}")
+        try:
+            data = bytes(data).decode("utf-8-sig")
+        except UnicodeDecodeError as err:
+            raise ValueError(f"the file is not UTF-8 text (byte {err.start + 1} cannot be read); save the lesson "
+                             "as plain TOML in UTF-8") from None
+    if not isinstance(data, str):
+        raise ValueError("a lesson must be TOML text")
+    if len(data) > MAX_FILE_BYTES:
+        raise ValueError(f"the lesson is {len(data):,} characters; at most {MAX_FILE_BYTES:,} are allowed")
+    if _depth(data) > MAX_DEPTH:
+        raise ValueError(f"the TOML nests deeper than a lesson does (more than {MAX_DEPTH} levels)")
+    try:
+        d = tomllib.loads(data)
+    except tomllib.TOMLDecodeError as err:
+        raise ValueError(f"this is not valid TOML: {err}") from None
+    except RecursionError:
+        raise ValueError("the TOML nests too deeply to be a lesson") from None
+    return from_dict(d)
+
+
+def from_file(name: str, data: bytes) -> Lesson:
+    """A lesson file by its name's ending: .toml is TOML, anything else JSON."""
+    return from_toml(data) if str(name).lower().endswith(".toml") else from_json(data)
 
 
 def to_link(lesson: Lesson) -> str:

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
+from collections import OrderedDict
 from urllib.parse import urlencode
 
 import streamlit as st
 
 from .. import lesson as lessons
-from ..controls import CONTROLS, LinkProblem, parse
+from ..controls import CLASSROOM_KEYS, CONTROLS, LinkProblem, keys_for_page, parse
 from ..settings import Settings
-from . import session
+from . import classroom, session
 from .pages import PAGES
 
 PAGE_FILES = {p.get("url_path", ""): p["page"] for p in PAGES}  # url path → script, for st.page_link
@@ -120,18 +122,64 @@ def stop_number() -> int:
     return int(_param("stop"))
 
 
-def active() -> tuple[lessons.Lesson, str, str]:
-    """(the lesson on screen, where it came from: "link", "file" or "built-in", a problem to name)."""
+LABELS = {k: CONTROLS[k].label for k in ("lesson", "lesson_file")}
+
+
+class _Opened:
+    """Lessons opened from files on this server, by id, the last MAX_OPENED: a reload (a new session) finds
+    its lesson through the address's lesson_file=<id>. A lesson file is at most 200 KB: 64 of them are
+    at most 13 MB."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lessons: OrderedDict[str, lessons.Lesson] = OrderedDict()
+
+    def put(self, lid: str, lesson: lessons.Lesson) -> None:
+        with self._lock:
+            self._lessons[lid] = lesson
+            self._lessons.move_to_end(lid)
+            while len(self._lessons) > MAX_OPENED:
+                self._lessons.popitem(last=False)
+
+    def get(self, lid: str) -> lessons.Lesson | None:
+        with self._lock:
+            return self._lessons.get(lid)
+
+
+MAX_OPENED = 64
+FILE_ID = re.compile(r"[0-9a-f]{12}")
+
+
+@st.cache_resource(show_spinner=False)
+def _opened() -> _Opened:
+    return _Opened()
+
+
+def active() -> tuple[lessons.Lesson, str, str, str]:
+    """(the lesson on screen, where it came from: "link", "file" or "built-in", the parameter with a
+    problem and the problem to name)."""
     token = _param("lesson")
     if token:
         try:
-            return lessons.from_link(token), "link", ""
+            return lessons.from_link(token), "link", "", ""
         except ValueError as err:
-            return lessons.BUILT_IN, "built-in", str(err)
-    loaded = session.get(session.LESSON_ACTIVE)
-    if loaded is not None:
-        return loaded, "file", ""
-    return lessons.BUILT_IN, "built-in", ""
+            return lessons.BUILT_IN, "built-in", "lesson", str(err)
+    fid = _param("lesson_file")
+    if fid:
+        loaded = session.get(session.LESSON_ACTIVE)
+        if not FILE_ID.fullmatch(fid):
+            return (lessons.BUILT_IN, "built-in", "lesson_file",
+                    "it is not a lesson file's id (12 letters a–f and digits)")
+        if loaded is not None and lesson_id(loaded) == fid:
+            return loaded, "file", "", ""
+        found = _opened().get(fid)
+        if found is not None:
+            session.put(session.LESSON_ACTIVE, found)
+            return found, "file", "", ""
+        return lessons.BUILT_IN, "built-in", "lesson_file", (
+            f"this server no longer holds that lesson file (it keeps the last {MAX_OPENED} opened); open the file "
+            "again below")
+    return lessons.BUILT_IN, "built-in", "", ""
 
 
 def refuse(key: str, message: str) -> None:
@@ -149,8 +197,9 @@ def go_to(n: int) -> None:
 def built_in() -> None:
     """Leave a linked or uploaded lesson for the built-in one, at its first stop."""
     session.pop(session.LESSON_ACTIVE)
-    if "lesson" in st.query_params:
-        del st.query_params["lesson"]
+    for key in ("lesson", "lesson_file"):
+        if key in st.query_params:
+            del st.query_params[key]
     st.query_params["stop"] = "1"
 
 
@@ -234,22 +283,55 @@ def _add() -> None:
 
 
 def _play(token: str) -> None:
+    if "lesson_file" in st.query_params:
+        del st.query_params["lesson_file"]
     st.query_params["lesson"] = token
     st.query_params["stop"] = "1"
     session.pop(session.LESSON_REVEALED)
 
 
 def _play_in_session(lesson: lessons.Lesson) -> None:
-    """A lesson too long for a link plays from the session, like an uploaded file."""
+    """A lesson from a file, or too long for a link: kept on this server under its id, which the address
+    carries, so a reload of this tab (a new session) opens it again."""
+    lid = lesson_id(lesson)
+    _opened().put(lid, lesson)
     session.put(session.LESSON_ACTIVE, lesson)
-    for key in ("lesson", "stop"):
-        if key in st.query_params:
-            del st.query_params[key]
+    if "lesson" in st.query_params:
+        del st.query_params["lesson"]
+    st.query_params["lesson_file"] = lid
+    st.query_params["stop"] = "1"
+
+
+def add_view_button(url_path: str) -> None:
+    """At the foot of every other page: this view, as a stop in the lesson builder's form."""
+    if url_path == "lesson" or classroom.active():
+        return
+    st.button("Add this view to my lesson", key="lesson_add_view", on_click=_add_view, args=(url_path,),
+              icon=":material/playlist_add:",
+              help="Puts this page and its settings into 'Make your own lesson' on the Guided lesson page, where "
+                   "you write what to look at and, if you like, a question.")
+
+
+def _add_view(url_path: str) -> None:
+    skip = set(CLASSROOM_KEYS)
+    pairs = [(k, v) for k in st.query_params if k in keys_for_page(url_path) and k not in skip
+             for v in st.query_params.get_all(k)]
+    try:
+        params = lessons.check_params(url_path, pairs)
+    except ValueError as err:
+        st.toast(f"This view cannot be added to a lesson: {plain(err)}.", icon=":material/error:")
+        return
+    session.put(session.LESSON_PENDING, (url_path, urlencode(params)))
+    st.toast("Added to 'Make your own lesson' on the Guided lesson page: write its note there.",
+             icon=":material/playlist_add_check:")
 
 
 def builder() -> None:
     """'Make your own lesson': add stops, reorder, share as a link or a file, load a file."""
-    with st.expander("Make your own lesson", icon=":material/edit_note:"):
+    pending = session.pop(session.LESSON_PENDING)
+    if pending is not None:  # a view added from its page: the form starts from it
+        st.session_state["lesson_b_page"], st.session_state["lesson_b_link"] = pending
+    with st.expander("Make your own lesson", icon=":material/edit_note:", expanded=pending is not None):
         st.caption("Each stop opens one page with its settings. Open the page, set it up, copy its address "
                    "(the page's 'Link for students') and paste it here, then write what to look at.")
         title = session.pop(session.LESSON_TITLE)
@@ -315,14 +397,14 @@ def _share_draft(made: lessons.Lesson) -> None:
 
 
 def _upload() -> None:
-    up = st.file_uploader(f"Open a lesson file (JSON, at most {lessons.MAX_FILE_BYTES // 1000} KB)", type=["json"],
-                          key="lesson_upload")
+    up = st.file_uploader(f"Open a lesson file (JSON or TOML, at most {lessons.MAX_FILE_BYTES // 1000} KB)",
+                          type=["json", "toml"], key="lesson_upload")
     if up is None:
         return
     known = session.get(session.LESSON_FILE)
     if known is None or known[0] != up.file_id:
         try:
-            loaded, error = lessons.from_json(up.getvalue()), None
+            loaded, error = lessons.from_file(up.name, up.getvalue()), None
         except ValueError as err:
             loaded, error = None, str(err)
         session.put(session.LESSON_FILE, (up.file_id, loaded, error))

@@ -111,3 +111,23 @@ def test_a_lesson_link_with_take_and_a_seed_gives_the_take_answers(tab):
     settle(page)
     said = page.get_by_test_id("stAlert").inner_text()
     assert "The answer: z = 0" in said and "z takes the new" in said, said
+
+
+def test_a_lesson_opened_from_a_file_survives_a_reload(tab, tmp_path):
+    page = tab.page
+    path = tmp_path / "mine.json"
+    path.write_text(lesson.to_json(lesson.make_lesson("Mine", [
+        lesson.make_stop("saturation", (("case", "cut"),), "First of mine", "Look at the left panel."),
+        lesson.make_stop("", (), "Second of mine", "Read the last line.")])), encoding="utf-8")
+    tab.open("/lesson?stop=3")
+    page.get_by_text("Make your own lesson").click()
+    page.locator(".st-key-lesson_upload input[type=file]").set_input_files(str(path))
+    settle(page)
+    assert page.locator("h3").first.inner_text() == "First of mine"
+    assert "lesson_file=" in page.url
+    page.get_by_role("button", name="Next").click()
+    settle(page)
+    page.reload()
+    settle(page)
+    assert page.locator("h3").first.inner_text() == "Second of mine", "a reload keeps the file's lesson"
+    assert exceptions(page) == []

@@ -372,3 +372,29 @@ def test_view_puts_the_stops_sidebar_settings_on_the_sessions():
     v = lesson.view(stop, replace(Settings(), weight_scale=2.0))
     assert (v.settings.hidden_size, v.settings.seed, v.settings.update, v.settings.weight_scale) == (16, 3, "take", 2.0)
     assert v.values["t"] == 5 and v.values["weights"] == "trained"
+
+
+# ---- TOML lesson files: the same checks as JSON (issue 18) ------------------------------------------------
+def test_a_toml_lesson_equals_its_json_twin():
+    text = ('title = "Twin"\n[[stops]]\npage = "saturation"\ntitle = "Cut"\nnote = "Look."\nparams = { case = "cut" }\n'
+            '[stops.question]\nprompt = "Which?"\noptions = ["a", "b"]\nanswer = 1\n')
+    made = lesson.from_toml(text.encode())
+    twin = lesson.from_json(json.dumps({"title": "Twin", "stops": [
+        {"page": "saturation", "title": "Cut", "note": "Look.", "params": {"case": "cut"},
+         "question": {"prompt": "Which?", "options": ["a", "b"], "answer": 1}}]}))
+    assert made == twin
+    assert lesson.from_file("x.TOML", text.encode()) == made
+    assert lesson.from_file("x.json", lesson.to_json(made).encode()) == made
+
+
+@pytest.mark.parametrize(("raw", "message"), [
+    (b'title = 1979-05-27\nstops = []\n', "title must be text"),
+    (b'title = "x"\n[[stops]]\npage = "step"\ntitle = "t"\nnote = "n"\nparams = { t = "inf" }\n', "whole number"),
+    (b'title = "x"\nstops = ' + b"[" * 50 + b"]" * 50 + b"\n", "nests deeper"),
+    (b"title = \n", "not valid TOML"),
+    (b"\xff\xfe", "not UTF-8"),
+    (b'title = "x"\n' + b"#" * 300_000, "at most 200,000"),
+], ids=["datetime", "bad-param", "deep", "broken", "not-utf8", "huge"])
+def test_hostile_toml_files_are_refused_with_a_reason(raw, message):
+    with pytest.raises(ValueError, match=message):
+        lesson.from_toml(raw)
