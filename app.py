@@ -6,7 +6,7 @@ multipage mode for the first run of the server, which greets a shared link with 
 import streamlit as st
 
 from gru_lab import runtime
-from gru_lab.ui import browser, classroom, lesson, style, urlstate, work
+from gru_lab.ui import browser, classroom, lesson_builder, style, urlstate, work
 from gru_lab.ui.pages import FAVICON, PAGES, uses_fixed_model
 from gru_lab.ui.sidebar import sidebar
 
@@ -24,6 +24,6 @@ sidebar(page.url_path, fixed_model=uses_fixed_model(page.url_path))
 notice = st.container()
 page.run()
 classroom.leave_button()
-lesson.add_view_button(page.url_path)
+lesson_builder.add_view_button(page.url_path)
 urlstate.report_invalid(before, notice)
 runtime.freeze_after_first_run()

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from gru_lab.ui import classroom, stop_view
+from gru_lab.ui import classroom, lesson_builder, stop_view
 from gru_lab.ui import lesson as ui
 from gru_lab.ui.lesson import plain
 from gru_lab.ui.sidebar import current
@@ -57,4 +57,4 @@ if source != "built-in":
     st.button("Back to the built-in lesson", key="lesson_built_in", on_click=ui.built_in,
               icon=":material/school:")
 if not in_class:  # classroom mode shows the lesson only
-    ui.builder()
+    lesson_builder.builder()

@@ -3,7 +3,7 @@ import streamlit as st
 from gru_lab import chart_text as alt
 from gru_lab.figures import vanishing as figs
 from gru_lab.pool import Busy
-from gru_lab.story_chains import reading as story_reading
+from gru_lab.stories.chains import reading as story_reading
 from gru_lab.text import below_text, vanishing_reading, vs_one
 from gru_lab.ui import cached, urlstate, widgets, work
 from gru_lab.ui.charts import chart

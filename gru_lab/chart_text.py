@@ -10,7 +10,7 @@ import numpy as np
 
 from .compute import VANISH_FLOOR, Saturation, Vanishing, copy_term, rnn_term
 from .records import quantities
-from .story_chains import NAMES, StoryChains
+from .stories.chains import NAMES, StoryChains
 
 NAMES_OF = {"z": "update gate z", "r": "reset gate r", "n": "candidate n", "h": "state h", "i": "input gate i",
             "f": "forget gate f", "o": "output gate o", "g": "candidate g", "c": "cell state c"}

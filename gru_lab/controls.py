@@ -146,7 +146,7 @@ _TRAIN = (
     _c("sweep_lengths", "Lengths", "multiselect", [10, 20, 40, 80], options=(5, 10, 20, 40, 60, 80, 120)),
 )
 _LSTM = (_c("lstm_T", "Sequence length T", "slider", 100, low=10, high=300, step=10),)
-_LESSON = (  # the lesson page's address: no widgets, the page reads them itself (gru_lab.lesson)
+_LESSON = (  # the lesson page's address: no widgets, the page reads them itself (gru_lab.lessons)
     # Any whole number passes here: the lesson page names its own last stop (a lesson has 1 to 30).
     _c("stop", "Lesson stop", "int", 1, low=1, high=999_999, high_text="the lesson's last stop"),
     _c("lesson", "Lesson", "text", "", high=8_000),  # lesson.MAX_LINK: base64url of the lesson's JSON

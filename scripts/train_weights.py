@@ -23,6 +23,7 @@ from gru_core.tasks import adding  # noqa: E402
 from gru_core.training import TrainConfig, train  # noqa: E402
 from gru_lab import stories  # noqa: E402
 from gru_lab.inputs import PRESETS, preset_sequence  # noqa: E402
+from gru_lab.stories import shipped  # noqa: E402
 
 T, H, SEED = 30, 16, 0
 CONFIG = TrainConfig(steps=600, batch=32, lr=0.01, seed=SEED)  # the GRU reaches ~1e-4 by then
@@ -50,7 +51,7 @@ def train_story(preset: str) -> dict:
     result = stories.train_story(preset)
     path = OUT / recipe.file
     save_state(stories.story_state(result), path)
-    stories._trained_file.cache_clear()  # the file just changed
+    shipped._trained_file.cache_clear()  # the file just changed
     seq = preset_sequence(preset)
     c = stories.claim(preset, seq, stories.trained_model(preset).forward(seq.x))
     entry = {"file": recipe.file, "task": recipe.about, "T": recipe.task.T, "inputs": recipe.task.input_size,

@@ -43,6 +43,9 @@ def jacobian_panel(M: np.ndarray, which: int, lim: float) -> go.Figure:
     fig.update_yaxes(title_text="unit of h(t)", autorange="reversed", scaleanchor="x", constrain="domain", **_ticks(H))
     fig.update_layout(title=dict(text=MATRICES[which], x=0.5, xanchor="center"), height=320,
                       margin=dict(l=10, r=10, t=40, b=10))
+    if not np.any(np.abs(M) > ZERO):  # a flat grey square reads as an empty chart: say what it is
+        fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, text="every entry<br>is 0",
+                           bgcolor="rgba(255,255,255,0.85)", font=dict(size=14, color="#262626"))
     return fig
 
 

@@ -78,7 +78,7 @@ def chains_before_after(chains: dict) -> go.Figure:
     fig.update_layout(height=380, title_text="How far back a change still reaches the last state",
                       xaxis=dict(title="distance T − k (steps back)"),
                       yaxis=log_axis(*(_linear(c[s]) for n, c in chains.items() if n != "distance" for s in c),
-                                     title="‖∂s_T/∂s_k‖₂"),
+                                     title="‖∂s_T/∂s_k‖₂ (LSTM: s = [h; c])"),  # fits a 300 px plot
                       legend=dict(orientation="h", y=-0.25), margin=dict(l=10, r=10, t=40, b=10))
     return fig
 
@@ -111,6 +111,6 @@ def three_chains(distance: np.ndarray, median: dict[str, np.ndarray], T: int) ->
     fig.update_layout(height=400, title_text=f"Untrained chains (T = {T})",
                       xaxis=dict(title="distance T − k (steps back)"),
                       yaxis=log_axis(*(_linear(v) for v in median.values()),
-                                     title="‖∂s_T/∂s_k‖₂ (s = h, or [h; c] for the LSTM)"),
+                                     title="‖∂s_T/∂s_k‖₂ (LSTM: s = [h; c])"),  # fits a 300 px plot
                       legend=dict(orientation="h", y=-0.2), margin=dict(l=10, r=10, t=40, b=10))
     return fig

@@ -5,7 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from gru_lab.compute import VANISH_FLOOR, Band, Vanishing
-from gru_lab.story_chains import NAMES, StoryChains
+from gru_lab.stories.chains import NAMES, StoryChains
 from gru_lab.text import lambda_comparison
 
 from .colors import MARKERS_SHOWN, MODEL, MODEL_DASH, MODEL_SYMBOL, rgba

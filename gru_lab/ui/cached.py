@@ -21,9 +21,9 @@ from collections.abc import Callable
 import streamlit as st
 
 from .. import compute, jobs, stories, weights
-from .. import story_chains as chains_of_a_story
 from ..inputs import Sequence
 from ..settings import Settings
+from ..stories import chains as chains_of_a_story
 from ..weights import Loaded
 from . import work
 

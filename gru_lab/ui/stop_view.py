@@ -10,8 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import chart_text as alt
-from .. import experiments
-from .. import lesson as lessons
+from .. import experiments, lessons
 from ..figures import saturation as sat_figs
 from ..figures import training as train_figs
 from ..figures import vanishing as van_figs

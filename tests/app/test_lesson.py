@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from gru_lab import lesson
+from gru_lab import lessons as lesson
 from gru_lab.settings import Settings
 
 from .apptools import (

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from gru_lab import lesson as lessons
+from gru_lab import lessons
 
 from .conftest import PAGES
 from .settle import settle

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from gru_lab import lesson
+from gru_lab import lessons as lesson
 
 from .conftest import DESKTOP, PHONE
 from .settle import settle

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from gru_lab import lesson as lessons
+from gru_lab import lessons
 
 from .ui import MAIN
 

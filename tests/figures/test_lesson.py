@@ -1,4 +1,4 @@
-"""The guided lesson (gru_lab.lesson), without Streamlit: the built-in stops, their computed answers
+"""The guided lesson (gru_lab.lessons), without Streamlit: the built-in stops, their computed answers
 checked against an independent computation under both update conventions and several seeds, the
 JSON file and link round trips, and hostile files and links refused with a clear message."""
 from __future__ import annotations
@@ -11,8 +11,10 @@ import numpy as np
 import pytest
 
 from gru_core import GRU, LSTM, RNN
-from gru_lab import compute, experiments, lesson, stories
+from gru_lab import compute, experiments, stories
+from gru_lab import lessons as lesson
 from gru_lab.controls import CONTROLS, keys_for_page, parse
+from gru_lab.lessons.built_in import _q
 from gru_lab.settings import Settings, build_gru, build_rnn
 
 L = lesson.BUILT_IN
@@ -22,7 +24,7 @@ STOPS = list(enumerate(L.stops, 1))
 # Random-weight step stops, so the step answers are checked for every seed too (the trained model has none).
 RANDOM_STEP = tuple(
     lesson.Stop("step", (("preset", "Far-apart clue"), ("weights", "random"), ("t", str(t)), ("unit", str(u))),
-                f"Random {t}/{u}", "A note.", lesson._q("Does it change?", name))
+                f"Random {t}/{u}", "A note.", _q("Does it change?", name))
     for t, u in ((1, 0), (4, 6), (12, 3), (30, 7)) for name in ("h_changes", "z_keeps"))
 
 
@@ -100,7 +102,7 @@ def _saturation_setup(stop, s):
 
 
 def expected(stop, s) -> int:
-    """The right option, computed here without gru_lab.lesson's answer functions."""
+    """The right option, computed here without gru_lab.lessons' answer functions."""
     name = stop.question.answer.removeprefix("computed:")
     if name == "copy_z":
         v = lesson.view(stop, s)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gru_lab import compute, lesson
-from gru_lab.lesson_answers import step_record, view
+from gru_lab import compute
+from gru_lab import lessons as lesson
+from gru_lab.lessons.answers import step_record, view
+from gru_lab.lessons.values import EQUAL
 from gru_lab.settings import Settings
 
 L = lesson.BUILT_IN
@@ -87,7 +89,7 @@ def test_the_stops_say_what_these_tests_check():
 @pytest.mark.parametrize("update", CONVENTIONS)
 @pytest.mark.parametrize(("rnn_scale", "caveat"), [(3.0, True), (1.0, False), (2.0, False)])
 def test_the_story_paragraph_says_when_the_rnns_large_value_is_exploding(update, rnn_scale, caveat):
-    from gru_lab.story_chains import at, reading, story_chains
+    from gru_lab.stories.chains import at, reading, story_chains
 
     sc = story_chains(Settings(update=update), rnn_scale, 0.0)
     text = reading(sc)
@@ -96,3 +98,44 @@ def test_the_story_paragraph_says_when_the_rnns_large_value_is_exploding(update,
         assert sc.rnn_lambda1 > 1 and np.max(sc.log10["RNN"]) > 0
         assert at(sc, "RNN", 30) > 0.01 * at(sc, "trained GRU", 30)
         assert f"{sc.rnn_lambda1:.2f}" in text
+
+
+def _saturation(stop: lesson.Stop, update: str, seed: int = 0) -> compute.Saturation:
+    v = view(stop, Settings(update=update, seed=seed))
+    T = len(compute.sequence_for(v.settings).labels)
+    x = v.values
+    return compute.saturation(v.settings, x["case"], x["pz"], x["pr"], x["bz"], x["br"], T - 1)
+
+
+def test_holding_across_the_gap_nothing_in_the_gap_is_about_the_umbrella():
+    stop = _stop("Holding across the gap")
+    v = view(stop, Settings())
+    labels = compute.sequence_for(v.settings).labels
+    t = int(v.values["t"])
+    assert labels[3] == "umbrella" and t - 4 == 8, "eight words after the clue at step 4"
+    assert all(w not in ("umbrella", "dry") for w in labels[4:t])
+
+
+@pytest.mark.parametrize("seed", (0, 3))
+@pytest.mark.parametrize("update", CONVENTIONS)
+def test_the_saturated_cases_do_what_their_stops_say(update, seed):
+    copy = _saturation(_stop("Copy: the gradient's highway"), update, seed)
+    H = copy.J.shape[0]
+    assert np.allclose(copy.J, np.eye(H), atol=1e-12), "copy: the step Jacobian is the identity"
+    h = copy.rec.h
+    assert np.allclose(h, h[0], atol=1e-12), "h_t = h_(t−1) whatever the input"
+    cut = _saturation(_stop("Cut: forget the past"), update, seed)
+    assert np.max(np.abs(cut.J)) < 1e-12, "the new state no longer depends on the old one"
+    like = _saturation(_stop("RNN-like: the gates step aside"), update, seed)
+    rnn = (1 - like.rec.n[like.t] ** 2)[:, None] * like.rec.model.W_hn
+    assert np.allclose(like.J, rnn, atol=1e-12) and not np.allclose(like.J, np.eye(H)), "a tanh RNN's Jacobian"
+    free = _saturation(_stop("Exact vs frozen gates"), update, seed)
+    assert np.max(np.abs(free.J - free.J_frozen)) > EQUAL, "freezing the gates leaves something out"
+    again = _saturation(_stop("When freezing is exact"), update, seed)
+    assert np.max(np.abs(again.J - again.J_frozen)) < EQUAL, "pinned z: freezing is exact"
+
+
+def test_no_stop_speaks_of_panels_by_their_place():
+    """The lesson page lays a stop's matrices out by the screen's width: a note names them by their titles."""
+    for stop in L.stops:
+        assert not any(w in stop.note for w in ("on the left", "right panel", "middle panel")), stop.title

@@ -10,7 +10,7 @@ from gru_lab.figures import training as train_figs
 from gru_lab.figures import vanishing as van_figs
 from gru_lab.figures.colors import MODEL_DASH, MODEL_SYMBOL
 from gru_lab.settings import Settings
-from gru_lab.story_chains import story_chains
+from gru_lab.stories.chains import story_chains
 
 
 def _styles(fig, names: list[str]) -> dict[str, tuple]:

@@ -9,7 +9,7 @@ from gru_lab.figures.vanishing import story_chains as figure
 from gru_lab.inputs import preset_sequence
 from gru_lab.settings import Settings
 from gru_lab.stories import trained_model
-from gru_lab.story_chains import NAMES, at, reading, story_chains
+from gru_lab.stories.chains import NAMES, at, reading, story_chains
 
 
 @pytest.mark.parametrize("update", ["keep", "take"])

@@ -13,8 +13,8 @@ import numpy as np
 
 from gru_core import GRURecord
 
-from .story_tasks import CLUE, CLUE_QUERY
-from .text import WEEK, key_steps
+from ..text import WEEK, key_steps
+from .tasks import CLUE, CLUE_QUERY
 
 # ---- claims ------------------------------------------------------------------------------------
 HOLD_LEVELS = (0.99, 0.98, 0.95, 0.9, 0.85, 0.8)  # kept share of h: "z stays above …" (keep)

@@ -1,30 +1,15 @@
-"""The story each narrative preset tells, the small model trained for it, and the "Watch for" text
-written from the numbers of the model on screen.
+"""The shipped story models and what they show: the file trained for each narrative preset's story
+(weights/gru_story_*.safetensors, and the adding model), the model and read-out read from it under
+either update convention, which weights a model on screen has, the training manifest
+(weights/stories.json), and the "Watch for" text written from the numbers of the model on screen.
 
     path = trained_weights_for("clue")           # weights/gru_story_clue.safetensors, or None
     model = trained_model("clue", update="take")  # the same trained function under "z takes the new"
-    rec = model.forward(preset_sequence("clue").x)
     watch_for("clue", seq, rec)                   # "Unit 6 holds on to 'umbrella': …"
-    claim("clue", seq, rec)                       # Claim(unit=6, start=4, end=33, threshold=0.1, …)
 
-A story is one of three shapes, each checked on the record's own gates (gru_lab.story_claims):
-
-- hold (clue, verdict first, adding): at the story's word a unit's h changes, and from the next step
-  to the word it explains z stays on the "keep" side of a threshold (above it under update "keep",
-  below 1 − it under "take", where a small z keeps the past);
-- replace (verdict last): at the final verdict a unit takes the new (z below a threshold under
-  "keep", above 1 − it under "take") and h changes;
-- track (weekly sales): from the second week on a unit's z stays on the "keep" side, so h moves
-  little from day to day while it follows the 7-day average of sales.
-
-A claim names the unit, the steps (0-based in `Claim`, 1-based in the text, as on screen) and the
-threshold; `Claim.check(rec)` re-derives it from the record. The text says only what the numbers
-show: when no unit passes, it says which came closest and where it fails. With random weights it
-says first that a random GRU is not expected to remember.
-
-The tasks and recipes that made the files are in gru_lab.story_tasks (re-exported here): they build
-their sequences from the presets' own kind of input, so a trained model meets the preset's sequence
-as one more sample.
+The text says only what the numbers show (the claim, gru_lab.stories.claims, found on the record's own
+gates): when no unit passes, it says which came closest and where it fails. With random weights it
+says first that a random GRU is not expected to remember. Pure.
 """
 from __future__ import annotations
 
@@ -37,37 +22,11 @@ import numpy as np
 from gru_core import GRU, GRURecord, load_state, recurrent_part
 from gru_core.readout import Readout
 
-from .inputs import PRESETS
-from .story_claims import (
-    MIN_CHANGE,
-    MIN_CORR,
-    SHAPES,
-    Claim,
-    claim,
-    story_steps,
-)
-from .story_tasks import (
-    ADDING_FILE,
-    CLUE,
-    CLUE_QUERY,
-    CLUE_WINDOW,
-    DECOYS,
-    INTENSIFIERS,
-    NEGATIVE,
-    PLOT_VERDICTS,
-    POSITIVE,
-    RECIPES,
-    VERDICT_WINDOW,
-    Recipe,
-    StoryTask,
-    clue_task,
-    sales_task,
-    story_state,
-    train_story,
-    verdict_task,
-)
+from ..inputs import PRESETS
+from .claims import MIN_CHANGE, SHAPES, Claim, claim
+from .tasks import ADDING_FILE, CLUE, RECIPES
 
-WEIGHTS = Path(__file__).resolve().parent.parent / "weights"
+WEIGHTS = Path(__file__).resolve().parents[2] / "weights"
 MANIFEST = WEIGHTS / "stories.json"  # what scripts/train_weights.py measured for each story model
 
 
@@ -279,12 +238,3 @@ def prediction(preset: str, seq, rec) -> str | None:
     p /= p.sum()
     k = int(np.argmax(p))
     return f"The read-out on the last h says {CLASSES[preset][k]} (probability {p[k]:.2f})."
-
-
-__all__ = [
-    "MIN_CHANGE", "MIN_CORR", "SHAPES",
-    "ADDING_FILE", "CLUE", "CLUE_QUERY", "CLUE_WINDOW", "Claim", "DECOYS", "INTENSIFIERS", "NEGATIVE",
-    "PLOT_VERDICTS", "POSITIVE", "RECIPES", "Recipe", "StoryTask", "VERDICT_WINDOW", "as_convention", "claim",
-    "clue_task", "manifest", "prediction", "sales_task", "story_state", "story_steps", "train_story",
-    "trained_model", "trained_readout", "trained_weights_for", "verdict_task", "watch_for", "weights_source"
-]

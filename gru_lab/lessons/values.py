@@ -1,13 +1,13 @@
 """A lesson's values and limits: Question, Stop, Lesson, and the View a stop opens. Pure.
 
-gru_lab.lesson makes and checks them; gru_lab.lesson_answers computes a question's answer.
+gru_lab.lessons.checks makes and checks them; gru_lab.lessons.answers computes a question's answer.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from .settings import Settings
+from ..settings import Settings
 
 FORMAT = "gru-lab-lesson"
 VERSION = 1

@@ -2,7 +2,7 @@
 
 The vanishing page's seeds show what random weights do; this shows what training does. All three
 read the same sequence (the far-apart clue, T = 34) with the same hidden size: the GRU trained for
-that story (gru_lab.stories), a random GRU of the sidebar's seed, and a tanh RNN of that seed with
+that story (gru_lab.stories.shipped), a random GRU of the sidebar's seed, and a tanh RNN of that seed with
 the page's recurrent scale. `z_bias` moves the random GRU's update gate towards "keep the past" (its
 input bias, +b under "keep", −b under "take"): the chrono idea of Tallec & Ollivier (2018), a
 stronger copy path from the start, which lengthens the chain as the gate opens.
@@ -17,9 +17,9 @@ import numpy as np
 
 from gru_core import chain_norms
 
-from .inputs import preset_sequence
-from .settings import Settings, build_gru, build_rnn
-from .stories import trained_model
+from ..inputs import preset_sequence
+from ..settings import Settings, build_gru, build_rnn
+from .shipped import trained_model
 
 STORY = "clue"  # the longest word story with a trained model: 34 steps
 NAMES = ("trained GRU", "random GRU", "RNN")

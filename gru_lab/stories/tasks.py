@@ -1,6 +1,6 @@
 """How each story model is trained: the tasks built from the presets' own kind of input, and the
 recipe (task, size, seed, steps) behind every shipped file. scripts/train_weights.py runs
-`train_story`; weights/README.md has the command. gru_lab.stories reads what these made.
+`train_story`; weights/README.md has the command. gru_lab.stories.shipped reads what these made.
 """
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from gru_core.limits import LIMITS
 from gru_core.tasks import Task
 from gru_core.training import TrainConfig, TrainResult, train
 
-from .inputs import EMBED_DIM, PRESETS, embed, tokenize
-from .text import WEEK
+from ..inputs import EMBED_DIM, PRESETS, embed, tokenize
+from ..text import WEEK
 
 # ---- the tasks ---------------------------------------------------------------------------------
 POSITIVE = ("brilliant", "wonderful", "superb", "gripping", "delightful", "moving")

@@ -9,10 +9,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from . import compute, experiments, weights
-from .controls import CONTROLS, SIDEBAR_KEYS, keys_for_page, parse
-from .inputs import EMBED_DIM, PRESETS
-from .lesson_values import (
+from .. import compute, experiments, weights
+from ..controls import CONTROLS, SIDEBAR_KEYS, keys_for_page, parse
+from ..inputs import EMBED_DIM, PRESETS
+from ..settings import Settings
+from .values import (
     CHANGE,
     EQUAL,
     TABLE_KEY,
@@ -20,7 +21,6 @@ from .lesson_values import (
     Stop,
     View,
 )
-from .settings import Settings
 
 
 # ---- the live model behind a stop ----------------------------------------------------------------
