@@ -147,7 +147,8 @@ def test_lesson_question_answered_and_revealed_by_keyboard(tab):
     radios = page.locator(f"{MAIN} [data-testid='stRadio'] input[type=radio]")
     expect(radios.first).to_be_attached(timeout=WAIT)
     assert page.locator(f"{MAIN} [data-testid='stRadio'] input:checked").count() == 0
-    tab_until(page, lambda f: f["tag"] == "input" and f["type"] == "radio")
+    # the question's options, not the sidebar's convention (the lesson page's sidebar comes first)
+    tab_until(page, lambda f: f["tag"] == "input" and f["type"] == "radio" and f["inMain"])
     page.keyboard.press("ArrowDown")  # arrows move through a radio group and pick as they go
     expect(page.locator(f"{MAIN} [data-testid='stRadio'] input:checked")).to_have_count(1, timeout=WAIT)
     settle(page, timeout=120)

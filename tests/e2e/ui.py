@@ -183,7 +183,8 @@ FOCUSED_JS = """
     tag: a.tagName.toLowerCase(), cls, testid: a.getAttribute("data-testid") || "",
     type: a.getAttribute("type") || "", role: a.getAttribute("role") || "",
     label: a.getAttribute("aria-label") || "", text: (a.innerText || a.textContent || "").trim().slice(0, 80),
-    inViewer: !!(a.closest && a.closest(".gv")), visible: a.matches(":focus-visible"),
+    inViewer: !!(a.closest && a.closest(".gv")), inMain: !!(a.closest && a.closest("[data-testid='stMain']")),
+    visible: a.matches(":focus-visible"),
     outline: [cs.outlineStyle, parseFloat(cs.outlineWidth) || 0, cs.outlineColor], shadow: cs.boxShadow,
   };
 }
