@@ -68,6 +68,12 @@ def _position(v: View, rec) -> tuple[int, int]:
 
 
 # ---- the answer functions ------------------------------------------------------------------------
+def _signed(v: float) -> str:
+    """A number as the cell diagram writes it: a true minus sign, three decimals."""
+    return f"{v:.3f}".replace("-", "−")
+
+
+
 @dataclass(frozen=True)
 class Answer:
     page: str
@@ -88,7 +94,7 @@ def _h_changes(v: View) -> tuple[int, str]:
     change = float(abs(rec.h[t - 1, j] - rec.h_prev[t - 1, j]))
     yes = change > CHANGE
     before, after = rec.h_prev[t - 1, j], rec.h[t - 1, j]
-    return (0 if yes else 1), (f"Unit {j} at step {t}: h goes from {before:.3f} to {after:.3f}, "
+    return (0 if yes else 1), (f"Unit {j} at step {t}: h goes from {_signed(before)} to {_signed(after)}, "
                                f"a change of {change:.3f}, {'above' if yes else 'not above'} {CHANGE:g}.")
 
 
