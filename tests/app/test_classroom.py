@@ -66,3 +66,22 @@ def test_a_bad_unlock_is_named(pages):
     text = " ".join(w.value for w in at.warning).replace("\\", "")
     assert "Settings the class may change" in text and "must be one of" in text
     assert widget(at, "case").disabled
+
+
+def test_a_lesson_stop_carries_what_it_unlocks_to_its_page(pages):
+    from urllib.parse import parse_qs
+
+    from gru_lab import lessons
+
+    from .apptools import open_link
+
+    stop = lessons.make_stop("vanishing", {"rnn_scale": "2.0", "unlock": "rnn_scale"}, "Scale it", "Move the slider.")
+    own = lessons.make_lesson("Mine", [stop])
+    at = open_page(pages, "lesson", lesson=lessons.to_link(own), stop=1, classroom=1)
+    assert_clean(at)
+    (link,) = at.get("page_link")
+    assert parse_qs(link.proto.query_string) == {"rnn_scale": ["2.0"], "unlock": ["rnn_scale"], "classroom": ["1"]}
+    view = open_link(pages, link.proto.page_script_hash, link.proto.query_string)
+    assert_clean(view)
+    assert _in_class(view) and not widget(view, "rnn_scale").disabled and widget(view, "T").disabled
+    assert widget(view, "rnn_scale").value == 2.0

@@ -400,3 +400,11 @@ def test_a_toml_lesson_equals_its_json_twin():
 def test_hostile_toml_files_are_refused_with_a_reason(raw, message):
     with pytest.raises(ValueError, match=message):
         lesson.from_toml(raw)
+
+
+def test_a_stop_may_unlock_settings_for_classroom_mode():
+    """A teacher's stop records which settings the class may change (`unlock`), checked like any parameter."""
+    stop = lesson.make_stop("vanishing", {"rnn_scale": "2.0", "unlock": ["rnn_scale", "T"]}, "Scale it", "Try it.")
+    assert stop.query_lists()["unlock"] == ["rnn_scale", "T"]
+    with pytest.raises(ValueError, match="unlock"):
+        lesson.make_stop("vanishing", {"unlock": "lesson"}, "Scale it", "Try it.")
