@@ -22,7 +22,7 @@ MODEL = {"GRU": "#0072B2", "RNN": "#D55E00", "LSTM": "#009E73"}
 MODEL_DASH = {"GRU": "solid", "RNN": "dash", "LSTM": "dashdot"}
 MODEL_SYMBOL = {"GRU": "circle", "RNN": "square", "LSTM": "diamond"}
 MARKERS_SHOWN = 14  # markers per curve: enough to name it, few enough not to hide the line
-NEGATIVE = "#4D4D4D"  # the negative end of signed scales: dark grey reads against both themes
+NEGATIVE = "#262626"  # the negative end of signed scales: near-black, so the sign reads by lightness too
 NEUTRAL = "#F2F2F2"
 
 
