@@ -6,14 +6,14 @@ from gru_lab.figures import training as figs
 from gru_lab.pool import Busy
 from gru_lab.tables import param_table
 from gru_lab.text import key_steps
-from gru_lab.ui import cached, widgets, work
+from gru_lab.ui import cached, classroom, widgets, work
 from gru_lab.ui.charts import chart
 from gru_lab.ui.sidebar import current
 
 s = current()
 st.title("GRU vs LSTM")
 st.caption("The LSTM (Hochreiter & Schmidhuber 1997) keeps a separate cell state c guarded by three gates; "
-           "the GRU folds memory into h with two. Same hidden size and seed as the sidebar.")
+           f"the GRU folds memory into h with two. Same hidden size and seed for both ({classroom.settings_where()}).")
 st.subheader("Parameters")
 for line in (r"\text{RNN: } H I + H^2 + 2H", r"\text{GRU: } 3\,(H I + H^2 + 2H)", r"\text{LSTM: } 4\,(H I + H^2 + 2H)"):
     st.latex(r"\small " + line)  # one model a line: the three together overflow a phone

@@ -2,6 +2,7 @@ import streamlit as st
 
 from gru_lab.inputs import PRESETS
 from gru_lab.text import convention_label, gru_equations
+from gru_lab.ui import classroom
 from gru_lab.ui.sidebar import current
 
 s = current()
@@ -17,7 +18,7 @@ st.markdown(
     "models behind the stories below show."
 )
 st.subheader("The equations, as currently set")
-st.caption(convention_label(s.reset_after, s.update) + " · change them in the sidebar")
+st.caption(convention_label(s.reset_after, s.update) + " · " + classroom.settings_where("change them in the sidebar"))
 for line in gru_equations(s.reset_after, s.update):
     st.latex(r"\small " + line)  # small: fits a phone
 with st.expander("Why articles disagree: two conventions"):

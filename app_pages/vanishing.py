@@ -5,14 +5,15 @@ from gru_lab.figures import vanishing as figs
 from gru_lab.pool import Busy
 from gru_lab.stories.chains import reading as story_reading
 from gru_lab.text import below_text, vanishing_reading, vs_one
-from gru_lab.ui import cached, urlstate, widgets, work
+from gru_lab.ui import cached, classroom, urlstate, widgets, work
 from gru_lab.ui.charts import chart
 from gru_lab.ui.sidebar import current
 
 s = current()
 st.title("Vanishing gradients: GRU vs vanilla RNN")
 st.caption(f"The same random input (4 features per step) through a GRU and a tanh RNN, both with H = {s.hidden_size} "
-           "(set in the sidebar). Each model is re-drawn for several seeds so no single lucky draw misleads.")
+           f"({classroom.settings_where()}). Each model is re-drawn for several seeds so no single lucky draw "
+           "misleads.")
 c1, c2, c3 = st.columns(3)
 T = widgets.widget("T", container=c1)
 rnn_scale = widgets.widget("rnn_scale", container=c2)
@@ -39,7 +40,8 @@ chart(figs.deltas(v), "deltas", alt.deltas(v))
 
 st.subheader("What training changes: one story, three models")
 st.caption("The far-apart clue's 34 words through the GRU trained for that story, a random GRU of the same size "
-           "(the sidebar's seed) and the RNN above (its seed and recurrent scale). Each curve is one model.")
+           f"({classroom.settings_where('the sidebar’s seed', 'the lesson’s seed')}) and the RNN above (its seed and "
+           "recurrent scale). Each curve is one model.")
 z_bias = widgets.widget("z_bias")
 sc = cached.story_chains(s, rnn_scale, z_bias)
 chart(figs.story_chains(sc), "story_chains", alt.story_chains(sc))

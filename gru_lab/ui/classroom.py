@@ -70,6 +70,12 @@ def locked(key: str) -> bool:
     return active() and key not in SIDEBAR_KEYS and key in CONTROLS and key not in unlocked()
 
 
+def settings_where(words: str = "set in the sidebar", in_class: str = "set by the lesson") -> str:
+    """Where the model settings are, for a page's caption: in classroom mode the sidebar is hidden, so the
+    settings are the lesson's."""
+    return in_class if active() else words
+
+
 def leave() -> None:
     session.pop(session.CLASSROOM)
     st.query_params["classroom"] = "0"
