@@ -89,7 +89,7 @@ def test_on_a_phone_the_stop_stacks_note_question_then_view(new_tab, n):
 def test_explore_this_view_then_back_returns_to_the_stop_in_classroom_mode(tab, n):
     page = tab.page
     tab.open(f"/lesson?stop={n}&classroom=1")
-    page.get_by_text("Explore this view").click()
+    page.get_by_test_id("stPageLink-NavLink").filter(has_text="Explore this view").click()
     settle(page)
     assert "/lesson" not in page.url and "classroom=1" in page.url
     shown = _boxes(page)
