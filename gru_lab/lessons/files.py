@@ -114,8 +114,8 @@ def _depth(text: str) -> int:
     return deepest
 
 
-def from_json(data: str | bytes) -> Lesson:
-    """A lesson from a file's text (or bytes); anything wrong is a ValueError saying what and what is allowed."""
+def _text_of(data: str | bytes, kind: str) -> str:
+    """A lesson file's text, checked before parsing: UTF-8, not too long, not nested deeper than a lesson."""
     if isinstance(data, (bytes, bytearray)):
         if len(data) > MAX_FILE_BYTES:
             raise ValueError(f"the file is {len(data):,} bytes; a lesson file is at most {MAX_FILE_BYTES:,}")
@@ -123,13 +123,19 @@ def from_json(data: str | bytes) -> Lesson:
             data = bytes(data).decode("utf-8-sig")
         except UnicodeDecodeError as err:
             raise ValueError(f"the file is not UTF-8 text (byte {err.start + 1} cannot be read); save the lesson "
-                             "as plain JSON in UTF-8") from None
+                             f"as plain {kind} in UTF-8") from None
     if not isinstance(data, str):
-        raise ValueError("a lesson must be JSON text")
+        raise ValueError(f"a lesson must be {kind} text")
     if len(data) > MAX_FILE_BYTES:
         raise ValueError(f"the lesson is {len(data):,} characters; at most {MAX_FILE_BYTES:,} are allowed")
     if _depth(data) > MAX_DEPTH:
-        raise ValueError(f"the JSON nests deeper than a lesson does (more than {MAX_DEPTH} levels)")
+        raise ValueError(f"the {kind} nests deeper than a lesson does (more than {MAX_DEPTH} levels)")
+    return data
+
+
+def from_json(data: str | bytes) -> Lesson:
+    """A lesson from a file's text (or bytes); anything wrong is a ValueError saying what and what is allowed."""
+    data = _text_of(data, "JSON")
     try:
         d = json.loads(data, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except json.JSONDecodeError as err:
@@ -142,20 +148,7 @@ def from_json(data: str | bytes) -> Lesson:
 def from_toml(data: str | bytes) -> Lesson:
     """A lesson from a TOML file: the same fields as JSON ([[stops]] tables, a stop's params and question
     as tables), checked the same way."""
-    if isinstance(data, (bytes, bytearray)):
-        if len(data) > MAX_FILE_BYTES:
-            raise ValueError(f"the file is {len(data):,} bytes; a lesson file is at most {MAX_FILE_BYTES:,}")
-        try:
-            data = bytes(data).decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            raise ValueError(f"the file is not UTF-8 text (byte {err.start + 1} cannot be read); save the lesson "
-                             "as plain TOML in UTF-8") from None
-    if not isinstance(data, str):
-        raise ValueError("a lesson must be TOML text")
-    if len(data) > MAX_FILE_BYTES:
-        raise ValueError(f"the lesson is {len(data):,} characters; at most {MAX_FILE_BYTES:,} are allowed")
-    if _depth(data) > MAX_DEPTH:
-        raise ValueError(f"the TOML nests deeper than a lesson does (more than {MAX_DEPTH} levels)")
+    data = _text_of(data, "TOML")
     try:
         d = tomllib.loads(data)
     except tomllib.TOMLDecodeError as err:

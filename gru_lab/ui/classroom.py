@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..controls import CONTROLS, SIDEBAR_KEYS, LinkProblem, parse
+from ..controls import CONTROLS, SIDEBAR_KEYS
 from . import session
+from .urlstate import address_value
 
 # A fixed string: no user text ever goes in.
 # Text scales with the screen's height (vh), from readable on a 1280×800 projector to large on 1080p,
@@ -33,19 +34,10 @@ CSS = """<style>
 CHART_FONT = 17  # px: Plotly's 12 px default is lost from the back of a room
 
 
-def _param(key: str):
-    if key not in st.query_params:
-        return CONTROLS[key].default
-    try:
-        return parse(CONTROLS[key], st.query_params.get_all(key))
-    except LinkProblem:  # the link checker names it
-        return CONTROLS[key].default
-
-
 def start() -> bool:
     """On every run, before the page: classroom mode on or off, kept in the session and the address."""
     asked = "classroom" in st.query_params
-    if asked and _param("classroom") == "1":
+    if asked and address_value("classroom") == "1":
         session.put(session.CLASSROOM, True)
     elif asked:  # classroom=0 turns it off
         session.pop(session.CLASSROOM)
@@ -62,7 +54,7 @@ def active() -> bool:
 
 
 def unlocked() -> tuple[str, ...]:
-    return tuple(_param("unlock"))
+    return tuple(address_value("unlock"))
 
 
 def locked(key: str) -> bool:

@@ -17,10 +17,11 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from .. import lessons
-from ..controls import CONTROLS, LinkProblem, parse
+from ..controls import CONTROLS
 from ..settings import Settings
 from . import session
 from .pages import PAGES
+from .urlstate import address_value
 
 PAGE_FILES = {p.get("url_path", ""): p["page"] for p in PAGES}  # url path → script, for st.page_link
 ICONS = {p.get("url_path", ""): p["icon"] for p in PAGES}
@@ -109,18 +110,8 @@ def _is_default(key: str, value) -> bool:
     return value == default
 
 
-def _param(key: str):
-    """A lesson parameter of the address, or its default (clean_link has named a bad one)."""
-    if key not in st.query_params:
-        return CONTROLS[key].default
-    try:
-        return parse(CONTROLS[key], st.query_params.get_all(key))
-    except LinkProblem:
-        return CONTROLS[key].default
-
-
 def stop_number() -> int:
-    return int(_param("stop"))
+    return int(address_value("stop"))
 
 
 LABELS = {k: CONTROLS[k].label for k in ("lesson", "lesson_file")}
@@ -159,13 +150,13 @@ def _opened() -> _Opened:
 def active() -> tuple[lessons.Lesson, str, str, str]:
     """(the lesson on screen, where it came from: "link", "file" or "built-in", the parameter with a
     problem and the problem to name)."""
-    token = _param("lesson")
+    token = address_value("lesson")
     if token:
         try:
             return lessons.from_link(token), "link", "", ""
         except ValueError as err:
             return lessons.BUILT_IN, "built-in", "lesson", str(err)
-    fid = _param("lesson_file")
+    fid = address_value("lesson_file")
     if fid:
         loaded = session.get(session.LESSON_ACTIVE)
         if not FILE_ID.fullmatch(fid):

@@ -71,6 +71,17 @@ def _code(text: str) -> str:
     return "`" + text.replace("`", "ʼ") + "`"
 
 
+def address_value(key: str):
+    """A parameter the page reads from the address itself (no widget), or its default: clean_link has
+    already named and dropped a bad one."""
+    if key not in st.query_params:
+        return CONTROLS[key].default
+    try:
+        return parse(CONTROLS[key], st.query_params.get_all(key))
+    except LinkProblem:
+        return CONTROLS[key].default
+
+
 def follow_link(url_path: str) -> None:
     """On a move to another page, let the address's sidebar settings win.
 

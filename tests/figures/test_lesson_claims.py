@@ -33,12 +33,17 @@ def _kept(rec, update: str) -> np.ndarray:
     return rec.z if update == "keep" else 1 - rec.z
 
 
-@pytest.mark.parametrize("update", CONVENTIONS)
-def test_writing_the_clue_lets_the_candidate_in_exactly_there(update):
-    stop = _stop("Writing the clue")
+def _step_stop(title: str, update: str):
+    """The stop, the record its step view shows, and its step (1-based) and unit."""
+    stop = _stop(title)
     v = view(stop, Settings(update=update))
     _, rec = step_record(v)
-    t, j = int(v.values["t"]), int(v.values["unit"])
+    return stop, rec, int(v.values["t"]), int(v.values["unit"])
+
+
+@pytest.mark.parametrize("update", CONVENTIONS)
+def test_writing_the_clue_lets_the_candidate_in_exactly_there(update):
+    stop, rec, t, j = _step_stop("Writing the clue", update)
     taken = 1 - _kept(rec, update)[:, j]
     assert int(np.argmax(taken[1:])) + 2 == t, "after the first word, the unit takes the most of its candidate here"
     assert "after the first word" in stop.note
@@ -46,10 +51,7 @@ def test_writing_the_clue_lets_the_candidate_in_exactly_there(update):
 
 @pytest.mark.parametrize("update", CONVENTIONS)
 def test_deep_in_the_gap_the_gate_has_saturated_and_h_is_handed_on(update):
-    stop = _stop("Nothing moves")
-    v = view(stop, Settings(update=update))
-    _, rec = step_record(v)
-    t, j = int(v.values["t"]), int(v.values["unit"])
+    _, rec, t, j = _step_stop("Nothing moves", update)
     assert _kept(rec, update)[t - 1, j] > 0.9
     assert abs(rec.h[t - 1, j] - rec.h_prev[t - 1, j]) < lesson.CHANGE
 
