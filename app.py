@@ -6,12 +6,13 @@ multipage mode for the first run of the server, which greets a shared link with 
 import streamlit as st
 
 from gru_lab import runtime
-from gru_lab.ui import browser, classroom, lesson_builder, style, urlstate, work
+from gru_lab.ui import browser, classroom, lesson_builder, prewarm, style, urlstate, work
 from gru_lab.ui.pages import FAVICON, PAGES, uses_fixed_model
 from gru_lab.ui.sidebar import sidebar
 
 st.set_page_config(page_title="GRU Lab", page_icon=FAVICON, layout="wide")  # a file: no outside font server
 work.warm_up()  # once per server: the worker processes start while the first page draws
+prewarm.start()  # once per server, in the background: each page's defaults and the lesson's stops
 browser.guard_widget_json()  # a tampered browser message is input, not a crash
 style.readable()  # captions and slider values at AA contrast, in either theme
 

@@ -43,22 +43,16 @@ def _offer_weights() -> None:
     weights_ui.download_buttons(rec.model, f"gru_lab_{kind(rec).lower()}", loaded.dtype, key="share_download")
 
 
-# The browser steps, plays and picks units by itself; the server hears of the position only when
-# stepping pauses, so that the link below and the HTML download open where the class is.
-# A pause's report is already in the address (position.moved runs before the script), so the asked
-# position is where the viewer is. The component's returned state is only its last report: stale
-# once the page moves the viewer itself (a new story's unit, a link, a clamp).
+# The browser steps, plays and picks units by itself, and keeps the position in the address without
+# telling the server (see gru_lab/ui/viewer): this run opens where the address says, as a link does.
 t, unit = position.asked(T, H, story_unit)  # a story opens on the unit it is about
-viewer_ui.step_viewer(data, key="viewer", t=t, unit=unit, on_move=position.moved)
+viewer_ui.step_viewer(data, key="viewer", t=t, unit=unit, address=True, on_move=position.moved,
+                      offline_title=f"GRU Lab: {PRESETS[s.preset].title}")
 position.keep(t, unit)
 if cap := key_steps_caption(s.preset, seq):
     st.caption(cap)
-left, right = st.columns(2, vertical_alignment="center")
-with left:
-    urlstate.share_link("step", ("t", "unit") + (("weights",) if picked != "session" else ()),
-                        CARRY.get(picked, ""), _offer_weights if picked in CARRY and loaded else None)
-with right:
-    viewer_ui.download_button(data, f"GRU Lab: {PRESETS[s.preset].title}", t, unit)
+urlstate.share_link("step", ("t", "unit") + (("weights",) if picked != "session" else ()),
+                    CARRY.get(picked, ""), _offer_weights if picked in CARRY and loaded else None, live=("t", "unit"))
 with st.expander("Every recorded value, as a table"):
     st.download_button("Download as CSV", lambda: to_csv(record_table(rec, seq.labels)), file_name="gru_lab_record.csv",
                        mime="text/csv", key="download_csv", icon=":material/download:")

@@ -1,12 +1,10 @@
 import streamlit as st
 
-from gru_lab import chart_text as alt
-from gru_lab.figures import vanishing as figs
 from gru_lab.pool import Busy
 from gru_lab.stories.chains import reading as story_reading
 from gru_lab.text import below_text, vanishing_reading, vs_one
-from gru_lab.ui import cached, classroom, urlstate, widgets, work
-from gru_lab.ui.charts import chart
+from gru_lab.ui import built, cached, classroom, urlstate, widgets, work
+from gru_lab.ui.charts import draw
 from gru_lab.ui.sidebar import current
 
 s = current()
@@ -34,9 +32,10 @@ m1, m2, m3 = st.columns(3)
 m1.metric("RNN λ₁(W_hh), median", vs_one(v.rnn_lambda1), help="Below 1/γ = 1 (tanh) vanishing is guaranteed.")
 m2.metric("GRU falls below 1e-6 at", below_text(v.gru_below, v.T))
 m3.metric("RNN falls below 1e-6 at", below_text(v.rnn_below, v.T))
-chart(figs.chains(v), "chains", alt.vanishing_chains(v))
+charts = built.vanishing(s, T, rnn_scale, n_seeds, classroom.active())
+draw(charts["chains"], "chains")
 st.markdown(vanishing_reading(v))
-chart(figs.deltas(v), "deltas", alt.deltas(v))
+draw(charts["deltas"], "deltas")
 
 st.subheader("What training changes: one story, three models")
 st.caption("The far-apart clue's 34 words through the GRU trained for that story, a random GRU of the same size "
@@ -44,5 +43,5 @@ st.caption("The far-apart clue's 34 words through the GRU trained for that story
            "recurrent scale). Each curve is one model.")
 z_bias = widgets.widget("z_bias")
 sc = cached.story_chains(s, rnn_scale, z_bias)
-chart(figs.story_chains(sc), "story_chains", alt.story_chains(sc))
+draw(built.story_chains(s, rnn_scale, z_bias, classroom.active()), "story_chains")
 st.markdown(story_reading(sc))

@@ -15,8 +15,7 @@ import base64
 import hashlib
 import html
 import json
-import threading
-from collections import OrderedDict
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -142,9 +141,10 @@ h1 { font-size: 1.4rem; margin: 0.2rem 0 0.6rem; }
 """
 
 
-def offline_html(data: dict, title: str = "GRU Lab: step through a sequence", t: int = 1, unit: int = 0) -> str:
-    """The viewer and its data as one HTML file that opens from disk with no network, at step t
-    (1-based) and unit; an address ending in #t=…&unit=… opens it elsewhere.
+@lru_cache(maxsize=64)  # a few titles (one per preset), read from the asset files once
+def offline_parts(title: str = "GRU Lab: step through a sequence") -> tuple[str, str]:
+    """The offline file around its data: `head + script_json(data) + tail` is the whole file. The step
+    page's viewer builds the file in the browser from these, at the step it is on.
 
     User text (the title, word labels) only ever enters as escaped text: the title through
     html.escape, the labels inside the JSON, which the script reads with JSON.parse and shows
@@ -156,7 +156,7 @@ def offline_html(data: dict, title: str = "GRU Lab: step through a sequence", t:
     js = js.replace(EXPORT_LINE, "mountOffline(document.getElementById('gv-host'), "
                                  "JSON.parse(document.getElementById('gv-data').textContent));")
     csp = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
-    return (
+    head = (
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         f"<meta http-equiv=\"Content-Security-Policy\" content=\"{csp}\">\n"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
@@ -164,30 +164,13 @@ def offline_html(data: dict, title: str = "GRU Lab: step through a sequence", t:
         f"<body>\n<main>\n<h1>{html.escape(title)}</h1>\n<div id=\"gv-host\">{_asset('viewer.html')}</div>\n"
         "<p class=\"gv-foot\">Made with GRU Lab. Everything is in this one file: it works offline. "
         "Keys: ← and → step, space plays and pauses.</p>\n</main>\n"
-        f"<script type=\"application/json\" id=\"gv-data\">{script_json({**data, 'start': [t, unit]})}</script>\n"
-        f"<script>\n{js}\n</script>\n</body>\n</html>\n"
+        "<script type=\"application/json\" id=\"gv-data\">"
     )
+    return head, f"</script>\n<script>\n{js}\n</script>\n</body>\n</html>\n"
 
 
-OFFLINE_CACHED = 8  # built files kept: at H = 128, T = 500 one is about 1.8 MB
-_offline: OrderedDict[tuple, bytes] = OrderedDict()
-_offline_lock = threading.Lock()  # Streamlit builds a download in a worker thread, sessions at once
-
-
-def offline_bytes(data: dict, title: str = "GRU Lab: step through a sequence", t: int = 1, unit: int = 0) -> bytes:
-    """`offline_html` as UTF-8, kept for the last OFFLINE_CACHED payloads, titles and positions: a
-    second click, or another visitor at the same step, gets the same bytes without building them.
-    The key is the payload's id, the digest of everything else in it; data without one is not kept."""
-    key = (data.get("id"), str(title), int(t), int(unit))
-    if key[0] is not None:
-        with _offline_lock:
-            if key in _offline:
-                _offline.move_to_end(key)
-                return _offline[key]
-    out = offline_html(data, title, t, unit).encode("utf-8")
-    if key[0] is not None:
-        with _offline_lock:
-            _offline[key] = out
-            while len(_offline) > OFFLINE_CACHED:
-                _offline.popitem(last=False)
-    return out
+def offline_html(data: dict, title: str = "GRU Lab: step through a sequence", t: int = 1, unit: int = 0) -> str:
+    """The viewer and its data as one HTML file that opens from disk with no network, at step t
+    (1-based) and unit; an address ending in #t=…&unit=… opens it elsewhere (see `offline_parts`)."""
+    head, tail = offline_parts(title)
+    return head + script_json({**data, "start": [t, unit]}) + tail

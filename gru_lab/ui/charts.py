@@ -8,16 +8,39 @@ import streamlit as st
 from . import classroom
 
 
-def chart(fig, key: str, alt: str, height: int | str = "content") -> None:
-    if classroom.active():  # projector sizes, on a copy: the built figure may be shared by every session
-        fig = _projector(go.Figure(fig))
+class Built(go.Figure):
+    """A finished figure that many sessions draw (`gru_lab.ui.built` caches them).
+
+    st.plotly_chart asks a figure for `to_dict()`, which deep-copies every trace and encodes its
+    arrays on each call: for a cached figure that is most of what drawing it costs. A Built figure
+    makes that dict once. It must not be changed after it is built (restyle a copy: `go.Figure(fig)`).
+    """
+
+    def __init__(self, fig: go.Figure) -> None:
+        super().__init__(fig)
+        self._spec = super().to_dict()
+
+    def to_dict(self) -> dict:
+        return self._spec
+
+
+def chart(fig: go.Figure, key: str, alt: str, height: int | str = "content") -> None:
+    """Draw a figure built on this run, in projector sizes in classroom mode."""
+    if classroom.active():  # on a copy: the figure may be shared by every session
+        fig = projector_sized(go.Figure(fig))
     st.plotly_chart(fig, key=key, height=height)
     st.caption(alt, help=None)
 
 
-def _projector(fig: go.Figure) -> go.Figure:
+def draw(c, key: str, height: int | str = "content") -> None:
+    """Draw a cached `built.Chart`, already sized for this tab (its cache key says whether for a projector)."""
+    st.plotly_chart(c.fig, key=key, height=height)
+    st.caption(c.alt, help=None)
+
+
+def projector_sized(fig: go.Figure) -> go.Figure:
     """Every text of the chart at projector size: Streamlit's chart theme sets ticks, axis titles and the
-    legend itself, so each is named here (a layout font alone leaves them at 12 px)."""
+    legend itself, so each is named here (a layout font alone leaves them at 12 px). Changes `fig`."""
     big = classroom.CHART_FONT
     fig.update_layout(font_size=big, legend_font_size=big - 2, title_font_size=big + 1)
     fig.update_xaxes(tickfont_size=big - 2, title_font_size=big)

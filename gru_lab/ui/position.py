@@ -1,9 +1,11 @@
 """The step page's position (step t, unit), kept in the session and in the address.
 
-The viewer owns the position while the class steps; the server hears of it only when stepping
-pauses (`moved`). The address then carries it, so "Link for students" and a reload open the same
-step. A position asked for by the address wins over the session's, as a link must; a step past the
-end of a shorter input is clamped, and the link checker names it (`report_invalid`).
+The viewer owns the position while the class steps, and keeps it in the address itself (where
+stepping pauses) without telling the server, so "Link for students", Back and a reload open the
+same step. The server hears of it (`moved`) only when the reader turns to something else on the
+page, once, so that the run that follows knows where the viewer is. A position asked for by the
+address wins over the session's, as a link must; a step past the end of a shorter input is clamped,
+and the link checker names it (`report_invalid`).
 """
 from __future__ import annotations
 
@@ -36,7 +38,8 @@ def asked(T: int, H: int, story_unit: int | None = None) -> tuple[int, int]:
 
 
 def moved(t: int, unit: int) -> None:
-    """The viewer paused at (t, unit): remember it and write it into the address, without another run."""
+    """The viewer reported (t, unit) before the reader turned to something else on the page: remember
+    it and write it into the address Streamlit holds, so this run and the next read it."""
     st.session_state["t"], st.session_state["unit"] = t, unit
     st.query_params.update(t=str(t), unit=str(unit))  # one change of the address: one Back, not two
 

@@ -59,6 +59,11 @@ def sidebar(url_path: str, fixed_model: bool = False) -> Settings:
     return settings
 
 
+def default_settings() -> Settings:
+    """What the sidebar holds for a first visitor: every setting at its default."""
+    return _settings({})
+
+
 def _settings(values: dict) -> Settings:
     """The Settings the widgets (or, for hidden ones, their remembered values) stand for."""
     s = {TABLE_KEY[k]: values.get(k, CONTROLS[k].default) for k in SIDEBAR_KEYS}

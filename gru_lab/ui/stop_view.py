@@ -9,17 +9,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import chart_text as alt
 from .. import experiments, lessons
-from ..figures import saturation as sat_figs
-from ..figures import training as train_figs
-from ..figures import vanishing as van_figs
 from ..pool import Busy
 from ..tables import param_table
 from ..text import below_text, convention_label, gru_equations, vs_one
-from . import cached, work
+from . import built, cached, charts, classroom, work
 from . import viewer as viewer_ui
-from .charts import chart
 
 KEY = "lesson_view"  # one prefix for every element the stop's view draws
 HEIGHT = 380  # px: the chart, the note, the question and the answer on one 1280×800 screen
@@ -56,14 +51,10 @@ def _saturation(v: lessons.View) -> None:
     s, x = v.settings, v.values
     T = len(cached.sequence(s).labels)
     t = T if x["sat_t"] is None else min(max(int(x["sat_t"]), 1), T)
-    sat = cached.saturation(s, x["case"], x["pz"], x["pr"], x["bz"], x["br"], t - 1)
-    alts = (alt.jacobian(sat.J, "exact step Jacobian ∂h_t/∂h_(t−1)", sat.t),
-            alt.jacobian(sat.J_frozen, "frozen-gate approximation (z and r held constant)", sat.t),
-            alt.difference(sat.J, sat.J_frozen))
-    keys = ("sat_matrices", "sat_frozen", "sat_diff")
-    for col, fig, k, a in zip(st.columns(3), sat_figs.jacobian_panels(sat.J, sat.J_frozen), keys, alts, strict=True):
+    figs = built.saturation(s, x["case"], x["pz"], x["pr"], x["bz"], x["br"], t - 1, classroom.active())
+    for col, k in zip(st.columns(3), ("sat_matrices", "sat_frozen", "sat_diff"), strict=True):
         with col:
-            chart(fig, f"{KEY}_{k}", a, height=HEIGHT - 100)
+            charts.draw(figs[k], f"{KEY}_{k}", height=HEIGHT - 100)
 
 
 def _vanishing(v: lessons.View) -> None:
@@ -75,7 +66,8 @@ def _vanishing(v: lessons.View) -> None:
         return
     st.markdown(f"RNN λ₁(W_hh), median: **{vs_one(van.rnn_lambda1)}** · GRU below 1e-6 at "
                 f"**{below_text(van.gru_below, van.T)}** · RNN at **{below_text(van.rnn_below, van.T)}**")
-    chart(van_figs.chains(van), f"{KEY}_chains", alt.vanishing_chains(van), height=HEIGHT)
+    figs = built.vanishing(v.settings, int(x["T"]), float(x["rnn_scale"]), int(x["seeds"]), classroom.active())
+    charts.draw(figs["chains"], f"{KEY}_chains", height=HEIGHT)
 
 
 def _train(v: lessons.View) -> None:
@@ -92,9 +84,9 @@ def _lstm(v: lessons.View) -> None:
     st.dataframe(param_table(seq.x.shape[1], s.hidden_size), hide_index=True, key=f"{KEY}_params")
     T = int(x["lstm_T"])
     try:
-        chains = cached.three_chains(4, s.hidden_size, T, tuple(range(s.seed, s.seed + 10)))
+        cached.three_chains(4, s.hidden_size, T, tuple(range(s.seed, s.seed + 10)))  # the pool: Busy when full
     except Busy:
         work.busy_notice()
         return
-    chart(train_figs.three_chains(chains.distance, chains.median, T), f"{KEY}_three_chains",
-          alt.model_chains(chains.distance, chains.median, T), height=HEIGHT - 60)
+    charts.draw(built.three_chains(s.hidden_size, T, s.seed, classroom.active()), f"{KEY}_three_chains",
+                height=HEIGHT - 60)

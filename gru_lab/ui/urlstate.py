@@ -15,6 +15,7 @@ from streamlit.errors import StreamlitAPIException
 
 from ..controls import CONTROLS, SIDEBAR_KEYS, LinkProblem, keys_for_page, parse
 from . import session
+from .live_link import live_link
 
 MAX_SHOWN = 40  # characters of a parameter's name or value quoted in the notice
 
@@ -129,12 +130,14 @@ def _matches(c, raws: list[str], value) -> bool:
         return False
 
 
-def share_link(url_path: str, page_keys: tuple[str, ...], cannot_carry: str = "", offer=None) -> None:
+def share_link(url_path: str, page_keys: tuple[str, ...], cannot_carry: str = "", offer=None,
+               live: tuple[str, ...] = ()) -> None:
     """A 'Link for students' box with the address that reopens this view.
 
     `page_keys`: the page's widgets shown on this run (the sidebar records its own). `cannot_carry`
     says what the address leaves out (an uploaded file, a model trained in this session), and
-    `offer()` draws what to share instead.
+    `offer()` draws what to share instead. `live`: parameters the browser keeps in the address between
+    runs (the step viewer's t and unit), which the box reads from there when it is shown.
     """
     keys = session.get(session.SHOWN, ()) + tuple(page_keys)
     params = [(k, CONTROLS[k].link_text(v)) for k in keys if k in st.session_state
@@ -145,7 +148,10 @@ def share_link(url_path: str, page_keys: tuple[str, ...], cannot_carry: str = ""
                else "Everyone who opens this address sees this exact view.")
     with st.popover("Link for students", icon=":material/link:", help=promise):
         st.caption("Copy this address (the copy button is at its right) and share it:")
-        st.code(link, language=None, wrap_lines=True)
+        if live:
+            live_link(link, live, key=f"{url_path}_live_link")
+        else:
+            st.code(link, language=None, wrap_lines=True)
         if cannot_carry:
             st.caption(f":material/warning: **The address cannot carry {cannot_carry}**")
             if offer:

@@ -179,8 +179,13 @@ def drawn(at: AppTest) -> dict[str, dict]:
 
 
 def viewer_at(at: AppTest) -> tuple[int, int]:
-    """(step, unit) the viewer opens at on this run."""
-    t, unit, _ = viewer(at)["start"]
+    """(step, unit) the browser's viewer shows after this run: where the page last told it to go (its
+    start), unless it has moved since (move_viewer) and no run has told it to go anywhere new."""
+    data = viewer(at)
+    t, unit, counter = data["start"]
+    moved = getattr(at, "_viewer_moved", None)
+    if moved is not None and moved[2] == counter:  # a viewer cannot step past its record's ends
+        return min(max(moved[0], 1), data["T"]), min(max(moved[1], 0), data["H"] - 1)
     return t, unit
 
 
@@ -191,9 +196,10 @@ def viewer_array(at: AppTest, name: str) -> np.ndarray:
 
 
 def move_viewer(at: AppTest, t: int, unit: int) -> AppTest:
-    """What the browser does when stepping pauses at (t, unit): the viewer reports it and the page
-    writes it into the address. AppTest cannot drive a custom component, so this plays the address
-    half (the e2e suite covers the component's own report); rerun."""
+    """What the browser does when stepping pauses at (t, unit): the viewer writes it into the address,
+    which the page's next run reads. AppTest cannot drive a custom component, so this plays the
+    address (the e2e suite covers the component itself); rerun."""
+    at._viewer_moved = (t, unit, viewer(at)["start"][2])  # the browser's viewer is there now
     at.query_params.update(t=str(t), unit=str(unit))
     return at.run()
 
@@ -264,8 +270,12 @@ def same_data(a: dict, b: dict) -> bool:
 
 
 def share_link(at: AppTest) -> tuple[str, dict[str, str]]:
-    """The 'Link for students' address the page shows: (path, query parameters)."""
+    """The 'Link for students' address the page shows: (path, query parameters). On the step page it is
+    a live box (gru_lab/ui/live_link): the server's link, which the browser updates with the viewer's t
+    and unit from the address; AppTest runs no browser, so this is the server's link."""
     codes = [c.value for c in at.code]
+    codes += [json.loads(e.proto.json)["link"] for e in at.get("bidi_component")
+              if str(getattr(e, "key", "")).endswith("_live_link")]
     assert len(codes) == 1, codes
     parts = urlsplit(codes[0])
     return parts.path, {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}

@@ -4,12 +4,17 @@ Helpers that read figures, widgets and messages live in `apptools` (importable f
 """
 from __future__ import annotations
 
+import os
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from gru_lab.ui import work
 
 from . import apptools
+
+# No background prewarming in this process: tests patch and time their own runs (test_prewarm.py calls it).
+os.environ["GRU_LAB_PREWARM"] = "0"
 
 
 @pytest.fixture(autouse=True, scope="session")

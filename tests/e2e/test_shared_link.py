@@ -14,11 +14,13 @@ def _query(url: str) -> dict[str, list[str]]:
 
 
 def _students_link(page) -> str:
-    """The address in the 'Link for students' popover."""
+    """The address in the 'Link for students' popover (on the step page a live box: gru_lab/ui/live_link)."""
     page.locator(f"{MAIN} [data-testid='stPopover'] button").first.click()
-    code = page.locator("[data-testid='stPopoverBody'] [data-testid='stCode'] code")
-    code.wait_for(timeout=15_000)
-    link = code.inner_text().strip()
+    code = page.locator("[data-testid='stPopoverBody'] [data-testid='stCode'] code, "
+                        "[data-testid='stPopoverBody'] .gl-link-text")
+    code.first.wait_for(timeout=15_000)
+    link = (code.first.input_value() if code.first.evaluate("e => e.tagName") == "INPUT"
+            else code.first.inner_text()).strip()
     page.keyboard.press("Escape")
     return link
 

@@ -3,12 +3,14 @@ blocked, and the Streamlit component in a small app of its own (viewer_app.py, i
 
 After every move, every view must show the same step and unit (the diagram, the equations, each
 heatmap's marker, the table row, the readout, the scrubber), and the numbers must be the ones
-text.unit_equations prints for the record. Stepping must not talk to the server: at most one
-websocket frame, when stepping pauses.
+text.unit_equations prints for the record. Stepping must not talk to the server at all: where it
+pauses the viewer writes t and unit into the address itself, and it reports once to the server when
+the reader turns to something else on the page (a press outside it), so the run that follows knows.
 """
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -16,7 +18,6 @@ from gru_lab.text import unit_equations
 from gru_lab.viewer import offline_html
 
 from .conftest import DESKTOP, PHONE, SCREENSHOTS
-from .ui import download, widget
 from .viewer_app import HOSTILE, payload, record, serve
 
 READ_JS = """
@@ -151,10 +152,26 @@ def offline_context(browser, viewport=DESKTOP, scheme="light"):
 
 
 def download_view(page, path) -> float:
-    """Click "Download this view as HTML" once the app is idle, save the file at `path`, and return
-    the seconds from the click to the download (ui.download: it fails at once on Streamlit's error)."""
-    assert widget(page, "viewer_html").get_by_role("button", name="Download this view as HTML").count() == 1
-    return download(page, "viewer_html", path)
+    """Click the viewer's "Download this view as HTML" (the file is built in the browser, at the step
+    shown), save it at `path`, and return the seconds from the click to the download."""
+    button = page.get_by_role("button", name="Download this view as HTML")
+    assert button.count() == 1 and button.is_visible()
+    start = time.monotonic()
+    with page.expect_download(timeout=30_000) as info:
+        button.click()
+    info.value.save_as(path)
+    return time.monotonic() - start
+
+
+def wait_for_address(page, t: int, unit: int, timeout: float = 20_000) -> None:
+    """The viewer wrote this step and unit into the address (it does so where stepping pauses)."""
+    page.wait_for_function(f"() => /[?&]t={t}(&|$)/.test(location.search) && /[?&]unit={unit}(&|$)/"
+                           ".test(location.search)", timeout=timeout)
+
+
+def rerun(page) -> None:
+    """A run of the page while the viewer is wherever the reader took it (viewer_app's Rerun button)."""
+    page.get_by_role("button", name="Rerun").click()
 
 
 def steps_offline(browser, path, case: tuple, t: int, unit: int) -> None:
@@ -285,10 +302,14 @@ def test_component_steps_without_talking_to_the_server(browser, viewer_url):
             page.keyboard.press("ArrowRight")
         check(page, (), 11, 0)
         assert len(sent) == before, "stepping sent websocket frames"
-        page.get_by_text("server: t=11 unit=0 runs=2").wait_for(timeout=20_000)  # reported once on the pause
+        wait_for_address(page, 11, 0)  # the pause, written into the address by the viewer itself
         page.wait_for_timeout(1000)
-        assert len(sent) - before == 1, f"{len(sent) - before} frames for 10 steps and a pause"
-        check(page, (), 11, 0)  # the rerun after the report leaves the viewer where it was
+        assert len(sent) == before, f"{len(sent) - before} frames for 10 steps and a pause"
+        assert server_says(page) == "server: t=1 unit=0 runs=1"
+        rerun(page)  # a press outside the viewer: it reports first, so the run knows where it is
+        page.get_by_text("server: t=11 unit=0").wait_for(timeout=20_000)
+        page.wait_for_timeout(500)
+        check(page, (), 11, 0)  # and leaves the viewer where it was
         assert errors == [] and "t=11" in page.url and "unit=0" in page.url
         link = page.url
     finally:
@@ -304,6 +325,8 @@ def test_component_every_control_and_the_link(browser, viewer_url):
     context, page, sent, _, errors = open_app(browser, viewer_url)
     try:
         drive(page, ())
+        wait_for_address(page, 1, 2)
+        rerun(page)
         page.get_by_text("server: t=1 unit=2").wait_for(timeout=20_000)  # the server knows, for the share link
         assert errors == []
     finally:
@@ -325,8 +348,7 @@ def test_download_opens_offline_at_the_same_step(browser, viewer_url, tmp_path):
         for _ in range(5):
             page.locator(".gv-next").click()
         page.locator(".gv-unit").fill("4")
-        page.get_by_text("server: t=6 unit=4").wait_for(timeout=20_000)
-        download_view(page, tmp_path / "downloaded.html")
+        download_view(page, tmp_path / "downloaded.html")  # at once: the browser knows where it is
         assert errors == []
     finally:
         context.close()
@@ -343,10 +365,13 @@ def test_component_at_the_largest_size_sends_the_data_once(browser, viewer_url):
         t, unit = read(page)["root"]
         assert abs(t - 321) <= 1 and unit == 64
         check(page, case, t, unit)
+        wait_for_address(page, t, unit)
+        page.wait_for_timeout(1000)
+        assert len(sent) == before, "stepping talked to the server"
+        rerun(page)
         page.get_by_text(f"server: t={t} unit={unit}").wait_for(timeout=15_000)
         page.wait_for_timeout(1000)
-        assert len(sent) - before == 1
-        assert sum(received) - first < 50_000, "the rerun after the report sent the data again"
+        assert sum(received) - first < 50_000, "the run after the pause sent the data again"
         check(page, case, t, unit)
         assert errors == []
     finally:

@@ -3,7 +3,8 @@ benchmarks/bench_stepping.py: `streamlit run tests/e2e/viewer_app.py`, then open
 /?H=128&T=500&update=take&reset=before&t=5&unit=3 (all optional; defaults: the step page's).
 
 It prints what the server knows (the reported position, the number of runs) so a test can see
-exactly when the browser talked to it. `record` and `payload` are plain functions: the tests
+exactly when the browser talked to it: stepping never does (the viewer keeps t and unit in the
+address), a press outside the viewer after stepping reports once. `record` and `payload` are plain functions: the tests
 import them to know what the viewer must show.
 """
 import sys
@@ -50,7 +51,7 @@ def serve(log_path: Path):
 def main() -> None:
     import streamlit as st
 
-    from gru_lab.ui.viewer import download_button, step_viewer
+    from gru_lab.ui.viewer import step_viewer
 
     q = st.query_params
     args = int(q.get("H", 8)), int(q.get("T", 34)), q.get("update", "keep"), q.get("reset", "after") == "after"
@@ -66,10 +67,10 @@ def main() -> None:
         return payload(H, T, update, reset_after)
 
     data = cached(*args)
-    t, unit = step_viewer(data, key="viewer", t=st.session_state["pos"][0], unit=st.session_state["pos"][1],
-                          on_move=moved)
+    t, unit = st.session_state["pos"]
+    step_viewer(data, key="viewer", t=t, unit=unit, address=True, offline_title="Viewer test", on_move=moved)
     st.markdown(f"server: t={t} unit={unit} runs={st.session_state['runs']}")
-    download_button(data, "Viewer test", t, unit)
+    st.button("Rerun", key="rerun")  # a run of the page while the viewer is elsewhere: it must stay there
 
 
 if __name__ == "__main__":

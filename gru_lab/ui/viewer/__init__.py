@@ -1,13 +1,20 @@
 """The step-through viewer as a Streamlit component (st.components.v2, inline HTML, CSS and JS).
 
 The page builds the payload once per model and input (`gru_lab.viewer.viewer_data`); the browser
-then steps, plays and picks units on its own, with no rerun. When stepping pauses the viewer
-reports its position once, as the state value "pos" = [t, unit] (setStateValue, which reruns the
-script like any widget), so the page's "Link for students" carries the step and unit.
+then steps, plays and picks units on its own and does not talk to the server while a class reads:
+- where stepping pauses, the step page's viewer writes t and unit into the address itself
+  (history.replaceState, `address=True`), so a reload, the browser's Back and "Link for students"
+  (`urlstate.share_link(..., live=("t", "unit"))`) open where it is;
+- "Download this view as HTML" (`offline_title`) is built in the browser from the file's two halves
+  (`gru_lab.viewer.offline_parts`) and the data it holds, at the step it is on;
+- Streamlit's frontend does not see an address it did not write, and sends the one it knows with
+  the next run. So when the reader turns to anything else on the page (a press or a key outside the
+  viewer) after stepping, the viewer reports its position once, as the state value "pos" = [t, unit]
+  (`on_move`), and the run that follows knows where it is ("Add this view to my lesson" included).
 
-A rerun after such a report sends the same data as before, byte for byte: Streamlit then sends the
-browser a reference to the element it already has instead of the data (its ForwardMsg cache, for
-elements over 10 kB), and the viewer, seeing the same payload id and start, keeps its step.
+A rerun that leaves the data and start unchanged sends them byte for byte as before: Streamlit then
+sends the browser a reference to the element it already has instead of the data (its ForwardMsg
+cache, for elements over 10 kB), and the viewer, seeing the same payload id and start, keeps its step.
 """
 from __future__ import annotations
 
@@ -17,7 +24,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from ...text import key_steps
-from ...viewer import ASSETS, offline_bytes, viewer_data
+from ...viewer import ASSETS, offline_parts, viewer_data
 from .. import cached
 from ..cached import BY_DIGEST, TTL
 
@@ -27,12 +34,13 @@ _MOUNT = st.components.v2.component(
     css=(ASSETS / "viewer.css").read_text(encoding="utf-8"),
     js=(ASSETS / "viewer.js").read_text(encoding="utf-8"),
 )
+FILE_NAME = "gru_lab_steps.html"
 
 
 @st.cache_resource(max_entries=32, ttl=TTL, show_spinner=False, hash_funcs=BY_DIGEST)
 def payload(s, loaded=None) -> dict:
     """The viewer's data for the step page's record, built once per settings and weights: a rerun
-    after a pause hands the component the very same dict, which Streamlit does not send again."""
+    hands the component the very same dict, which Streamlit does not send again."""
     seq, rec = cached.step_record(s, loaded)
     return viewer_data(rec, seq.labels, key_steps=key_steps(s.preset, seq))
 
@@ -58,18 +66,23 @@ def reported(value, T: int, H: int) -> tuple[int, int] | None:
     return _clamp(whole[0], 1, T), _clamp(whole[1], 0, H - 1)
 
 
-def step_viewer(data: dict, key: str, t: int, unit: int,
-                on_move: Callable[[int, int], None] | None = None, compact: bool = False) -> tuple[int, int]:
-    """Mount the viewer on `data` at step t (1-based) and unit (0-based); return where it is now.
+def _in_address(t: int, unit: int) -> bool:
+    return st.query_params.get_all("t") == [str(t)] and st.query_params.get_all("unit") == [str(unit)]
+
+
+def step_viewer(data: dict, key: str, t: int, unit: int, compact: bool = False, address: bool = False,
+                offline_title: str | None = None, on_move: Callable[[int, int], None] | None = None) -> None:
+    """Mount the viewer on `data` at step t (1-based) and unit (0-based).
 
     `compact`: the diagram and the equations only (a lesson stop), no heatmaps and no table.
-
-    `on_move(t, unit)` runs, as a widget callback before the script, when the viewer reports a new
-    position: the page stores it where its link reads it (session state, query parameters).
+    `address`: the viewer keeps t and unit in the page's address (the step page; a lesson stop's
+    address says which stop, not which step). `offline_title`: offer "Download this view as HTML".
+    `on_move(t, unit)` runs, as a widget callback before the script, when the viewer reports where it
+    is (address=True only): the page stores it where its link and its lesson builder read it.
     """
     T, H = data["T"], data["H"]
     t, unit = _clamp(t, 1, T), _clamp(unit, 0, H - 1)
-    seen, memo = f"_{key}_reported", f"_{key}_start"
+    memo, seen = f"_{key}_start", f"_{key}_reported"
 
     def moved() -> None:
         pos = reported(st.session_state.get(key), T, H)
@@ -79,34 +92,26 @@ def step_viewer(data: dict, key: str, t: int, unit: int,
         if on_move is not None:
             on_move(*pos)
 
-    # The start changes only when the page asks for somewhere new (a link, a new input). A page that
-    # passes back the viewer's own report, or the same request as last run, keeps the old start, so
-    # the data stays byte for byte the same and is not sent again.
+    # The start changes only when the page asks for somewhere new (a link, a new input, a clamp). A run
+    # that asks for the same as last run, for the viewer's own report, or (address=True) for exactly
+    # what the address says, which is where the viewer wrote it, keeps the old start: the data stays
+    # byte for byte the same and is not sent again (1.8 MB at H = 128, T = 500), and the viewer stays
+    # where the reader took it.
     # A viewer that was not drawn on the last run (the class went to another page and came back) is a
-    # new one in the browser: Streamlit has dropped its state, and its start must be given again.
+    # new one in the browser, and its start must be given again.
     prev = st.session_state.get(memo) if key in st.session_state else None
     asked = [t, unit]
-    if prev and prev[0] == data["id"] and asked in (prev[2], st.session_state.get(seen)):
+    if prev and prev[0] == data["id"] and (asked in (prev[2], st.session_state.get(seen))
+                                           or (address and _in_address(t, unit))):
         start = prev[1]
     else:
         start = [t, unit, prev[1][2] + 1 if prev else 0]  # the counter says "go there", even to an old start
     st.session_state[memo] = (data["id"], start, asked)
-    shown = {**data, "start": start, **({"compact": True} if compact else {})}
-    result = _MOUNT(key=key, data=shown, default={"pos": [t, unit]}, on_pos_change=moved)
-    return reported(result, T, H) or (t, unit)
-
-
-def download_button(data: dict, title: str, t: int = 1, unit: int = 0, key: str = "viewer_html",
-                    file_name: str = "gru_lab_steps.html") -> None:
-    """"Download this view as HTML": the same viewer and data in one file that works offline, opening
-    at step t and unit (the position the viewer last reported). Built only when clicked, once per
-    payload and position (`offline_bytes` keeps the last few).
-
-    The click does not rerun the page (on_click="ignore"): nothing on it changes, and Streamlit
-    builds a callable's file in a worker thread at the same time as the click's rerun, whose end
-    revokes the file id the clicked button carries. On a loaded machine the rerun could finish
-    first, and the download failed ("Failed to generate file for download")."""
-    st.download_button("Download this view as HTML", lambda: offline_bytes(data, title, t, unit),
-                       file_name=file_name, mime="text/html", key=key, icon=":material/download:", on_click="ignore",
-                       help="One file with the viewer and this model's numbers: it opens offline in any browser "
-                            "and steps like this page. Share it by e-mail or put it on a course page.")
+    shown = {**data, "start": start}
+    if compact:
+        shown["compact"] = True
+    if address:
+        shown["address"] = True
+    if offline_title is not None:
+        shown["offline"] = {"parts": list(offline_parts(offline_title)), "file": FILE_NAME}
+    _MOUNT(key=key, data=shown, default={"pos": [t, unit]}, on_pos_change=moved)

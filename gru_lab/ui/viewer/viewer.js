@@ -90,15 +90,22 @@ class Viewer {
     this.root = root;
     this.el = (c) => root.querySelector(c);
     Object.assign(this, { t: 0, unit: 0, playing: false, timer: null, settleTimer: null, id: null, start: null,
-      reported: null, narrow: null, report: () => {} });
+      reported: null, known: null, narrow: null, report: () => {}, sync: null });
     this.wire();
+    // Before the reader turns to anything else on the page, tell the server where the viewer is, once.
+    const away = (ev) => this.turnAway(ev);
+    document.addEventListener("pointerdown", away, true);
+    document.addEventListener("keydown", away, true);
     new ResizeObserver(() => this.layout()).observe(root);
   }
 
   // -- data in: a new payload rebuilds; the same payload again (a rerun) keeps the step shown --
-  load(d, report) {
+  load(d, report, sync = null) {
     if (d.format !== 1) throw new Error(`viewer data format ${d.format}, this viewer reads 1`);
     this.report = report;
+    this.sync = sync;
+    this.offline = d.offline || null; // {parts: [head, tail], file}: "Download this view as HTML"
+    this.el(".gv-tools").hidden = !this.offline;
     this.root.classList.toggle("gv-compact", Boolean(d.compact)); // a lesson stop: the diagram and equations only
     const start = JSON.stringify(d.start || null);
     if (d.id === this.id && start === this.start) { this.drawMarks(); return; } // e.g. a theme change
@@ -113,6 +120,7 @@ class Viewer {
     this.start = start;
     const [t, unit] = d.start || [1, 0];
     this.reported = [clamp(t, 1, this.T), clamp(unit, 0, this.H - 1)];
+    this.known = this.reported; // where the server put it
     this.show(t - 1, unit);
   }
 
@@ -158,6 +166,24 @@ class Viewer {
         : Number(hit.dataset.unit);
       this.show(this.t, j);
     });
+    e(".gv-download").addEventListener("click", () => this.download());
+  }
+
+  // The offline file at the step and unit shown now: the server's two halves around this data (see
+  // gru_lab/viewer.py offline_parts and script_json: no "<" inside the script element).
+  download() {
+    if (!this.offline) return;
+    const { offline, address, compact, ...data } = this.d; // eslint-disable-line no-unused-vars
+    const json = JSON.stringify({ ...data, start: [this.t + 1, this.unit] })
+      .replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+    const [head, tail] = this.offline.parts;
+    const url = URL.createObjectURL(new Blob([head, json, tail], { type: "text/html" }));
+    const a = document.createElement("a");
+    Object.assign(a, { href: url, download: this.offline.file, hidden: true });
+    this.root.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
   }
 
   onKey(ev) {
@@ -199,7 +225,8 @@ class Viewer {
     if (!on) this.settle();
   }
 
-  // Stepping has paused: tell Python once, so the page's link carries this step and unit.
+  // Stepping has paused: report it once (the step page writes it into the address, so a reload, Back
+  // and the link for students open here; the offline file writes it into its #hash).
   settle() {
     clearTimeout(this.settleTimer);
     if (this.playing) return;
@@ -209,6 +236,20 @@ class Viewer {
       this.reported = pos;
       this.report(pos);
     }, SETTLE_MS);
+  }
+
+  // A press or a key outside the viewer, after stepping: the page's next run must know where the viewer
+  // is (Streamlit sends the address it last wrote, not the one the viewer keeps), so report it now.
+  // Not for a link: it leaves the page (the address already holds the position for Back), and a run
+  // started now would race the move to the other page.
+  turnAway(ev) {
+    if (!this.sync || !this.T || !this.root.isConnected) return;
+    const path = ev.composedPath();
+    if (path.includes(this.root) || path.some((e) => e.tagName === "A")) return;
+    const pos = [this.t + 1, this.unit];
+    if (this.known && pos[0] === this.known[0] && pos[1] === this.known[1]) return;
+    this.known = pos;
+    this.sync(pos);
   }
 
   // -- building, once per payload --
@@ -607,6 +648,18 @@ class Viewer {
   }
 }
 
+// The step page's address follows the viewer: replaceState, so stepping adds no history entries and
+// Streamlit is not told (its next run reads t and unit from the address, like a link's).
+function writeAddress([t, unit]) {
+  try {
+    const url = new URL(window.location.href);
+    url.searchParams.set("t", String(t));
+    url.searchParams.set("unit", String(unit));
+    window.history.replaceState(window.history.state, "", url);
+    window.dispatchEvent(new CustomEvent("gru-lab-address")); // the live link for students rereads it
+  } catch { /* an address the browser will not let us change: the view still works */ }
+}
+
 // ---- entry points ----------------------------------------------------------------------------------
 const VIEWERS = new WeakMap(); // one Viewer per mounted root, kept across Streamlit reruns
 
@@ -615,7 +668,8 @@ function mount(component) {
   const root = parentElement.querySelector(".gv");
   let v = VIEWERS.get(root);
   if (!v) { v = new Viewer(root); VIEWERS.set(root, v); }
-  v.load(data, (pos) => setStateValue("pos", pos)); // one state value: one rerun per pause, not two
+  // Stepping sends the server nothing; one report when the reader turns away (see __init__.py).
+  v.load(data, data.address ? writeAddress : () => {}, data.address ? (pos) => setStateValue("pos", pos) : null);
   return () => v.play(false);
 }
 

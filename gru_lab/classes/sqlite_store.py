@@ -1,0 +1,193 @@
+"""The live-class store in one SQLite file (standard-library sqlite3), for one machine's processes.
+
+WAL mode lets readers go on while one process writes; every write is a BEGIN IMMEDIATE transaction
+(it takes the write lock at once, so a read-modify-write such as a vote cannot interleave), and a
+busy writer is waited for up to BUSY_TIMEOUT_MS. Each call opens and closes its own connection:
+nothing is shared between threads or processes, and a fork or a dead thread leaves nothing behind.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+from .store import LIMITS, ClassStore, Limits, Record
+
+BUSY_TIMEOUT_MS = 10_000  # a write holds the lock for well under a millisecond; 10 s only under a pile-up
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS classes (
+    code TEXT PRIMARY KEY, lesson TEXT NOT NULL, n_stops INTEGER NOT NULL, questions TEXT NOT NULL,
+    token_hash TEXT NOT NULL, stop INTEGER NOT NULL, ended INTEGER NOT NULL, version INTEGER NOT NULL,
+    created REAL NOT NULL, last_active REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS classes_by_activity ON classes (last_active);
+CREATE TABLE IF NOT EXISTS stops (
+    code TEXT, stop INTEGER, rounds INTEGER NOT NULL, revealed INTEGER NOT NULL,
+    PRIMARY KEY (code, stop)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS students (
+    code TEXT, student TEXT, nickname TEXT NOT NULL, window_start REAL NOT NULL, window_votes INTEGER NOT NULL,
+    PRIMARY KEY (code, student)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS votes (
+    code TEXT, stop INTEGER, round INTEGER, student TEXT, option INTEGER NOT NULL,
+    PRIMARY KEY (code, stop, round, student)) WITHOUT ROWID;
+"""
+
+
+class SqliteStore(ClassStore):
+    def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time, limits: Limits = LIMITS):
+        super().__init__(clock=clock, limits=limits)
+        self.path = Path(path).expanduser()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(self._connect()) as con:
+            con.execute("PRAGMA journal_mode=WAL")  # stored in the file: set once, holds for every connection
+            con.executescript(SCHEMA)
+
+    def __repr__(self) -> str:
+        return f"SqliteStore({str(self.path)!r})"
+
+    def _connect(self) -> sqlite3.Connection:
+        con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        con.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across a crashed process, cheap per commit
+        return con
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with closing(self._connect()) as con:
+            con.execute("BEGIN")  # one snapshot for the reads together
+            try:
+                yield con
+            finally:
+                con.execute("COMMIT")
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with closing(self._connect()) as con:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    def _gate(self, con: sqlite3.Connection, code: str, now: float) -> tuple[str | None, tuple | None]:
+        """(refusal status or None, (stop, ended)) for a write to a class."""
+        row = con.execute("SELECT stop, ended, last_active FROM classes WHERE code = ?", (code,)).fetchone()
+        if row is None:
+            return "unknown", None
+        if row[1] or row[2] < now - self.limits.idle_s:
+            return "gone", None
+        return None, row
+
+    def _create(self, code: str, lesson: str, n_stops: int, questions: str, token_hash: str, now: float) -> str:
+        with self._write() as con:
+            old = con.execute("SELECT code FROM classes WHERE last_active < ?", (now - self.limits.idle_s,))
+            old = [(c,) for (c,) in old]
+            for table in ("votes", "students", "stops", "classes"):
+                con.executemany(f"DELETE FROM {table} WHERE code = ?", old)
+            if con.execute("SELECT COUNT(*) FROM classes WHERE ended = 0").fetchone()[0] >= self.limits.max_classes:
+                return "busy"
+            if con.execute("SELECT 1 FROM classes WHERE code = ?", (code,)).fetchone():
+                return "taken"
+            con.execute("INSERT INTO classes VALUES (?, ?, ?, ?, ?, 1, 0, 1, ?, ?)",
+                        (code, lesson, n_stops, questions, token_hash, now, now))
+            return "ok"
+
+    def _record(self, code: str) -> Record | None:
+        with self._read() as con:
+            row = con.execute("SELECT lesson, n_stops, questions, token_hash, stop, ended, version, created, "
+                              "last_active FROM classes WHERE code = ?", (code,)).fetchone()
+            if row is None:
+                return None
+            students = con.execute("SELECT COUNT(*) FROM students WHERE code = ?", (code,)).fetchone()[0]
+            rounds = con.execute("SELECT stop, rounds, revealed FROM stops WHERE code = ?", (code,)).fetchall()
+        lesson, n_stops, questions, token_hash, stop, ended, version, created, last_active = row
+        return Record(lesson, n_stops, {int(k): tuple(v) for k, v in json.loads(questions).items()}, token_hash,
+                      stop, bool(ended), version, students, created, last_active,
+                      {s: (n, bool(r)) for s, n, r in rounds})
+
+    def _version(self, code: str) -> tuple[int, float] | None:
+        with closing(self._connect()) as con:
+            return con.execute("SELECT version, last_active FROM classes WHERE code = ?", (code,)).fetchone()
+
+    def _join(self, code: str, student: str, nickname: str, now: float) -> str:
+        with self._write() as con:
+            refused, _ = self._gate(con, code, now)
+            if refused:
+                return refused
+            if con.execute("SELECT COUNT(*) FROM students WHERE code = ?", (code,)).fetchone()[0] \
+                    >= self.limits.max_students:
+                return "full"
+            con.execute("INSERT INTO students VALUES (?, ?, ?, 0, 0)", (code, student, nickname))
+            con.execute("UPDATE classes SET last_active = ? WHERE code = ?", (now, code))
+            return "ok"
+
+    def _has_student(self, code: str, student: str) -> bool:
+        with closing(self._connect()) as con:
+            sql = "SELECT 1 FROM students WHERE code = ? AND student = ?"
+            return con.execute(sql, (code, student)).fetchone() is not None
+
+    def _act(self, code: str, op: str, stop: int, now: float) -> str:
+        with self._write() as con:
+            refused, _ = self._gate(con, code, now)
+            if refused:
+                return refused
+            if op == "move":
+                con.execute("UPDATE classes SET stop = ? WHERE code = ?", (stop, code))
+            elif op == "end":
+                con.execute("UPDATE classes SET ended = 1 WHERE code = ?", (code,))
+            else:
+                sql = "SELECT rounds FROM stops WHERE code = ? AND stop = ?"
+                rounds = (con.execute(sql, (code, stop)).fetchone() or (1,))[0]
+                if op == "reopen" and rounds >= self.limits.max_rounds:
+                    return "rounds"
+                rounds, revealed = (rounds + 1, 0) if op == "reopen" else (rounds, 1)
+                con.execute("INSERT INTO stops VALUES (?, ?, ?, ?) ON CONFLICT (code, stop) DO UPDATE "
+                            "SET rounds = excluded.rounds, revealed = excluded.revealed",
+                            (code, stop, rounds, revealed))
+            con.execute("UPDATE classes SET version = version + 1, last_active = ? WHERE code = ?", (now, code))
+            return "ok"
+
+    def _vote(self, code: str, student: str, stop: int, option: int, now: float) -> str:
+        with self._write() as con:
+            refused, row = self._gate(con, code, now)
+            if refused:
+                return refused
+            window = con.execute("SELECT window_start, window_votes FROM students WHERE code = ? AND student = ?",
+                                 (code, student)).fetchone()
+            if window is None:
+                return "student"
+            if row[0] != stop:
+                return "stop"
+            sql = "SELECT rounds, revealed FROM stops WHERE code = ? AND stop = ?"
+            rnd, revealed = con.execute(sql, (code, stop)).fetchone() or (1, 0)
+            if revealed:
+                return "revealed"
+            start, count = window if now - window[0] < self.limits.vote_window_s else (now, 0)
+            if count >= self.limits.vote_limit:
+                return "rate"
+            con.execute("UPDATE students SET window_start = ?, window_votes = ? WHERE code = ? AND student = ?",
+                        (start, count + 1, code, student))
+            con.execute("INSERT INTO votes VALUES (?, ?, ?, ?, ?) ON CONFLICT (code, stop, round, student) "
+                        "DO UPDATE SET option = excluded.option", (code, stop, rnd, student, option))
+            con.execute("UPDATE classes SET last_active = ? WHERE code = ?", (now, code))
+            return "ok"
+
+    def _my_vote(self, code: str, student: str, stop: int, rnd: int) -> int | None:
+        with closing(self._connect()) as con:
+            row = con.execute("SELECT option FROM votes WHERE code = ? AND stop = ? AND round = ? AND student = ?",
+                              (code, stop, rnd, student)).fetchone()
+        return None if row is None else row[0]
+
+    def _counts(self, code: str, keys: list[tuple[int, int, int]]) -> list[int]:
+        pairs = {(s, r) for s, r, _ in keys}
+        sql, args = "SELECT stop, round, option, COUNT(*) FROM votes WHERE code = ?", [code]
+        if len(pairs) == 1:
+            sql, args = sql + " AND stop = ? AND round = ?", [code, *next(iter(pairs))]
+        with closing(self._connect()) as con:
+            found = {(s, r, o): n for s, r, o, n in con.execute(sql + " GROUP BY stop, round, option", args)}
+        return [found.get(k, 0) for k in keys]

@@ -1,0 +1,345 @@
+"""The live-class interface, its limits and its input checks; the backends fill in the `_` primitives.
+
+Interface (`ClassStore`; every refusal is a `ClassError`, a ValueError with a short plain-text message
+that names what is allowed):
+    create(lesson, n_stops, questions) -> (code, teacher_token)
+    join(code, nickname="") -> student            student_exists(code, student) -> bool
+    state(code) -> ClassState                      version(code) -> int   (bumped by every teacher action)
+    move(code, token, stop)   reveal(code, token)   reopen(code, token)   end(code, token)   (teacher only)
+    vote(code, student, stop, option)              my_vote(code, student, stop, round) -> str | None
+    tally(code, stop, round) -> {option: votes}    rounds(code, stop) -> int
+    export_rows(code, token, right) -> [row]       csv_text(code, token, right) -> str   (no student ids)
+`stop` counts from 1; `round` counts a stop's votes from 1 (`reopen` starts the next, earlier rounds are kept);
+`reveal`/`reopen` act on the current stop. An ended class can still be read and exported until it expires.
+Nicknames: letters, digits, spaces and . , ' - _ ! ? ( ) only, so HTML such as `<b>` is refused, not escaped.
+Each write primitive is one atomic transaction (SQLite BEGIN IMMEDIATE, a Redis Lua script) and returns a
+status word (`ok` or a key of STATUS) that `ClassStore` turns into the message.
+"""
+from __future__ import annotations
+
+import abc
+import csv
+import dataclasses
+import hashlib
+import hmac
+import io
+import json
+import re
+import secrets
+import time
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+
+IDLE_HOURS = 4  # a class with no write for 4 h is over (a double lesson is under 2 h); then it is purged
+MAX_CLASSES = 200  # live (not ended) classes per deployment: a school's classes at once; bounds storage
+MAX_STUDENTS = 400  # students per class: a big lecture hall; bounds a class's rows and a tally's work
+MAX_STOPS = 100  # stops per lesson: the lessons have about 20
+MAX_OPTIONS = 8  # options per question: more do not fit as buttons on a phone
+MAX_OPTION_CHARS = 120  # characters per option label: one line on a phone
+MAX_ROUNDS = 5  # rounds per stop: peer instruction needs 2; a few spare, never an unbounded loop
+VOTE_LIMIT, VOTE_WINDOW_S = 10, 10  # votes per student per 10 s: changing one's mind is a few taps, a script is not
+NICKNAME_CHARS = 24  # fits a name on the teacher's screen
+NICKNAME_PUNCTUATION = " .,'-_!?()"
+
+# Codes: 8 symbols of a 32-symbol alphabet without the look-alikes 0/O and 1/I: 32**8 = 2**40 ≈ 1.1e12 codes.
+# With MAX_CLASSES live classes, a guess hits one with p ≤ 200 / 1.1e12 ≈ 1.8e-10, so even 100 guesses a second
+# for a whole class (4 h, 1.4e6 guesses) find any class with p < 3e-4, and a found code only lets one join
+# as a student: the teacher's actions need the teacher token (192 bits).
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+_CODE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
+_LESSON = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_STUDENT = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16)
+
+STATUS = {
+    "unknown": "no class with this code (it may have ended)",
+    "gone": "this class has ended or expired",
+    "busy": "too many live classes right now (at most {max_classes}): try again later",
+    "full": "this class is full (at most {max_students} students)",
+    "student": "not a student of this class: join again with the class code",
+    "stop": "voting is open on the teacher's current stop only",
+    "revealed": "voting on this stop is closed: the answer is revealed",
+    "rate": "too many votes: wait {vote_window_s:g} seconds, then vote again",
+    "rounds": "a stop has at most {max_rounds} rounds of votes",
+}
+EXPORT_HEADER = ("stop", "options", "round", "option", "right", "votes", "voters", "share_right")
+
+
+class ClassError(ValueError):
+    """A refused request; its message is plain text for the page to show."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    idle_hours: float = IDLE_HOURS
+    max_classes: int = MAX_CLASSES
+    max_students: int = MAX_STUDENTS
+    max_rounds: int = MAX_ROUNDS
+    vote_limit: int = VOTE_LIMIT
+    vote_window_s: float = VOTE_WINDOW_S
+
+    @property
+    def idle_s(self) -> float:
+        return self.idle_hours * 3600
+
+
+LIMITS = Limits()
+
+
+@dataclass(frozen=True)
+class ClassState:
+    code: str
+    lesson: str
+    n_stops: int
+    stop: int  # the teacher's current stop, 1..n_stops
+    round: int  # the current stop's round, from 1
+    revealed: bool  # the current stop's round is revealed (voting closed)
+    ended: bool
+    students: int
+    updated: int  # version: bumped by every teacher action
+    created: float
+    last_active: float
+    options: tuple[str, ...]  # the current stop's options; () when it has no question
+
+
+@dataclass(frozen=True)
+class Record:
+    """A class as a backend reads it; `rounds` maps a stop to (rounds, latest round revealed), default (1, False)."""
+    lesson: str
+    n_stops: int
+    questions: dict[int, tuple[str, ...]]
+    token_hash: str
+    stop: int
+    ended: bool
+    version: int
+    students: int
+    created: float
+    last_active: float
+    rounds: dict[int, tuple[int, bool]]
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def check_code(code: object) -> str:
+    """Upper case, spaces and hyphens dropped (codes are typed on phones); else ClassError."""
+    if isinstance(code, str) and len(code) < 40:
+        code = code.strip().upper().replace(" ", "").replace("-", "")
+        if _CODE.fullmatch(code):
+            return code
+    raise ClassError(f"not a class code: codes are {CODE_LENGTH} letters and digits")
+
+
+def check_nickname(nickname: object) -> str:
+    if not isinstance(nickname, str):
+        raise ClassError("a nickname is text")
+    nick = unicodedata.normalize("NFC", nickname[: 4 * NICKNAME_CHARS + 1]).strip()
+    if len(nick) > NICKNAME_CHARS:
+        raise ClassError(f"nickname too long: at most {NICKNAME_CHARS} characters")
+    bad = "".join(sorted({c for c in nick if not (c.isalnum() or c in NICKNAME_PUNCTUATION)}))
+    if bad:
+        raise ClassError(f"nickname: {bad!r} not allowed; use letters, digits, spaces and . , ' - _ ! ? ( )")
+    return " ".join(nick.split())
+
+
+def check_stop(stop: object, n_stops: int) -> int:
+    if isinstance(stop, int) and not isinstance(stop, bool) and 1 <= stop <= n_stops:
+        return stop
+    raise ClassError(f"a stop is a whole number from 1 to {n_stops}")
+
+
+def check_questions(questions: object, n_stops: int) -> dict[int, tuple[str, ...]]:
+    if not isinstance(questions, dict):
+        raise ClassError("questions map a stop number to its list of option labels")
+    out = {}
+    for stop, options in questions.items():
+        stop = check_stop(stop, n_stops)
+        if not isinstance(options, list | tuple) or not 2 <= len(options) <= MAX_OPTIONS:
+            raise ClassError(f"stop {stop}: a question has 2 to {MAX_OPTIONS} options")
+        labels = tuple(o.strip() if isinstance(o, str) else "" for o in options)
+        if not all(0 < len(label) <= MAX_OPTION_CHARS and label.isprintable() for label in labels):
+            raise ClassError(f"stop {stop}: an option is 1 to {MAX_OPTION_CHARS} printable characters")
+        if len(set(labels)) < len(labels):
+            raise ClassError(f"stop {stop}: the options must differ")
+        out[stop] = labels
+    return dict(sorted(out.items()))
+
+
+def _cell(value: object) -> object:
+    """A spreadsheet must not run a label as a formula."""
+    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+class ClassStore(abc.ABC):
+    """The one interface; `clock` (seconds, default time.time) is injectable so tests need not sleep."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.time, limits: Limits = LIMITS):
+        self.clock, self.limits = clock, limits
+
+    # -- the backend primitives: each write is atomic and returns "ok" or a STATUS key ---------------------
+    # _create: purge expired classes, then insert unless "busy" (max_classes live) or "taken" (code in use).
+    # _act: op "move" (to stop), "reveal" / "reopen" (stop's latest round), "end"; each bumps the version.
+    # _version -> (version, last_active); _counts -> the votes of each (stop, round, option index).
+    @abc.abstractmethod
+    def _create(self, code: str, lesson: str, n_stops: int, questions: str, token_hash: str, now: float) -> str: ...
+    @abc.abstractmethod
+    def _record(self, code: str) -> Record | None: ...
+    @abc.abstractmethod
+    def _version(self, code: str) -> tuple[int, float] | None: ...
+    @abc.abstractmethod
+    def _join(self, code: str, student: str, nickname: str, now: float) -> str: ...
+    @abc.abstractmethod
+    def _has_student(self, code: str, student: str) -> bool: ...
+    @abc.abstractmethod
+    def _act(self, code: str, op: str, stop: int, now: float) -> str: ...
+    @abc.abstractmethod
+    def _vote(self, code: str, student: str, stop: int, option: int, now: float) -> str: ...
+    @abc.abstractmethod
+    def _my_vote(self, code: str, student: str, stop: int, rnd: int) -> int | None: ...
+    @abc.abstractmethod
+    def _counts(self, code: str, keys: list[tuple[int, int, int]]) -> list[int]: ...
+
+    # -- the interface --------------------------------------------------------------------------------
+    def _check(self, status: str) -> None:
+        if status != "ok":
+            raise ClassError(STATUS[status].format(**dataclasses.asdict(self.limits)))
+
+    def _live(self, code: object) -> tuple[str, Record]:
+        code = check_code(code)
+        rec = self._record(code)
+        if rec is None:
+            self._check("unknown")
+        if rec.last_active < self.clock() - self.limits.idle_s:
+            self._check("gone")
+        return code, rec
+
+    def _teacher(self, code: object, token: object, what: str) -> tuple[str, Record]:
+        code, rec = self._live(code)
+        if not (isinstance(token, str) and len(token) < 100 and hmac.compare_digest(token_hash(token), rec.token_hash)):
+            raise ClassError(f"only the teacher's link can {what}")
+        return code, rec
+
+    @staticmethod
+    def _options(rec: Record, stop: object) -> tuple[int, tuple[str, ...]]:
+        stop = check_stop(stop, rec.n_stops)
+        if stop not in rec.questions:
+            raise ClassError(f"stop {stop} has no question to vote on")
+        return stop, rec.questions[stop]
+
+    @staticmethod
+    def _round(rec: Record, stop: int, rnd: object) -> int:
+        n = rec.rounds.get(stop, (1, False))[0]
+        if isinstance(rnd, int) and not isinstance(rnd, bool) and 1 <= rnd <= n:
+            return rnd
+        raise ClassError(f"stop {stop} has rounds 1 to {n}")
+
+    def create(self, lesson: str, n_stops: int, questions: dict[int, list[str]]) -> tuple[str, str]:
+        if not isinstance(lesson, str) or not _LESSON.fullmatch(lesson):
+            raise ClassError("a lesson id is 1 to 64 letters, digits, - or _")
+        if not (isinstance(n_stops, int) and not isinstance(n_stops, bool) and 1 <= n_stops <= MAX_STOPS):
+            raise ClassError(f"a lesson has 1 to {MAX_STOPS} stops")
+        text = json.dumps(check_questions(questions, n_stops))
+        token = secrets.token_urlsafe(24)
+        for _ in range(5):  # a code already in use: draw again
+            code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+            status = self._create(code, lesson, n_stops, text, token_hash(token), self.clock())
+            if status != "taken":
+                self._check(status)
+                return code, token
+        raise ClassError("no free class code found: try again")
+
+    def join(self, code: str, nickname: str = "") -> str:
+        code, nickname = check_code(code), check_nickname(nickname)
+        student = secrets.token_urlsafe(16)
+        self._check(self._join(code, student, nickname, self.clock()))
+        return student
+
+    def student_exists(self, code: str, student: str) -> bool:
+        code, _ = self._live(code)
+        return isinstance(student, str) and bool(_STUDENT.fullmatch(student)) and self._has_student(code, student)
+
+    def state(self, code: str) -> ClassState:
+        code, rec = self._live(code)
+        rnd, revealed = rec.rounds.get(rec.stop, (1, False))
+        return ClassState(code, rec.lesson, rec.n_stops, rec.stop, rnd, revealed, rec.ended, rec.students,
+                          rec.version, rec.created, rec.last_active, rec.questions.get(rec.stop, ()))
+
+    def version(self, code: str) -> int:
+        found = self._version(check_code(code))
+        if found is None:
+            self._check("unknown")
+        if found[1] < self.clock() - self.limits.idle_s:
+            self._check("gone")
+        return found[0]
+
+    def move(self, code: str, token: str, stop: int) -> None:
+        code, rec = self._teacher(code, token, "move between stops")
+        self._check(self._act(code, "move", check_stop(stop, rec.n_stops), self.clock()))
+
+    def reveal(self, code: str, token: str) -> None:
+        code, rec = self._teacher(code, token, "reveal the answer")
+        self._check(self._act(code, "reveal", self._options(rec, rec.stop)[0], self.clock()))
+
+    def reopen(self, code: str, token: str) -> None:
+        code, rec = self._teacher(code, token, "reopen the vote")
+        self._check(self._act(code, "reopen", self._options(rec, rec.stop)[0], self.clock()))
+
+    def end(self, code: str, token: str) -> None:
+        code, _ = self._teacher(code, token, "end the class")
+        self._check(self._act(code, "end", 0, self.clock()))
+
+    def vote(self, code: str, student: str, stop: int, option: str) -> None:
+        code, rec = self._live(code)
+        if not (isinstance(student, str) and _STUDENT.fullmatch(student)):
+            self._check("student")
+        stop, options = self._options(rec, stop)
+        if not isinstance(option, str) or option not in options:
+            raise ClassError(f"not an option of stop {stop}: choose one of " + "; ".join(options))
+        self._check(self._vote(code, student, stop, options.index(option), self.clock()))
+
+    def my_vote(self, code: str, student: str, stop: int, round: int) -> str | None:
+        code, rec = self._live(code)
+        stop, options = self._options(rec, stop)
+        rnd = self._round(rec, stop, round)
+        if not (isinstance(student, str) and _STUDENT.fullmatch(student)):
+            return None
+        index = self._my_vote(code, student, stop, rnd)
+        return None if index is None else options[index]
+
+    def tally(self, code: str, stop: int, round: int) -> dict[str, int]:
+        code, rec = self._live(code)
+        stop, options = self._options(rec, stop)
+        rnd = self._round(rec, stop, round)
+        return dict(zip(options, self._counts(code, [(stop, rnd, i) for i in range(len(options))]), strict=True))
+
+    def rounds(self, code: str, stop: int) -> int:
+        code, rec = self._live(code)
+        return rec.rounds.get(check_stop(stop, rec.n_stops), (1, False))[0]
+
+    def export_rows(self, code: str, token: str, right: dict[int, str] | None = None) -> list[tuple]:
+        """Rows under EXPORT_HEADER, one per stop, round and option; share_right is blank without a right answer."""
+        code, rec = self._teacher(code, token, "download the tallies")
+        right = {} if right is None else right
+        if not isinstance(right, dict) or any(rec.questions.get(s) is None or a not in rec.questions[s]
+                                              for s, a in right.items()):
+            raise ClassError("right answers map a question's stop to one of its options")
+        keys = [(s, r, i) for s, opts in rec.questions.items()
+                for r in range(1, rec.rounds.get(s, (1, False))[0] + 1) for i in range(len(opts))]
+        counts = dict(zip(keys, self._counts(code, keys), strict=True))
+        rows = []
+        for (s, r, i), n in counts.items():
+            options, good = rec.questions[s], right.get(s)
+            voters = sum(counts[s, r, j] for j in range(len(options)))
+            share = round(counts[s, r, options.index(good)] / voters, 3) if good is not None and voters else ""
+            mark = "" if good is None else ("yes" if options[i] == good else "no")
+            rows.append((s, " | ".join(options), r, options[i], mark, n, voters, share))
+        return rows
+
+    def csv_text(self, code: str, token: str, right: dict[int, str] | None = None) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(EXPORT_HEADER)
+        writer.writerows([_cell(v) for v in row] for row in self.export_rows(code, token, right))
+        return out.getvalue()
