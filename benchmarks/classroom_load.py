@@ -431,6 +431,9 @@ def loadavg() -> str:
 
 def common_args(p: argparse.ArgumentParser) -> None:
     """The options classroom_load.py and closed_loop.py share."""
+    p.add_argument("--step-reports", choices=("turn", "pause"), default="turn",
+                   help="how the step viewer tells the server where it is: 'turn' (this app: nothing while "
+                        "stepping, once before another control) or 'pause' (e9523ee and before: every pause)")
     p.add_argument("--pages", default=",".join(PAGES), type=lambda v: [x for x in v.split(",") if x],
                    help=f"comma-separated, of {','.join(PAGES)} (default: all)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds before one rerun counts as an error")
@@ -460,9 +463,6 @@ def main() -> int:
     p.add_argument("--ramp", type=float, default=10.0, help="seconds over which the students open their link")
     p.add_argument("--deadline", type=float, default=900.0, help="seconds for the whole class (per phase)")
     p.add_argument("--settle", type=float, default=30.0, help="seconds to wait for memory to come back")
-    p.add_argument("--step-reports", choices=("turn", "pause"), default="turn",
-                   help="how the step viewer tells the server where it is: 'turn' (this app: nothing while "
-                        "stepping, once before another control) or 'pause' (e9523ee and before: every pause)")
     p.add_argument("--per-page", action="store_true",
                    help="one phase per page, one after the other on the same server: CPU ms per rerun per page")
     common_args(p)

@@ -151,6 +151,8 @@ _LESSON = (  # the lesson page's address: no widgets, the page reads them itself
     _c("stop", "Lesson stop", "int", 1, low=1, high=999_999, high_text="the lesson's last stop"),
     _c("lesson", "Lesson", "text", "", high=8_000),  # lesson.MAX_LINK: base64url of the lesson's JSON
     _c("lesson_file", "Lesson file", "text", "", high=12),  # the id of a lesson opened from a file on this server
+    _c("class", "Class code", "text", "", high=40),  # a live class (gru_lab.ui.live): the store checks its shape
+    _c("teacher", "Teacher's key", "text", "", high=64),  # a live class's control key, taken out of the address
 )
 _UNLOCKABLE = tuple(c.key for c in _STEP + _SATURATION + _VANISHING + _TRAIN + _LSTM)
 _CLASSROOM = (  # every page's address: gru_lab.ui.classroom reads them

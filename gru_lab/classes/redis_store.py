@@ -146,6 +146,12 @@ class RedisStore(ClassStore):
         return self._run("create", code, now, self.prefix, self.limits.max_classes, lesson, n_stops, questions,
                          token_hash)
 
+    def _keep_lesson(self, lesson: str, text: str, now: float) -> None:
+        self.redis.set(f"{self.prefix}lesson:{lesson}", text, ex=int(self.limits.idle_s) + 3600)
+
+    def _lesson_text(self, lesson: str) -> str | None:
+        return self.redis.get(f"{self.prefix}lesson:{lesson}")
+
     def _record(self, code: str) -> Record | None:
         m = self.redis.hgetall(self._key(code))
         if not m:

@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS stops (
 CREATE TABLE IF NOT EXISTS students (
     code TEXT, student TEXT, nickname TEXT NOT NULL, window_start REAL NOT NULL, window_votes INTEGER NOT NULL,
     PRIMARY KEY (code, student)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS lessons (lesson TEXT PRIMARY KEY, text TEXT NOT NULL, used REAL NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS votes (
     code TEXT, stop INTEGER, round INTEGER, student TEXT, option INTEGER NOT NULL,
     PRIMARY KEY (code, stop, round, student)) WITHOUT ROWID;
@@ -96,6 +97,17 @@ class SqliteStore(ClassStore):
             con.execute("INSERT INTO classes VALUES (?, ?, ?, ?, ?, 1, 0, 1, ?, ?)",
                         (code, lesson, n_stops, questions, token_hash, now, now))
             return "ok"
+
+    def _keep_lesson(self, lesson: str, text: str, now: float) -> None:
+        with self._write() as con:
+            con.execute("DELETE FROM lessons WHERE used < ?", (now - self.limits.idle_s,))
+            con.execute("INSERT INTO lessons VALUES (?, ?, ?) ON CONFLICT (lesson) DO UPDATE SET used = excluded.used",
+                        (lesson, text, now))
+
+    def _lesson_text(self, lesson: str) -> str | None:
+        with closing(self._connect()) as con:
+            row = con.execute("SELECT text FROM lessons WHERE lesson = ?", (lesson,)).fetchone()
+        return row[0] if row else None
 
     def _record(self, code: str) -> Record | None:
         with self._read() as con:

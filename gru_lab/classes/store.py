@@ -6,9 +6,12 @@ that names what is allowed):
     join(code, nickname="") -> student            student_exists(code, student) -> bool
     state(code) -> ClassState                      version(code) -> int   (bumped by every teacher action)
     move(code, token, stop)   reveal(code, token)   reopen(code, token)   end(code, token)   (teacher only)
+    is_teacher(code, token) -> bool
     vote(code, student, stop, option)              my_vote(code, student, stop, round) -> str | None
-    tally(code, stop, round) -> {option: votes}    rounds(code, stop) -> int
+    tally(code, stop, round) -> {option: votes}    rounds(code, stop) -> int    revealed(code, stop) -> bool
     export_rows(code, token, right) -> [row]       csv_text(code, token, right) -> str   (no student ids)
+    keep_lesson(lesson, text)                      lesson_text(lesson) -> str | None   (the lesson's file text,
+                                                   so every replica can show a teacher's own lesson)
 `stop` counts from 1; `round` counts a stop's votes from 1 (`reopen` starts the next, earlier rounds are kept);
 `reveal`/`reopen` act on the current stop. An ended class can still be read and exported until it expires.
 Nicknames: letters, digits, spaces and . , ' - _ ! ? ( ) only, so HTML such as `<b>` is refused, not escaped.
@@ -40,6 +43,7 @@ MAX_OPTION_CHARS = 120  # characters per option label: one line on a phone
 MAX_ROUNDS = 5  # rounds per stop: peer instruction needs 2; a few spare, never an unbounded loop
 VOTE_LIMIT, VOTE_WINDOW_S = 10, 10  # votes per student per 10 s: changing one's mind is a few taps, a script is not
 NICKNAME_CHARS = 24  # fits a name on the teacher's screen
+MAX_LESSON_CHARS = 200_000  # a lesson's JSON: the lesson files' own limit (gru_lab.lessons) is below this
 NICKNAME_PUNCTUATION = " .,'-_!?()"
 
 # Codes: 8 symbols of a 32-symbol alphabet without the look-alikes 0/O and 1/I: 32**8 = 2**40 ≈ 1.1e12 codes.
@@ -200,6 +204,10 @@ class ClassStore(abc.ABC):
     def _my_vote(self, code: str, student: str, stop: int, rnd: int) -> int | None: ...
     @abc.abstractmethod
     def _counts(self, code: str, keys: list[tuple[int, int, int]]) -> list[int]: ...
+    @abc.abstractmethod
+    def _keep_lesson(self, lesson: str, text: str, now: float) -> None: ...
+    @abc.abstractmethod
+    def _lesson_text(self, lesson: str) -> str | None: ...
 
     # -- the interface --------------------------------------------------------------------------------
     def _check(self, status: str) -> None:
@@ -220,6 +228,16 @@ class ClassStore(abc.ABC):
         if not (isinstance(token, str) and len(token) < 100 and hmac.compare_digest(token_hash(token), rec.token_hash)):
             raise ClassError(f"only the teacher's link can {what}")
         return code, rec
+
+    def is_teacher(self, code: str, token: str) -> bool:
+        """Does `token` control this class? (False for a wrong token; ClassError for a bad or gone code.)"""
+        try:
+            self._teacher(code, token, "lead it")
+        except ClassError as err:
+            if "only the teacher" in str(err):
+                return False
+            raise
+        return True
 
     @staticmethod
     def _options(rec: Record, stop: object) -> tuple[int, tuple[str, ...]]:
@@ -249,6 +267,20 @@ class ClassStore(abc.ABC):
                 self._check(status)
                 return code, token
         raise ClassError("no free class code found: try again")
+
+    def keep_lesson(self, lesson: str, text: str) -> None:
+        """Keep a lesson's text under its id (a digest of the text: the same id is the same lesson) for as long
+        as a class may use it, so students on any replica can open the teacher's own lesson."""
+        if not isinstance(lesson, str) or not _LESSON.fullmatch(lesson):
+            raise ClassError("a lesson id is 1 to 64 letters, digits, - or _")
+        if not isinstance(text, str) or len(text) > MAX_LESSON_CHARS:
+            raise ClassError(f"a lesson's text is at most {MAX_LESSON_CHARS:,} characters")
+        self._keep_lesson(lesson, text, self.clock())
+
+    def lesson_text(self, lesson: str) -> str | None:
+        if not isinstance(lesson, str) or not _LESSON.fullmatch(lesson):
+            return None
+        return self._lesson_text(lesson)
 
     def join(self, code: str, nickname: str = "") -> str:
         code, nickname = check_code(code), check_nickname(nickname)
@@ -313,6 +345,11 @@ class ClassStore(abc.ABC):
         stop, options = self._options(rec, stop)
         rnd = self._round(rec, stop, round)
         return dict(zip(options, self._counts(code, [(stop, rnd, i) for i in range(len(options))]), strict=True))
+
+    def revealed(self, code: str, stop: int) -> bool:
+        """Is the latest round of this stop revealed?"""
+        _, rec = self._live(code)
+        return rec.rounds.get(check_stop(stop, rec.n_stops), (1, False))[1]
 
     def rounds(self, code: str, stop: int) -> int:
         code, rec = self._live(code)

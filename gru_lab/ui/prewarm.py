@@ -31,6 +31,11 @@ def start() -> None:
         if _started or os.environ.get("GRU_LAB_PREWARM") == "0":
             return
         _started = True
+    # Imported here, before the thread: Plotly looks for pandas in sys.modules without the import lock, so
+    # a figure built while another thread is still importing pandas finds half a module (seen as
+    # "partially initialized module 'pandas' has no attribute 'Series'" on the first page of a server).
+    import pandas  # noqa: F401
+    import plotly.graph_objects  # noqa: F401
     threading.Thread(target=_quietly, name="gru-lab-prewarm", daemon=True).start()
 
 

@@ -29,6 +29,10 @@ LESSON_REVEALED = "_lesson_revealed"  # (lesson id, stop number) whose answer wa
 LESSON_PENDING = "_lesson_pending"  # (page, link parameters): a view a teacher added, for the builder's form
 LESSON_TITLE = "_lesson_title"  # a title for the builder's box, set before the box is drawn
 CLASSROOM = "_classroom"  # True while this tab is in classroom mode (an address turned it on)
+LIVE_TEACHER = "_live_teacher"  # {class code: control token} of the classes this tab leads
+LIVE_STUDENT = "_live_student"  # {class code: student id} of the classes this tab joined
+LIVE_BROWSE = "_live_browse"  # {class code: stop}: a student reading an earlier stop, not following
+LIVE_SAID = "_live_said"  # why the last vote or action was refused, shown once
 LESSON_ADD_PROBLEM = "_lesson_add_problem"  # why the last "Add this stop" was refused, shown once
 
 

@@ -407,3 +407,27 @@ def test_the_default_limits_are_the_documented_constants():
                               m.VOTE_WINDOW_S)
     assert (m.IDLE_HOURS, m.MAX_CLASSES, m.MAX_STUDENTS, m.VOTE_LIMIT, m.VOTE_WINDOW_S) == (4, 200, 400, 10, 10)
     assert len(m.CODE_ALPHABET) == 32 and not set("0O1I") & set(m.CODE_ALPHABET)
+
+
+def test_a_lesson_text_is_kept_for_every_replica(store, store_url):
+    """The teacher's own lesson travels by its id: another store on the same file or Redis (another replica)
+    reads the same text; a malformed id reads nothing, and an oversized text is refused."""
+    store.keep_lesson("abc123def456", '{"title": "Mine"}')
+    assert open_store(store_url).lesson_text("abc123def456") == '{"title": "Mine"}'
+    assert store.lesson_text("no-such-lesson") is None
+    assert store.lesson_text("../etc/passwd") is None
+    with pytest.raises(ClassError, match="at most"):
+        store.keep_lesson("abc123def456", "x" * (store_module.MAX_LESSON_CHARS + 1))
+    with pytest.raises(ClassError, match="lesson id"):
+        store.keep_lesson("bad id!", "{}")
+
+
+def test_is_teacher_checks_the_token_without_acting(store):
+    code, token = _new(store)
+    version = store.version(code)
+    assert store.is_teacher(code, token)
+    assert not store.is_teacher(code, token[:-1] + ("A" if token[-1] != "A" else "B"))
+    assert not store.is_teacher(code, store.join(code))
+    assert store.version(code) == version, "checking acted"
+    with pytest.raises(ClassError, match="not a class code"):
+        store.is_teacher("nope", token)

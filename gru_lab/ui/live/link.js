@@ -1,0 +1,40 @@
+// A live class's browser half (gru_lab/ui/live): it keeps this tab's seat in a cookie, so a reload or a
+// phone that slept comes back to the same seat without a secret in the address; it polls the class's
+// small static file and asks for a run of the page only when the teacher did something; and for the
+// teacher it copies the private control link without ever showing it.
+const TIMERS = new WeakMap(); // one poll per mounted element, across Streamlit's reruns
+
+export default function mount(component) {
+  const { data, parentElement, setTriggerValue } = component;
+  clearTimeout(TIMERS.get(parentElement));
+  for (const c of data.cookies || []) {
+    document.cookie = `${c.name}=${c.value}; Max-Age=${c.max_age}; Path=/; SameSite=Strict`;
+  }
+  const copy = parentElement.querySelector(".gl-class-copy");
+  const said = parentElement.querySelector(".gl-class-said");
+  copy.hidden = !data.control_link;
+  copy.onclick = async () => {
+    try {
+      await navigator.clipboard.writeText(new URL(data.control_link, window.location.href).toString());
+      said.textContent = "Copied: paste it only where the room cannot see it.";
+    } catch {
+      said.textContent = "This browser did not allow copying (it needs https or localhost).";
+    }
+  };
+  if (data.poll) {
+    const url = new URL(data.poll, document.baseURI);
+    const tick = async () => {
+      try {
+        url.searchParams.set("n", String(Date.now())); // past any cache between here and the server
+        const r = await fetch(url, { cache: "no-store" });
+        if (r.ok) {
+          const now = await r.json();
+          if (now.version !== data.version) { setTriggerValue("moved", now.version); return; }
+        }
+      } catch { /* offline for a moment (a phone waking up): try again */ }
+      TIMERS.set(parentElement, setTimeout(tick, data.every_ms));
+    };
+    TIMERS.set(parentElement, setTimeout(tick, data.every_ms));
+  }
+  return () => clearTimeout(TIMERS.get(parentElement));
+}

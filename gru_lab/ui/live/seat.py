@@ -1,0 +1,165 @@
+"""Who this tab is in a class, the class's store and lesson, and starting a class."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ... import classes, lessons
+from ...classes import ClassError, ClassState
+from ...classes.beacon import Beacon
+from ...classes.store import NICKNAME_CHARS, check_code
+from .. import session
+from ..lesson import lesson_id, plain
+from ..urlstate import address_value
+
+COOKIE_S = 5 * 3600  # a seat outlives the class's 4 idle hours
+
+
+@st.cache_resource(show_spinner=False)
+def store() -> classes.ClassStore:
+    """The one store of this process (GRU_LAB_CLASS_STORE, else the SQLite file): shared by sessions."""
+    return classes.open_store()
+
+
+@st.cache_resource(show_spinner=False)
+def beacon() -> Beacon:
+    return Beacon(store())
+
+
+@dataclass(frozen=True)
+class Seat:
+    state: ClassState
+    token: str = ""  # the teacher's control token: only the teacher's tab has one
+    student: str = ""  # a student's id
+
+    @property
+    def teacher(self) -> bool:
+        return bool(self.token)
+
+    @property
+    def code(self) -> str:
+        return self.state.code
+
+
+def pretty(code: str) -> str:
+    """ABCD-EFGH: easier to read out and to type."""
+    return f"{code[:4]}-{code[4:]}"
+
+
+def cookie(kind: str, code: str) -> str:
+    return f"gru_lab_{kind}_{code}"
+
+
+def seat() -> Seat | None:
+    """This tab's seat in the class of the address (None: no class). A bad or ended code is named and
+    the page stops; a visitor without a seat gets the join form and the page stops."""
+    raw = address_value("class")
+    if not raw:
+        return None
+    try:
+        code = check_code(raw)
+        state = store().state(code)
+    except ClassError as err:
+        _refused(str(err))
+    token = _teacher_token(code)
+    if token:
+        return Seat(state, token=token)
+    me = _student(code)
+    if me:
+        return Seat(state, student=me)
+    _join(state)
+
+
+def _refused(why: str) -> None:
+    st.error(f"This class link cannot be used: {plain(why)}. Ask your teacher for the class code or a new "
+             "link; the lesson itself opens without a class.", icon=":material/link_off:")
+    st.button("Open the lesson without a class", key="live_leave", on_click=_leave, icon=":material/school:")
+    st.stop()
+
+
+def _leave() -> None:
+    for key in ("class", "teacher"):
+        if key in st.query_params:
+            del st.query_params[key]
+
+
+def _teacher_token(code: str) -> str:
+    mine = dict(session.get(session.LIVE_TEACHER) or {})
+    given = address_value("teacher")
+    if given:
+        del st.query_params["teacher"]  # a control key does not stay in an address the room may see
+        if store().is_teacher(code, given):
+            mine[code] = given
+        else:
+            session.put(session.LINK_PROBLEMS, (session.get(session.LINK_PROBLEMS) or [])
+                        + ["**Teacher's key** (`teacher`) does not lead this class, so this tab joins as a student"])
+    token = mine.get(code) or st.context.cookies.get(cookie("teach", code), "")
+    if token and store().is_teacher(code, token):
+        session.put(session.LIVE_TEACHER, {**mine, code: token})
+        return token
+    return ""
+
+
+def _student(code: str) -> str:
+    mine = dict(session.get(session.LIVE_STUDENT) or {})
+    me = mine.get(code) or st.context.cookies.get(cookie("me", code), "")
+    if me and store().student_exists(code, me):
+        session.put(session.LIVE_STUDENT, {**mine, code: me})
+        return me
+    return ""
+
+
+def _join(state: ClassState) -> None:
+    st.subheader(f"Join class {pretty(state.code)}")
+    if state.ended:
+        st.info("This class has ended: the lesson still opens without it.", icon=":material/event_busy:")
+        st.button("Open the lesson without a class", key="live_leave", on_click=_leave, icon=":material/school:")
+        st.stop()
+    st.caption("No account and no name needed. Your teacher sees how many have joined and how the class "
+               "voted, never who voted what.")
+    with st.form("live_join_form", border=False):
+        nickname = st.text_input("Nickname (optional)", max_chars=NICKNAME_CHARS, key="live_nickname",
+                                 help="Letters, digits, spaces and . , ' - _ ! ? ( ): at most "
+                                      f"{NICKNAME_CHARS} characters.")
+        if st.form_submit_button("Join the class", type="primary", icon=":material/login:", key="live_join"):
+            try:
+                me = store().join(state.code, nickname)
+            except ClassError as err:
+                st.error(f"You could not join: {plain(err)}.", icon=":material/error:")
+            else:
+                session.put(session.LIVE_STUDENT, {**(session.get(session.LIVE_STUDENT) or {}), state.code: me})
+                st.rerun()
+    st.stop()
+
+
+def lesson_of(state: ClassState) -> lessons.Lesson:
+    """The class's lesson: the built-in one, or the teacher's own, which the store keeps for every replica."""
+    if state.lesson == lesson_id(lessons.BUILT_IN):
+        return lessons.BUILT_IN
+    text = store().lesson_text(state.lesson)
+    if text is None:
+        _refused("this server no longer holds the class's lesson")
+    return lessons.from_json(text)
+
+
+def start_button(lesson: lessons.Lesson, n: int) -> None:
+    """'Start a class' for the teacher: a class of this lesson, at this stop, in classroom mode."""
+    st.button("Start a class", key="live_start", on_click=_start, args=(lesson, n), icon=":material/groups:",
+              help="Students join from their phones with a code or a QR code, follow your stops and vote on the "
+                   "questions; you see the class's predictions, then reveal the answer.")
+
+
+def _start(lesson: lessons.Lesson, n: int) -> None:
+    questions = {i: list(s.question.options) for i, s in enumerate(lesson.stops, start=1) if s.question}
+    lid = lesson_id(lesson)
+    try:
+        if lesson != lessons.BUILT_IN:
+            store().keep_lesson(lid, lessons.to_json(lesson))
+        code, token = store().create(lid, len(lesson.stops), questions)
+        store().move(code, token, n)
+    except ClassError as err:
+        session.put(session.LIVE_SAID, f"A class could not start: {err}.")
+        return
+    session.put(session.LIVE_TEACHER, {**(session.get(session.LIVE_TEACHER) or {}), code: token})
+    st.query_params.update({"class": code, "classroom": "1", "stop": str(n)})

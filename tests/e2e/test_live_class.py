@@ -1,0 +1,210 @@
+"""A live class in real Chromium contexts (issue 21): a teacher on a projector, students on phones.
+
+The teacher starts a class; students join by the link, which the QR code decodes to; the teacher
+moves and the students follow; they vote and the teacher's tally counts them; the reveal reaches
+everyone; a student's link cannot lead the class, whether edited or by sending the teacher's widget
+messages itself; and (test_deploy_live) a replica killed mid-class loses no vote.
+
+The server gets a class store of its own (GRU_LAB_CLASS_STORE, a SQLite file in a temporary folder),
+which the tests also open to check what the class holds.
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import re
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+from gru_lab.classes import open_store
+
+from .conftest import PHONE
+from .server import REPO, AppServer
+from .settle import settle
+
+sys.path.insert(0, str(REPO))
+from benchmarks._protocol import Tab as ProtocolTab  # noqa: E402
+
+PROJECTOR = {"width": 1920, "height": 1080}
+FOLLOW_S = 6.0  # the issue's target is 2 s (benchmarks/classroom_load.py --class measures it); a loaded CI
+# machine gets room here, and a student that never follows still fails at once
+
+
+@pytest.fixture(scope="module")
+def classroom(browser_available, tmp_path_factory):
+    """(server URL, class store path): an app server with a class store of its own."""
+    folder = tmp_path_factory.mktemp("live")
+    path = folder / "classes.sqlite3"
+    before = os.environ.get("GRU_LAB_CLASS_STORE")
+    os.environ["GRU_LAB_CLASS_STORE"] = str(path)
+    try:
+        with AppServer(folder / "server.log") as server:
+            yield server.url, path
+    finally:
+        if before is None:
+            os.environ.pop("GRU_LAB_CLASS_STORE", None)
+        else:
+            os.environ["GRU_LAB_CLASS_STORE"] = before
+
+
+def start_class(browser, url: str, stop: int = 1):
+    """A teacher's projector tab that started a class at `stop`: (context, page, code, join link)."""
+    context = browser.new_context(viewport=PROJECTOR)
+    page = context.new_page()
+    page.goto(f"{url}/lesson?stop={stop}")
+    settle(page)
+    page.get_by_role("button", name="Start a class").click()
+    page.get_by_text("Class code").wait_for(timeout=30_000)
+    page.wait_for_function("() => document.cookie.includes('gru_lab_teach_')", timeout=30_000)
+    settle(page)
+    text = page.locator("[data-testid='stMain']").inner_text().replace("\u2060", "")
+    link = re.search(r"Join at (\S+)", text).group(1)
+    code = re.search(r"class=([A-Z0-9]{8})", link).group(1)
+    return context, page, code, link
+
+
+def join(browser, link: str, nickname: str = ""):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(link)
+    page.get_by_role("button", name="Join the class").wait_for(timeout=30_000)
+    if nickname:
+        page.get_by_role("textbox", name="Nickname (optional)").fill(nickname)
+    page.get_by_role("button", name="Join the class").click()
+    page.get_by_text("you follow the teacher").wait_for(timeout=30_000)
+    page.wait_for_function("() => document.cookie.includes('gru_lab_me_')", timeout=30_000)  # the seat is kept
+    return context, page
+
+
+def on_stop(page, n: int, timeout_s: float) -> float:
+    """Seconds until the page shows stop n (fails past timeout_s)."""
+    t0 = time.monotonic()
+    page.get_by_text(f"Stop {n} of ").wait_for(timeout=timeout_s * 1000)
+    return time.monotonic() - t0
+
+
+def qr_text(page) -> str:
+    import zxingcpp
+    from PIL import Image
+
+    shot = page.locator("[data-testid='stImage'] img").first.screenshot()
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(shot)))
+    assert found, "no QR code could be read from the projector"
+    return found[0].text
+
+
+def test_a_class_follows_votes_and_sees_the_reveal(browser, classroom):
+    url, path = classroom
+    teacher_ctx, teacher, code, link = start_class(browser, url)
+    students = []
+    try:
+        assert qr_text(teacher) == link, "the QR code is the students' link"
+        assert "teacher=" not in teacher.url and "teacher" not in link, "the control key is in no address"
+        students = [join(browser, link, nickname) for nickname in ("Sam", "")]
+        teacher.get_by_test_id("stMetricValue").filter(has_text=re.compile(r"^2$")).wait_for(timeout=15_000)
+        assert open_store(str(path)).state(code).students == 2
+
+        teacher.get_by_role("button", name="Next").click()  # stop 2 asks whether h of unit 6 changes
+        delays = [on_stop(page, 2, FOLLOW_S) for _, page in students]
+        print(f"follow delays: {[f'{d:.2f}' for d in delays]} s")
+
+        (_, a), (_, b) = students
+        a.get_by_text("No: it changes by at most").click()
+        settle(a)
+        b.get_by_text("Yes: |h_k").click()
+        settle(b)
+        a.get_by_text("Yes: |h_k").click()  # a changed mind replaces the earlier vote
+        settle(a)
+        teacher.get_by_text("2 of 2 joined voted in round 1").wait_for(timeout=15_000)
+        store = open_store(str(path))
+        assert store.tally(code, 2, 1) == {"Yes: |h_k − h_(k−1)| > 0.05": 2, "No: it changes by at most 0.05": 0}
+        assert "The answer" not in teacher.locator("[data-testid='stMain']").inner_text(), "the answer leaked early"
+
+        teacher.get_by_role("button", name="Reveal the answer to the class").click()
+        for _, page in students:
+            page.get_by_text("Your prediction was right.").wait_for(timeout=FOLLOW_S * 1000)
+        teacher.get_by_text("round 1: 100% (2 of 2)").wait_for(timeout=15_000)
+
+        teacher.get_by_role("button", name="Vote again (round 2)").click()
+        a.get_by_text("Round 2: after the discussion").wait_for(timeout=FOLLOW_S * 1000)
+        a.get_by_text("No: it changes by at most").click()
+        settle(a)
+        assert store.tally(code, 2, 2)["No: it changes by at most 0.05"] == 1
+        assert store.tally(code, 2, 1)["Yes: |h_k − h_(k−1)| > 0.05"] == 2, "round 1 is kept"
+
+        a.reload()  # a student's reload keeps the seat and the vote
+        a.get_by_text("you follow the teacher").wait_for(timeout=30_000)
+        assert store.state(code).students == 2, "the reload joined again"
+        teacher.reload()  # and the teacher's keeps control, from the tab's cookie
+        teacher.get_by_role("button", name="End the class").wait_for(timeout=30_000)
+        assert store.state(code).stop == 2, "the reload moved the class"
+    finally:
+        for ctx, _ in students:
+            ctx.close()
+        teacher_ctx.close()
+
+
+def _in_own_loop(coro):
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+async def _forge(url: str, code: str, token: str) -> list[str]:
+    """A student's own websocket session sends the teacher's Next, Reveal and End widget messages."""
+    async with ProtocolTab(url, "lesson", {"class": code, "teacher": token, "stop": "2"}) as teacher:
+        await teacher.run([], 120)
+        ids = {k: teacher.ids[k] for k in ("lesson_next", "live_reveal", "live_end")}
+    problems = []
+    async with ProtocolTab(url, "lesson", {"class": code, "classroom": "1"}) as student:
+        await student.run([], 120)
+        await student.run([WidgetState(id=student.ids["live_join"], trigger_value=True)], 120)  # joins, reruns
+        await student.run([], 120)
+        assert "live_join" not in student.drawn, "the forged session did not join as a student"
+        for key, wid in ids.items():
+            run = await student.run([WidgetState(id=wid, trigger_value=True)], 120)
+            problems += [f"{key}: {p}" for p in run.problems]
+    return problems
+
+
+def test_a_students_link_cannot_lead_the_class(browser, classroom):
+    url, path = classroom
+    teacher_ctx, teacher, code, link = start_class(browser, url, stop=2)
+    student_ctx, student = join(browser, link)
+    try:
+        store = open_store(str(path))
+        before = store.state(code)
+        # 1. edited links: a made-up key, and the teacher's own Next via the address
+        student.goto(link + "&teacher=" + "A" * 32 + "&stop=5")
+        student.get_by_text("does not lead this class").wait_for(timeout=30_000)
+        settle(student)
+        assert store.state(code).stop == 2 and store.state(code).updated == before.updated
+        assert student.get_by_role("button", name="Reveal the answer to the class").count() == 0
+        # 2. the teacher's widget messages, sent by a student's session itself
+        token = next(c["value"] for c in teacher_ctx.cookies() if c["name"] == f"gru_lab_teach_{code}")
+        problems = _in_own_loop(_forge(url, code, token))
+        assert problems == []
+        after = store.state(code)
+        assert (after.stop, after.revealed, after.ended) == (2, False, False), after
+        # the teacher's link with the key does lead (the forged session above used it as the teacher)
+        assert store.is_teacher(code, token)
+    finally:
+        student_ctx.close()
+        teacher_ctx.close()
+
+
+def test_a_forged_or_unknown_code_is_named(browser, classroom):
+    url, _ = classroom
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    try:
+        for code, said in (("NOPE", "not a class code"), ("ABCD2345", "no class with this code")):
+            page.goto(f"{url}/lesson?class={code}")
+            page.get_by_text(said).wait_for(timeout=30_000)
+            page.get_by_role("button", name="Open the lesson without a class").wait_for()
+    finally:
+        context.close()
