@@ -104,7 +104,8 @@ def render(prefix: Path, listen: str, ports: Sequence[int], template: Path = TEM
                                              for i, p in enumerate(ports)),
               "@BODY_MB@": str(upload_limit_mb() + 1),
               "@LINE_BYTES@": str(MAX_ADDRESS_CHARS + REQUEST_LINE_REST),
-              "@TOO_LONG_PAGE@": TOO_LONG_PAGE}
+              "@TOO_LONG_PAGE@": TOO_LONG_PAGE,
+              "@LIVE_DIR@": str(REPO / "static" / "live")}
     text = template.read_text()
     for field, value in fields.items():
         text = text.replace(field, value)

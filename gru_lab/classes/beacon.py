@@ -1,5 +1,5 @@
 """Where a class is, as a tiny file each student's browser polls: following the teacher costs the
-server a static file read a second, not a run of the page.
+server a static file read every second or so (or nothing, behind deploy/'s nginx), not a run of the page.
 
 For every class a student of this process follows, a thread reads the class's version from the
 store (a teacher's move, reveal or reopen bumps it) twice a second and, when it changed, writes

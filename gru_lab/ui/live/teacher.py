@@ -23,7 +23,8 @@ _HERE = Path(__file__).parent
 _MOUNT = st.components.v2.component(
     "gru_lab_class", html=(_HERE / "link.html").read_text(encoding="utf-8"),
     css=(_HERE / "link.css").read_text(encoding="utf-8"), js=(_HERE / "link.js").read_text(encoding="utf-8"))
-POLL_MS = 1000  # a student's browser reads the class's file once a second: a move shows within ~1.5 s
+POLL_MS = 1250  # a student's browser reads the class's file this often: a move shows within ~1.5 s, and a
+# read costs a replica ~1.6 ms of CPU (nginx in deploy/ serves it from disk instead): ~80 ms a student-minute
 TALLY_S = 1.5  # the teacher's tally and head count refresh this often (one tab: a few ms a run)
 
 
@@ -69,21 +70,22 @@ def _act(seat: Seat, op: str, n: int | None = None) -> None:
 def bar(seat: Seat, n: int, s: Settings) -> None:
     said = session.pop(session.LIVE_SAID)
     if said:
-        st.warning(plain(said), icon=":material/warning:")
+        st.error(plain(said), icon=":material/error:")
     if seat.teacher:
         _teacher_panel(seat, s)
     else:
         _student_line(seat, n)
-        _browser_half(seat)
+        _browser_half(seat, n)
 
 
-def _browser_half(seat: Seat) -> None:
+def _browser_half(seat: Seat, n: int = 0) -> None:
     if seat.teacher:
         data = {"cookies": [{"name": cookie("teach", seat.code), "value": seat.token, "max_age": COOKIE_S}],
                 "control_link": "?" + urlencode({"class": seat.code, "teacher": seat.token, "classroom": "1"})}
     else:
         data = {"cookies": [{"name": cookie("me", seat.code), "value": seat.student, "max_age": COOKIE_S}],
-                "poll": beacon().follow(seat.state), "version": seat.state.updated, "every_ms": POLL_MS}
+                "poll": beacon().follow(seat.state), "version": seat.state.updated, "every_ms": POLL_MS,
+                "stop": n}  # the stop drawn: for the load benchmark's follow delay
     _MOUNT(key="live_class", data=data, on_moved_change=lambda: None)
 
 
