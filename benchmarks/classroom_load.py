@@ -298,7 +298,7 @@ async def measure(url: str, servers: dict, args: argparse.Namespace) -> Load:
         phase = Phase(pages[0] if args.per_page else "mix (" + ", ".join(pages) + ")", args.students)
         load.phases.append(phase)
         before = sum(map(len, load.seconds.values())) - len(load.seconds.get("page load (first run)", []))
-        free_before = sum(load.free.values())
+        free_before, reports_before = sum(load.free.values()), reports(load)
         try:
             async with asyncio.timeout(args.deadline):
                 await measured(room, groups, phase, asyncio.gather(
@@ -306,7 +306,9 @@ async def measure(url: str, servers: dict, args: argparse.Namespace) -> Load:
         except TimeoutError:
             load.errors[f"{phase.label}: deadline passed, students cut off"] += 1
         phase.reruns = sum(map(len, load.seconds.values())) - len(load.seconds["page load (first run)"]) - before
-        phase.interactions = phase.reruns + sum(load.free.values()) - free_before
+        # what the students did: not the viewer's report before another control (a rerun, not an action)
+        phase.interactions = (phase.reruns - (reports(load) - reports_before)
+                              + sum(load.free.values()) - free_before)
     sampler.cancel()
     for _ in range(int(args.settle) + 1):  # wait, bounded, for the closed sessions' memory to come back
         for name in servers:
@@ -372,6 +374,11 @@ def stickiness(load: Load, access_log: Path) -> tuple[str, bool]:
             + (f" ({dict(list(split.items())[:3])})" if split else "")
             + f": {'met' if ok else 'missed'}")
     return text, ok
+
+
+def reports(load: Load) -> int:
+    """The step viewer's reports on turning away so far: reruns the students did not ask for themselves."""
+    return sum(len(xs) for name, xs in load.seconds.items() if name.endswith(": report on turning away"))
 
 
 def pct(xs: list[float], q: float) -> float:

@@ -109,7 +109,7 @@ def test_a_class_follows_votes_and_sees_the_reveal(browser, classroom):
         teacher.get_by_test_id("stMetricValue").filter(has_text=re.compile(r"^2$")).wait_for(timeout=15_000)
         assert open_store(str(path)).state(code).students == 2
 
-        teacher.get_by_role("button", name="Next").click()  # stop 2 asks whether h of unit 6 changes
+        teacher.get_by_role("button", name="Next", exact=True).click()  # stop 2 asks whether h of unit 6 changes
         delays = [on_stop(page, 2, FOLLOW_S) for _, page in students]
         print(f"follow delays: {[f'{d:.2f}' for d in delays]} s")
 
@@ -208,3 +208,74 @@ def test_a_forged_or_unknown_code_is_named(browser, classroom):
             page.get_by_role("button", name="Open the lesson without a class").wait_for()
     finally:
         context.close()
+
+
+@pytest.fixture(scope="module")
+def hall_with_class(browser_available, tmp_path_factory):
+    """2 replicas behind nginx (deploy/serve.py) sharing one class store: (Deployment, store path)."""
+    from deploy.serve import Deployment, missing_nginx
+
+    from .server import free_port
+
+    reason = missing_nginx()
+    if reason:
+        if os.environ.get("GRU_LAB_REQUIRE_NGINX") == "1":
+            pytest.fail(f"GRU_LAB_REQUIRE_NGINX=1 but {reason}")
+        pytest.skip(reason)
+    folder = tmp_path_factory.mktemp("hall_live")
+    before = os.environ.get("GRU_LAB_CLASS_STORE")
+    os.environ["GRU_LAB_CLASS_STORE"] = str(folder / "classes.sqlite3")
+    try:
+        with Deployment(replicas=2, port=free_port(), workdir=folder) as deployment:
+            yield deployment, folder / "classes.sqlite3"
+    finally:
+        if before is None:
+            os.environ.pop("GRU_LAB_CLASS_STORE", None)
+        else:
+            os.environ["GRU_LAB_CLASS_STORE"] = before
+
+
+def test_a_replica_killed_mid_class_loses_no_vote(browser, hall_with_class):
+    """Students on both replicas vote; the replica of one of them is killed (kill -9). Its votes stay
+    counted, the student comes back (another replica, a fresh session) in the same seat with the same
+    vote, and everyone follows the teacher's next move."""
+    import signal
+
+    from deploy.serve import STICKY_COOKIE
+
+    hall, path = hall_with_class
+    teacher_ctx, teacher, code, link = start_class(browser, hall.url, stop=2)
+    students = [join(browser, link) for _ in range(4)]
+    victim = None
+    try:
+        for k, (_, page) in enumerate(students):
+            page.get_by_text("Yes: |h_k" if k % 2 else "No: it changes by at most").click()
+            settle(page)
+        store = open_store(str(path))
+        assert sum(store.tally(code, 2, 1).values()) == 4
+        on = {i: next(c["value"] for c in ctx.cookies() if c["name"] == STICKY_COOKIE).split(".")[0]
+              for i, (ctx, _) in enumerate(students)}
+        assert len(set(on.values())) == 2, f"all students landed on one replica: {on}"
+        victim = hall.replicas[int(on[0][1:])]
+        os.killpg(victim.proc.pid, signal.SIGKILL)
+        victim.proc.wait(timeout=10)
+        assert sum(store.tally(code, 2, 1).values()) == 4, "a vote was lost with the replica"
+
+        _, a = students[0]
+        a.reload()  # the phone comes back: nginx sends it to the other replica, a fresh session
+        a.get_by_text("you follow the teacher").wait_for(timeout=60_000)
+        settle(a)
+        checked = a.locator("[data-testid='stMain'] [data-testid='stRadio'] label:has(input:checked)")
+        assert checked.count() == 1 and "No: it changes" in checked.inner_text(), \
+            "the student's vote is not shown as theirs after the failover"
+        assert store.state(code).students == 4, "the student joined again instead of keeping the seat"
+
+        teacher.get_by_role("button", name="Next", exact=True).click()
+        for _, page in students:
+            on_stop(page, 3, FOLLOW_S * 3)
+    finally:
+        for ctx, _ in students:
+            ctx.close()
+        teacher_ctx.close()
+        if victim is not None and not victim.alive():
+            victim.start()
