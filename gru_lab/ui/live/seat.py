@@ -91,9 +91,9 @@ def _teacher_token(code: str) -> str:
         del st.query_params["teacher"]  # a control key does not stay in an address the room may see
         if store().is_teacher(code, given):
             mine[code] = given
-        else:
-            session.put(session.LINK_PROBLEMS, (session.get(session.LINK_PROBLEMS) or [])
-                        + ["**Teacher's key** (`teacher`) does not lead this class, so this tab joins as a student"])
+        else:  # said here: a new visitor's page stops at the join form, before the link notice
+            st.warning("This link's **teacher's key** (`teacher`) does not lead this class, so this tab takes part "
+                       "as a student.", icon=":material/link_off:")
     token = mine.get(code) or st.context.cookies.get(cookie("teach", code), "")
     if token and store().is_teacher(code, token):
         session.put(session.LIVE_TEACHER, {**mine, code: token})
