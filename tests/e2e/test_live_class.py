@@ -106,7 +106,7 @@ def test_a_class_follows_votes_and_sees_the_reveal(browser, classroom):
         assert qr_text(teacher) == link, "the QR code is the students' link"
         assert "teacher=" not in teacher.url and "teacher" not in link, "the control key is in no address"
         students = [join(browser, link, nickname) for nickname in ("Sam", "")]
-        teacher.get_by_test_id("stMetricValue").filter(has_text=re.compile(r"^2$")).wait_for(timeout=15_000)
+        teacher.get_by_text(f"Class code {code[:4]}-{code[4:]} · 2 joined").wait_for(timeout=15_000)
         assert open_store(str(path)).state(code).students == 2
 
         teacher.get_by_role("button", name="Next", exact=True).click()  # stop 2 asks whether h of unit 6 changes

@@ -99,19 +99,20 @@ def _teacher_panel(seat: Seat, s: Settings) -> None:
     state = seat.state
     url = join_link(state.code, s)
     with st.container(border=True, key="live_join_panel"):
-        qr, words, side = st.columns([1, 3, 1.4], vertical_alignment="center")
-        qr.image(_qr(url), width=150, caption="Scan to join")
+        qr, words, side = st.columns([1, 4, 1.6], vertical_alignment="center")
+        qr.image(_qr(url), width=120, caption="Scan to join")
         with words:
-            st.markdown(f"### Class code {pretty(state.code)}")
+            _head_count(state.code)
             st.markdown(f"Join at **{plain(url)}**")
             if state.ended:
-                st.caption("The class has ended: students can no longer vote. Download its tallies on the right.")
+                st.caption("The class has ended: students can no longer vote. Its tallies can still be downloaded.")
         with side:
-            _head_count(state.code)
             if not state.ended:
-                st.button("End the class", key="live_end", on_click=_act, args=(seat, "end"), icon=":material/stop:")
+                st.button("End the class", key="live_end", on_click=_act, args=(seat, "end"), icon=":material/stop:",
+                          width="stretch")
             st.download_button("Tallies (CSV)", lambda: _csv(seat, s), file_name=f"gru_lab_class_{state.code}.csv",
                                mime="text/csv", key="live_csv", icon=":material/download:", on_click="ignore",
+                               width="stretch",
                                help="Per stop and round: each option's votes and the share right. No names, no ids.")
             # The control key stays in this browser (a cookie), never in an address the room sees; the
             # button copies a private link that carries it, for the teacher's own other device.
@@ -125,7 +126,7 @@ def _head_count(code: str) -> None:
     except ClassError as err:
         st.caption(plain(err))
         return
-    st.metric("Joined", n)
+    st.markdown(f"#### Class code {pretty(code)} · {n} joined")
 
 
 def _csv(seat: Seat, s: Settings) -> str:
@@ -218,19 +219,18 @@ def _teacher_question(seat: Seat, stop: lessons.Stop, s: Settings, n: int) -> No
         except ValueError:
             pass
     st.markdown(f"**{plain(q.prompt)}**")
-    _tally(seat.code, n, q.options, right)
-    if not state.revealed:
+    if not state.revealed:  # above the chart: on a projector at 1280×800 the chart may reach the bottom
         st.button("Reveal the answer to the class", key="live_reveal", on_click=_act, args=(seat, "reveal"),
                   icon=":material/visibility:", type="primary", disabled=state.ended)
-        return
-    if why is None:
+    elif why is None:
         st.warning("The answer cannot be computed for these settings.", icon=":material/warning:")
     else:
         st.success(f"The answer: **{plain(q.options[right])}**. {plain(why)}", icon=":material/lightbulb:")
-    if state.round < MAX_ROUNDS and not state.ended:
-        st.button(f"Vote again (round {state.round + 1})", key="live_reopen", on_click=_act, args=(seat, "reopen"),
-                  icon=":material/replay:", help="Peer instruction: let the class discuss, then vote again; every "
-                                                 "round stays on the chart.")
+        if state.round < MAX_ROUNDS and not state.ended:
+            st.button(f"Vote again (round {state.round + 1})", key="live_reopen", on_click=_act,
+                      args=(seat, "reopen"), icon=":material/replay:",
+                      help="Peer instruction: let the class discuss, then vote again; every round stays on the chart.")
+    _tally(seat.code, n, q.options, right)
 
 
 @st.fragment(run_every=TALLY_S)
