@@ -132,7 +132,12 @@ async def student(i: int, url: str, link: str, args, room: Room) -> None:
                 now = await poller.get(data["poll"])
                 if now is not None and now["version"] != data["version"]:
                     run = await tab.run(trigger(tab, now["version"]), args.timeout)
-                    room.errors.update(f"follow: {p}" for p in run.problems)
+                    refused = sum("not counted" in p for p in run.problems)  # a vote's refusal, said on this run
+                    if refused and getattr(tab, "last_vote", None):  # that vote's run was cut short by this one
+                        room.sent[tab.last_vote] -= 1
+                        tab.last_vote = None
+                    room.refused += refused
+                    room.errors.update(f"follow: {p}" for p in run.problems if "not counted" not in p)
                     stop = now["stop"]
                     if stop in room.moves and stop_shown(tab) == stop and ("moved", stop) not in voted:
                         voted[("moved", stop)] = 1
@@ -159,11 +164,13 @@ async def vote(tab: Tab, rng: random.Random, voted: dict, room: Room, args) -> N
     if any("not counted" in p for p in run.problems):  # the teacher revealed meanwhile: refused, as it must be
         room.refused += 1
         return
-    if run.problems:
-        room.errors.update(f"vote: {p}" for p in run.problems)
+    problems = [p for p in run.problems if p != "script_finished status 2"]  # a follow's run took over: fine
+    if problems:
+        room.errors.update(f"vote: {p}" for p in problems)
         return
     if mine is None:
         room.sent[(stop, rnd)] += 1
+    tab.last_vote = (stop, rnd) if mine is None else None
     voted[(stop, rnd)] = choice if mine is None else -1
 
 
