@@ -102,9 +102,12 @@ class Tab:
     async def __aexit__(self, *exc) -> None:
         await self.ws.close()
 
-    async def run(self, states: list[WidgetState], timeout: float, fragment: str = "") -> Run:
+    async def run(self, states: list[WidgetState], timeout: float, fragment: str = "",
+                  through_reruns: bool = False) -> Run:
         """Send one rerun with `states` (of fragment `fragment`, "" for the page) and read until its
-        script_finished (TimeoutError past `timeout`)."""
+        script_finished (TimeoutError past `timeout`). `through_reruns`: a run that ends early for a
+        rerun the script asked for (st.rerun) is followed, as a browser follows it, to the end of
+        the run that replaced it."""
         msg = BackMsg()
         cs = msg.rerun_script
         cs.query_string = urlencode(self.params)
@@ -146,6 +149,9 @@ class Tab:
                 elif kind == "script_finished":
                     done = (ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY if fragment
                             else ForwardMsg.FINISHED_SUCCESSFULLY)
+                    if fm.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN and through_reruns:
+                        drawn, new_session = set(), None
+                        continue
                     if fm.script_finished != done:
                         run.problems.append(f"script_finished status {fm.script_finished}")
                     if fm.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN and new_session is not None:

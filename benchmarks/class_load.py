@@ -118,8 +118,8 @@ async def student(i: int, url: str, link: str, args, room: Room) -> None:
     try:
         async with tab:
             await tab.run([], args.timeout)
-            await tab.run([WidgetState(id=tab.ids["live_join"], trigger_value=True)], args.timeout)
-            await tab.run([], args.timeout)
+            await tab.run([WidgetState(id=tab.ids["live_join"], trigger_value=True)], args.timeout,
+                          through_reruns=True)  # the join form reruns the page (st.rerun)
             if "live_class" not in tab.ids:
                 room.errors["did not join"] += 1
                 return
@@ -131,7 +131,7 @@ async def student(i: int, url: str, link: str, args, room: Room) -> None:
                 data = component(tab)
                 now = await poller.get(data["poll"])
                 if now is not None and now["version"] != data["version"]:
-                    run = await tab.run(trigger(tab, now["version"]), args.timeout)
+                    run = await tab.run(trigger(tab, now["version"]), args.timeout, through_reruns=True)
                     refused = sum("not counted" in p for p in run.problems)  # a vote's refusal, said on this run
                     if refused and getattr(tab, "last_vote", None):  # that vote's run was cut short by this one
                         room.sent[tab.last_vote] -= 1
@@ -160,7 +160,8 @@ async def vote(tab: Tab, rng: random.Random, voted: dict, room: Room, args) -> N
     if mine is not None and (mine == -1 or rng.random() > 0.1):  # a few change their mind, once
         return
     choice = rng.randrange(len(options))
-    run = await tab.run([WidgetState(id=tab.ids[key], string_value=options[choice])], args.timeout)  # its label
+    run = await tab.run([WidgetState(id=tab.ids[key], string_value=options[choice])], args.timeout,
+                        through_reruns=True)  # its label
     if any("not counted" in p for p in run.problems):  # the teacher revealed meanwhile: refused, as it must be
         room.refused += 1
         return

@@ -162,8 +162,7 @@ async def _forge(url: str, code: str, token: str) -> list[str]:
     problems = []
     async with ProtocolTab(url, "lesson", {"class": code, "classroom": "1"}) as student:
         await student.run([], 120)
-        await student.run([WidgetState(id=student.ids["live_join"], trigger_value=True)], 120)  # joins, reruns
-        await student.run([], 120)
+        await student.run([WidgetState(id=student.ids["live_join"], trigger_value=True)], 120, through_reruns=True)
         assert "live_join" not in student.drawn, "the forged session did not join as a student"
         for key, wid in ids.items():
             run = await student.run([WidgetState(id=wid, trigger_value=True)], 120)
