@@ -46,6 +46,7 @@ from gru_lab.classes import open_store  # noqa: E402
 TARGET_FOLLOW_S = 2.0  # issue 21: every student's screen moves within 2 s
 TARGET_CPU_MS = 100.0  # a following student costs at most 100 ms of server CPU a minute
 POLL_S = 1.25  # as the page's component (gru_lab/ui/live/teacher.py POLL_MS)
+THINK_S = (2.0, 6.0)  # seconds a student reads a new stop before voting (the teacher stays --dwell 8 s)
 
 
 class Room:
@@ -142,7 +143,9 @@ async def student(i: int, url: str, link: str, args, room: Room) -> None:
                     if stop in room.moves and stop_shown(tab) == stop and ("moved", stop) not in voted:
                         voted[("moved", stop)] = 1
                         room.delays.append(time.monotonic() - room.moves[stop])
-                await vote(tab, rng, voted, room, args)
+                    tab.think_until = time.monotonic() + rng.uniform(*THINK_S)  # reads the question first
+                if time.monotonic() >= getattr(tab, "think_until", 0):
+                    await vote(tab, rng, voted, room, args)
             poller.close()
     except Exception as exc:  # noqa: BLE001 - a lost connection or timeout: an error of the class, not the end
         room.errors[f"{type(exc).__name__}: {str(exc)[:80]}"] += 1
