@@ -71,20 +71,30 @@ def question(stop: lessons.Stop, s: Settings, lid: str, n: int) -> None:
         session.put(session.LESSON_REVEALED, (lid, n))
     if session.get(session.LESSON_REVEALED) != (lid, n):
         return
+    if verdict(stop, s, choice) and not authors:  # which model and convention the numbers are of
+        st.caption(plain(lessons.computed_for(stop, s)))
+
+
+def verdict(stop: lessons.Stop, s: Settings, picked: int | None, words: tuple[str, str, str] = (
+        "You did not pick an option.", "Right.", "you picked")) -> bool:
+    """The answer, why, and whether `picked` (an option's index, or None) was right. `words`: what to say
+    for no pick, for a right one, and the verb for a wrong one (a live class says "predicted"). False when
+    the answer cannot be computed for these settings (and that is said)."""
+    q = stop.question
     try:
         right, why = answer(stop, s)
     except ValueError as err:
         st.warning(f"The answer cannot be computed for these settings: {plain(err)}.", icon=":material/warning:")
-        return
+        return False
     told = f"The answer: **{plain(q.options[right])}**. {plain(why)}"
-    if choice is None:
-        st.info("You did not pick an option. " + told, icon=":material/lightbulb:")
-    elif choice == right:
-        st.success("Right. " + told, icon=":material/check_circle:")
+    none, yes, verb = words
+    if picked is None:
+        st.info(f"{none} " + told, icon=":material/lightbulb:")
+    elif picked == right:
+        st.success(f"{yes} " + told, icon=":material/check_circle:")
     else:
-        st.info(f"Not quite: you picked {plain(q.options[choice])}. " + told, icon=":material/cancel:")
-    if not authors:  # which model and convention the numbers are of
-        st.caption(plain(lessons.computed_for(stop, s)))
+        st.info(f"Not quite: {verb} {plain(q.options[picked])}. " + told, icon=":material/cancel:")
+    return True
 
 
 def carried(s: Settings) -> list[tuple[str, str]]:

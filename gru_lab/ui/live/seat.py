@@ -94,19 +94,21 @@ def _teacher_token(code: str) -> str:
         else:  # said here: a new visitor's page stops at the join form, before the link notice
             st.warning("This link's **teacher's key** (`teacher`) does not lead this class, so this tab takes part "
                        "as a student.", icon=":material/link_off:")
-    token = mine.get(code) or st.context.cookies.get(cookie("teach", code), "")
-    if token and store().is_teacher(code, token):
-        session.put(session.LIVE_TEACHER, {**mine, code: token})
-        return token
-    return ""
+    return _kept(session.LIVE_TEACHER, "teach", code, store().is_teacher, mine)
 
 
 def _student(code: str) -> str:
-    mine = dict(session.get(session.LIVE_STUDENT) or {})
-    me = mine.get(code) or st.context.cookies.get(cookie("me", code), "")
-    if me and store().student_exists(code, me):
-        session.put(session.LIVE_STUDENT, {**mine, code: me})
-        return me
+    return _kept(session.LIVE_STUDENT, "me", code, store().student_exists)
+
+
+def _kept(key: str, kind: str, code: str, valid, mine: dict | None = None) -> str:
+    """This tab's seat of one kind in the class: from the session, else the tab's cookie, if the store
+    still knows it (it is kept in the session for the next run), else ""."""
+    mine = dict(session.get(key) or {}) if mine is None else mine
+    value = mine.get(code) or st.context.cookies.get(cookie(kind, code), "")
+    if value and valid(code, value):
+        session.put(key, {**mine, code: value})
+        return value
     return ""
 
 

@@ -16,7 +16,7 @@ from ...figures.tally import tally_bars
 from ...settings import Settings
 from .. import session
 from ..charts import chart
-from ..lesson import answer, carried, link, plain
+from ..lesson import answer, carried, link, plain, verdict
 from .seat import COOKIE_S, Seat, beacon, cookie, lesson_of, pretty, store
 
 _HERE = Path(__file__).parent
@@ -162,22 +162,6 @@ def question(seat: Seat, stop: lessons.Stop, s: Settings, n: int) -> None:
         _student_question(seat, stop, s, n)
 
 
-def _verdict(stop: lessons.Stop, s: Settings, picked: str | None) -> None:
-    q = stop.question
-    try:
-        right, why = answer(stop, s)
-    except ValueError as err:
-        st.warning(f"The answer cannot be computed for these settings: {plain(err)}.", icon=":material/warning:")
-        return
-    told = f"The answer: **{plain(q.options[right])}**. {plain(why)}"
-    if picked is None:
-        st.info("You did not vote on this one. " + told, icon=":material/lightbulb:")
-    elif picked == q.options[right]:
-        st.success("Your prediction was right. " + told, icon=":material/check_circle:")
-    else:
-        st.info(f"Not quite: you predicted {plain(picked)}. " + told, icon=":material/cancel:")
-
-
 def _student_question(seat: Seat, stop: lessons.Stop, s: Settings, n: int) -> None:
     q, state = stop.question, seat.state
     current = n == state.stop
@@ -194,7 +178,8 @@ def _student_question(seat: Seat, stop: lessons.Stop, s: Settings, n: int) -> No
         return
     st.markdown(f"**{plain(q.prompt)}**")
     if revealed:
-        _verdict(stop, s, mine)
+        verdict(stop, s, q.options.index(mine) if mine in q.options else None,
+                ("You did not vote on this one.", "Your prediction was right.", "you predicted"))
     else:
         st.caption((f"You predicted {plain(mine)}. " if mine else "")
                    + "The answer is shown here once the teacher reveals it.")
