@@ -20,8 +20,9 @@ def progress_step(page) -> tuple[str, int] | None:
     return None
 
 
-def wait_for_progress(page, after: tuple[str, int] | None, timeout: float = 60.0) -> tuple[str, int]:
-    """Poll (bounded) until the progress text shows a later step than `after`."""
+def wait_for_progress(page, after: tuple[str, int] | None, timeout: float = 120.0) -> tuple[str, int]:
+    """Poll (bounded) until the progress text shows a later step than `after`. 120 s: on a 2-core machine
+    busy with other servers and browsers the first progress took over 60 s once."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         now = progress_step(page)
