@@ -7,16 +7,16 @@ import streamlit as st
 
 from gru_lab import runtime
 from gru_lab.ui import browser, classroom, lesson_builder, prewarm, style, urlstate, work
-from gru_lab.ui.pages import FAVICON, PAGES, uses_fixed_model
+from gru_lab.ui.pages import FAVICON_URL, navigation, uses_fixed_model
 from gru_lab.ui.sidebar import sidebar
 
-st.set_page_config(page_title="GRU Lab", page_icon=FAVICON, layout="wide")  # a file: no outside font server
+st.set_page_config(page_title="GRU Lab", page_icon=FAVICON_URL, layout="wide")  # our own file: no outside server
 work.warm_up()  # once per server: the worker processes start while the first page draws
 prewarm.start()  # once per server, in the background: each page's defaults and the lesson's stops
 browser.guard_widget_json()  # a tampered browser message is input, not a crash
 style.readable()  # captions and slider values at AA contrast, in either theme
 
-page = st.navigation([st.Page(**p) for p in PAGES])
+page = navigation()
 urlstate.clean_link(page.url_path)
 classroom.start()  # before the sidebar: it keeps the tab in classroom mode across the app's links
 before = urlstate.snapshot()

@@ -1,7 +1,6 @@
 import streamlit as st
 
 from gru_lab.pool import Busy
-from gru_lab.tables import param_table
 from gru_lab.ui import built, cached, classroom, widgets, work
 from gru_lab.ui.charts import draw
 from gru_lab.ui.sidebar import current
@@ -19,7 +18,7 @@ try:
 except ValueError as err:
     widgets.input_error(err)
 I = seq.x.shape[1]
-st.dataframe(param_table(I, s.hidden_size), hide_index=True, key="param_table")
+st.dataframe(cached.param_table(I, s.hidden_size), hide_index=True, key="param_table")
 
 st.subheader("Gates on the same input")
 gates = built.gates(s, classroom.active())

@@ -6,71 +6,80 @@ from gru_lab.ui.lesson import plain
 from gru_lab.ui.sidebar import current
 
 s = current()
-seat = live.seat()  # this tab in a live class (teacher or student); a new student gets the join form here
-in_class = classroom.active()
-lesson, source, bad_key, problem = (live.lesson_of(seat.state), "class", "", "") if seat else ui.active()
-K = len(lesson.stops)
-n = ui.stop_number()
-st.html(ui.COMPACT_CSS)  # one screen a stop: less space above and around the title
-head, back, progress, forward = st.columns([3, 1, 3, 1], vertical_alignment="center")
-head.title("Guided lesson")
-if problem:  # named in the app's link notice, like every setting a link gets wrong
-    ui.refuse(bad_key, f"**{ui.LABELS[bad_key]}** (`{bad_key}`) cannot be used: {plain(problem)}; the built-in "
-                       "lesson is shown")
-if n > K:
-    ui.refuse("stop", f"**Lesson stop** (`stop`) = `{n}` is past the end: this lesson has {K} stops (1 to {K}), "
-                      "so stop 1 is shown")
-    n = 1
-if seat:
-    seat, n = live.step(seat, n)  # the teacher's stop moves the class; a student shows the teacher's
-stop = lesson.stops[n - 1]
-lid = ui.lesson_id(lesson)
-student = seat is not None and not seat.teacher
-last = min(K, seat.state.stop) if student else K  # a student may go back, not past the teacher
-move, moved = (live.browse, lambda k: (seat, k)) if student else (ui.go_to, lambda k: (k,))
 
-head.caption(plain(lesson.title))
-back.button("Back", key="lesson_back", icon=":material/arrow_back:", disabled=n <= 1, on_click=move, args=moved(n - 1),
-            width="stretch")
-progress.progress(n / K, text=f"Stop {n} of {K}")
-forward.button("Next", key="lesson_next", icon=":material/arrow_forward:", disabled=n >= last, on_click=move,
-               args=moved(n + 1), width="stretch")
-if seat:
-    live.bar(seat, n, s)
 
-# A chart or viewer stop: the note across the page, then the question beside the view. A wide view (the
-# three matrices): the note beside the question, the view under both. On a phone Streamlit stacks
-# the columns: note, question, then the view.
-wide_view = stop.page == "saturation"
-if wide_view:
-    text, asked = st.columns(2, gap="large")
-else:
-    text = st.container()
-with text:
-    st.subheader(plain(stop.title))
-    st.markdown(plain(stop.note))
-    if not student:  # a student following a class stays with it
-        st.page_link(ui.PAGE_FILES[stop.page], label="Explore this view", icon=ui.ICONS[stop.page],
-                     query_params=ui.explore_params(stop, in_class))
-if wide_view:
-    view = st.container()
-else:
-    asked, view = st.columns([2, 3], gap="large")
-with asked:
-    if stop.question is not None and seat:
-        live.question(seat, stop, s, n)
-    elif stop.question is not None:
-        ui.question(stop, s, lid, n)
-with view:
-    stop_view.draw(stop, s)
-if seat is None:
-    left, right = st.columns(2)
-    with left:
-        ui.share(lesson, source, n, in_class, s)
-    with right:
-        live.start_button(lesson, n)
-if source not in ("built-in", "class"):
-    st.button("Back to the built-in lesson", key="lesson_built_in", on_click=ui.built_in,
-              icon=":material/school:")
-if not in_class:  # classroom mode shows the lesson only
+@st.fragment
+def lesson_stop(s) -> None:
+    """The stop: Back, Next, Reveal, a vote and the class's moves rerun only this, not the app's sidebar,
+    link checks and the lesson builder (a third of a run's server time), and so does a student's follow."""
+    seat = live.seat()  # this tab in a live class (teacher or student); a new student gets the join form here
+    in_class = classroom.active()
+    lesson, source, bad_key, problem = (live.lesson_of(seat.state), "class", "", "") if seat else ui.active()
+    K = len(lesson.stops)
+    n = ui.stop_number()
+    st.html(ui.COMPACT_CSS)  # one screen a stop: less space above and around the title
+    head, back, progress, forward = st.columns([3, 1, 3, 1], vertical_alignment="center")
+    head.title("Guided lesson")
+    if problem:  # named in the app's link notice, like every setting a link gets wrong
+        ui.refuse(bad_key, f"**{ui.LABELS[bad_key]}** (`{bad_key}`) cannot be used: {plain(problem)}; the built-in "
+                           "lesson is shown")
+    if n > K:
+        ui.refuse("stop", f"**Lesson stop** (`stop`) = `{n}` is past the end: this lesson has {K} stops (1 to {K}), "
+                          "so stop 1 is shown")
+        n = 1
+    if seat:
+        seat, n = live.step(seat, n)  # the teacher's stop moves the class; a student shows the teacher's
+    stop = lesson.stops[n - 1]
+    lid = ui.lesson_id(lesson)
+    student = seat is not None and not seat.teacher
+    last = min(K, seat.state.stop) if student else K  # a student may go back, not past the teacher
+    move, moved = (live.browse, lambda k: (seat, k)) if student else (ui.go_to, lambda k: (k,))
+
+    head.caption(plain(lesson.title))
+    back.button("Back", key="lesson_back", icon=":material/arrow_back:", disabled=n <= 1, on_click=move, args=moved(n - 1),
+                width="stretch")
+    progress.progress(n / K, text=f"Stop {n} of {K}")
+    forward.button("Next", key="lesson_next", icon=":material/arrow_forward:", disabled=n >= last, on_click=move,
+                   args=moved(n + 1), width="stretch")
+    if seat:
+        live.bar(seat, n, s)
+
+    # A chart or viewer stop: the note across the page, then the question beside the view. A wide view (the
+    # three matrices): the note beside the question, the view under both. On a phone Streamlit stacks
+    # the columns: note, question, then the view.
+    wide_view = stop.page == "saturation"
+    if wide_view:
+        text, asked = st.columns(2, gap="large")
+    else:
+        text = st.container()
+    with text:
+        st.subheader(plain(stop.title))
+        st.markdown(plain(stop.note))
+        if not student:  # a student following a class stays with it
+            st.page_link(ui.PAGE_FILES[stop.page], label="Explore this view", icon=ui.ICONS[stop.page],
+                         query_params=ui.explore_params(stop, in_class))
+    if wide_view:
+        view = st.container()
+    else:
+        asked, view = st.columns([2, 3], gap="large")
+    with asked:
+        if stop.question is not None and seat:
+            live.question(seat, stop, s, n)
+        elif stop.question is not None:
+            ui.question(stop, s, lid, n)
+    with view:
+        stop_view.draw(stop, s)
+    if seat is None:
+        left, right = st.columns(2)
+        with left:
+            ui.share(lesson, source, n, in_class, s)
+        with right:
+            live.start_button(lesson, n)
+    if source not in ("built-in", "class"):
+        st.button("Back to the built-in lesson", key="lesson_built_in", on_click=ui.built_in,
+                  icon=":material/school:")
+
+
+lesson_stop(s)
+if not classroom.active():  # classroom mode shows the lesson only
     lesson_builder.builder()

@@ -209,6 +209,11 @@ async def act(tab: Tab, page: str, k: int, run: Run, rng: random.Random, args, l
     actions = PAGES[page][1]
     what, key = actions[k % len(actions)]
     name = name_of(page, what, key, args.step_reports)
+    if what != "pause" and getattr(tab, "pending", None):  # the press on another control: the viewer reports first,
+        (held, held_fragment), tab.pending = tab.pending, None  # from the address as it was before the press
+        report = await tab.run(held, args.timeout, held_fragment)
+        load.record(f"{page}: report on turning away", report)
+        load.errors.update(f"{page}: report on turning away: {p}" for p in report.problems)
     try:
         states, fragment = interaction(tab, what, key, rng)
     except KeyError as exc:  # the widget was not drawn
@@ -218,11 +223,6 @@ async def act(tab: Tab, page: str, k: int, run: Run, rng: random.Random, args, l
         tab.pending = (states, fragment)
         load.free[name] += 1
         return run
-    if getattr(tab, "pending", None):  # the press on another control: the viewer reports first
-        (held, held_fragment), tab.pending = tab.pending, None
-        report = await tab.run(held, args.timeout, held_fragment)
-        load.record(f"{page}: report on turning away", report)
-        load.errors.update(f"{page}: report on turning away: {p}" for p in report.problems)
     new = await tab.run(states, args.timeout, fragment)
     load.record(name, new)
     load.errors.update(f"{name}: {p}" for p in check(new, run.charts, what, page))

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from .. import compute, jobs, stories, weights
+from .. import compute, jobs, stories, tables, weights
 from ..inputs import Sequence
 from ..settings import Settings
 from ..stories import chains as chains_of_a_story
@@ -162,3 +162,12 @@ def watch_for(s: Settings, loaded: Loaded | None = None) -> tuple[str, str | Non
 def story_chains(s: Settings, rnn_scale: float, z_bias: float):
     """Three 34-step chains of H = 8: milliseconds, so no worker is needed."""
     return chains_of_a_story.story_chains(s, rnn_scale, z_bias)
+
+
+@st.cache_resource(max_entries=32, ttl=TTL, show_spinner=False)
+def param_table(I: int, H: int):
+    """`tables.param_table` as an Arrow table, made once: st.dataframe converts a pandas frame to Arrow on
+    every run (a third of a lesson stop's run), an Arrow table it only writes out."""
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(tables.param_table(I, H), preserve_index=False)

@@ -1,14 +1,19 @@
 """The app's pages: what st.navigation registers, and which page shows a model loaded from a file."""
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import streamlit as st
 
 from .. import stories
 from ..controls import CONTROLS, LinkProblem, parse
+from . import session
 
 FAVICON = str(Path(__file__).with_name("favicon.png"))
+# The same icon as a data URL, made once: given a file, st.set_page_config reads it and registers it
+# with the media file manager on every run of every session.
+FAVICON_URL = "data:image/png;base64," + base64.b64encode(Path(FAVICON).read_bytes()).decode("ascii")
 PAGES = [
     dict(page="app_pages/home.py", title="Home", icon=":material/home:", default=True),  # served at /
     dict(page="app_pages/step_through.py", title="Step through a sequence", icon=":material/play_circle:",
@@ -20,6 +25,17 @@ PAGES = [
     dict(page="app_pages/gru_vs_lstm.py", title="GRU vs LSTM", icon=":material/compare_arrows:", url_path="lstm"),
     dict(page="app_pages/lesson.py", title="Guided lesson", icon=":material/school:", url_path="lesson"),
 ]
+
+
+def navigation():
+    """st.navigation over the app's pages, made once per session: st.Page resolves and checks its file
+    on creation, a cost every run would pay. Not shared between sessions: st.navigation marks the page
+    it returns as the one this run may call."""
+    pages = session.get(session.PAGES)
+    if pages is None:
+        pages = [st.Page(**p) for p in PAGES]
+        session.put(session.PAGES, pages)
+    return st.navigation(pages)
 
 
 def _chosen(key: str):

@@ -34,6 +34,7 @@ LIVE_STUDENT = "_live_student"  # {class code: student id} of the classes this t
 LIVE_BROWSE = "_live_browse"  # {class code: stop}: a student reading an earlier stop, not following
 LIVE_SAID = "_live_said"  # why the last vote or action was refused, shown once
 LESSON_ADD_PROBLEM = "_lesson_add_problem"  # why the last "Add this stop" was refused, shown once
+PAGES = "_pages"  # this session's st.Page objects, made on its first run
 
 
 def get(key: str, default: Any = None) -> Any:

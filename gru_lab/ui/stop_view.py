@@ -11,7 +11,6 @@ import streamlit as st
 
 from .. import experiments, lessons
 from ..pool import Busy
-from ..tables import param_table
 from ..text import below_text, convention_label, gru_equations, vs_one
 from . import built, cached, charts, classroom, work
 from . import viewer as viewer_ui
@@ -75,13 +74,13 @@ def _train(v: lessons.View) -> None:
     task = experiments.make_task(x["task"], int(x["length"]))
     st.markdown(f"**{experiments.TASKS[x['task']]}**, T = {int(x['length'])}: the parameters of each model at hidden "
                 f"size H = {int(x['train_H'])}, {task.input_size} inputs a step. Training runs on the full page.")
-    st.dataframe(param_table(task.input_size, int(x["train_H"])), hide_index=True, key=f"{KEY}_params")
+    st.dataframe(cached.param_table(task.input_size, int(x["train_H"])), hide_index=True, key=f"{KEY}_params")
 
 
 def _lstm(v: lessons.View) -> None:
     s, x = v.settings, v.values
     seq = cached.sequence(s)
-    st.dataframe(param_table(seq.x.shape[1], s.hidden_size), hide_index=True, key=f"{KEY}_params")
+    st.dataframe(cached.param_table(seq.x.shape[1], s.hidden_size), hide_index=True, key=f"{KEY}_params")
     T = int(x["lstm_T"])
     try:
         cached.three_chains(4, s.hidden_size, T, tuple(range(s.seed, s.seed + 10)))  # the pool: Busy when full

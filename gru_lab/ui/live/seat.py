@@ -147,9 +147,11 @@ def lesson_of(state: ClassState) -> lessons.Lesson:
 
 def start_button(lesson: lessons.Lesson, n: int) -> None:
     """'Start a class' for the teacher: a class of this lesson, at this stop, in classroom mode."""
-    st.button("Start a class", key="live_start", on_click=_start, args=(lesson, n), icon=":material/groups:",
-              help="Students join from their phones with a code or a QR code, follow your stops and vote on the "
-                   "questions; you see the class's predictions, then reveal the answer.")
+    if st.button("Start a class", key="live_start", icon=":material/groups:",
+                 help="Students join from their phones with a code or a QR code, follow your stops and vote on the "
+                      "questions; you see the class's predictions, then reveal the answer."):
+        _start(lesson, n)
+        st.rerun()  # the whole app, not the lesson's fragment: classroom mode hides the sidebar too
 
 
 def _start(lesson: lessons.Lesson, n: int) -> None:
