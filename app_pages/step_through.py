@@ -43,12 +43,20 @@ def _offer_weights() -> None:
     weights_ui.download_buttons(rec.model, f"gru_lab_{kind(rec).lower()}", loaded.dtype, key="share_download")
 
 
-# The browser steps, plays and picks units by itself, and keeps the position in the address without
-# telling the server (see gru_lab/ui/viewer): this run opens where the address says, as a link does.
-t, unit = position.asked(T, H, story_unit)  # a story opens on the unit it is about
-viewer_ui.step_viewer(data, key="viewer", t=t, unit=unit, address=True, on_move=position.moved,
-                      offline_title=f"GRU Lab: {PRESETS[s.preset].title}")
-position.keep(t, unit)
+
+
+@st.fragment
+def viewer(data: dict, T: int, H: int, story_unit: int | None, title: str) -> None:
+    """The browser steps, plays and picks units by itself, and keeps the position in the address without
+    telling the server (see gru_lab/ui/viewer): this run opens where the address says, as a link does.
+    The viewer's one report, when the reader turns to another control, reruns only this."""
+    t, unit = position.asked(T, H, story_unit)  # a story opens on the unit it is about
+    viewer_ui.step_viewer(data, key="viewer", t=t, unit=unit, address=True, on_move=position.moved,
+                          offline_title=title)
+    position.keep(t, unit)
+
+
+viewer(data, T, H, story_unit, f"GRU Lab: {PRESETS[s.preset].title}")
 if cap := key_steps_caption(s.preset, seq):
     st.caption(cap)
 urlstate.share_link("step", ("t", "unit") + (("weights",) if picked != "session" else ()),
