@@ -4,7 +4,7 @@ from gru_lab.inputs import PRESETS
 from gru_lab.records import kind
 from gru_lab.tables import record_table, to_csv
 from gru_lab.text import convention_label, key_steps_caption, model_label
-from gru_lab.ui import cached, position, urlstate, widgets
+from gru_lab.ui import cached, urlstate, widgets
 from gru_lab.ui import viewer as viewer_ui
 from gru_lab.ui import weights as weights_ui
 from gru_lab.ui.sidebar import current
@@ -43,20 +43,10 @@ def _offer_weights() -> None:
     weights_ui.download_buttons(rec.model, f"gru_lab_{kind(rec).lower()}", loaded.dtype, key="share_download")
 
 
-
-
-@st.fragment
-def viewer(data: dict, T: int, H: int, story_unit: int | None, title: str) -> None:
-    """The browser steps, plays and picks units by itself, and keeps the position in the address without
-    telling the server (see gru_lab/ui/viewer): this run opens where the address says, as a link does.
-    The viewer's one report, when the reader turns to another control, reruns only this."""
-    t, unit = position.asked(T, H, story_unit)  # a story opens on the unit it is about
-    viewer_ui.step_viewer(data, key="viewer", t=t, unit=unit, address=True, on_move=position.moved,
-                          offline_title=title)
-    position.keep(t, unit)
-
-
-viewer(data, T, H, story_unit, f"GRU Lab: {PRESETS[s.preset].title}")
+# The browser steps, plays and picks units by itself, and keeps the position in the address without
+# telling the server (see gru_lab/ui/viewer): this run opens where the address says, as a link does.
+viewer_ui.page_viewer(data, T, H, story_unit, f"GRU Lab: {PRESETS[s.preset].title}",
+                      fragment=not cached.is_large(loaded))
 if cap := key_steps_caption(s.preset, seq):
     st.caption(cap)
 urlstate.share_link("step", ("t", "unit") + (("weights",) if picked != "session" else ()),

@@ -49,12 +49,13 @@ def test_the_page_summary_is_the_per_seed_summary():
 
 def test_seed_blocks_are_fixed_so_more_seeds_reuse_the_full_blocks():
     s = Settings(seed=9998)
-    assert compute.seed_blocks(s, 7) == [(9998, 9999, 10000, 10001, 10002), (10003, 10004)]
-    assert compute.seed_blocks(s, 12)[:1] == compute.seed_blocks(s, 7)[:1]
+    assert compute.SEED_BLOCK == 10
+    assert compute.seed_blocks(s, 13) == [tuple(range(9998, 10008)), (10008, 10009, 10010)]
+    assert compute.seed_blocks(s, 17)[:1] == compute.seed_blocks(s, 13)[:1]
     assert sum(compute.seed_blocks(s, 30), ()) == tuple(compute.seeds_for(s, 30))
 
 
 def test_progress_is_reported_after_each_block():
     seen = []
-    compute.vanishing(Settings(hidden_size=4), 20, 1.0, 11, progress=seen.append)
+    compute.vanishing(Settings(hidden_size=4), 20, 1.0, 2 * compute.SEED_BLOCK + 1, progress=seen.append)
     assert seen == pytest.approx([1 / 3, 2 / 3, 1.0])

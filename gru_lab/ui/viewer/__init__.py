@@ -25,7 +25,7 @@ import streamlit as st
 
 from ...text import key_steps
 from ...viewer import ASSETS, offline_parts, viewer_data
-from .. import cached
+from .. import cached, position
 from ..cached import BY_DIGEST, TTL
 
 _MOUNT = st.components.v2.component(
@@ -115,3 +115,22 @@ def step_viewer(data: dict, key: str, t: int, unit: int, compact: bool = False, 
     if offline_title is not None:
         shown["offline"] = {"parts": list(offline_parts(offline_title)), "file": FILE_NAME}
     _MOUNT(key=key, data=shown, default={"pos": [t, unit]}, on_pos_change=moved)
+
+
+def _page_viewer(data: dict, T: int, H: int, story_unit: int | None, title: str) -> None:
+    t, unit = position.asked(T, H, story_unit)  # a story opens on the unit it is about
+    step_viewer(data, key="viewer", t=t, unit=unit, address=True, on_move=position.moved, offline_title=title)
+    position.keep(t, unit)
+
+
+_page_viewer_fragment = st.fragment(_page_viewer)
+
+
+def page_viewer(data: dict, T: int, H: int, story_unit: int | None, title: str, fragment: bool = True) -> None:
+    """The step page's viewer, opened where the address (else the session) says, on the story's unit.
+
+    `fragment`: the viewer's one report, when the reader turns to another control, reruns only this
+    (1.4 kB back), not the page. Not for a tab's own large model: a fragment keeps its arguments for
+    the session's later runs, and such a model's data must go when the tab closes.
+    """
+    (_page_viewer_fragment if fragment else _page_viewer)(data, T, H, story_unit, title)
