@@ -36,8 +36,8 @@ def lesson_stop(s) -> None:
     move, moved = (live.browse, lambda k: (seat, k)) if student else (ui.go_to, lambda k: (k,))
 
     head.caption(plain(lesson.title))
-    back.button("Back", key="lesson_back", icon=":material/arrow_back:", disabled=n <= 1, on_click=move, args=moved(n - 1),
-                width="stretch")
+    back.button("Back", key="lesson_back", icon=":material/arrow_back:", disabled=n <= 1, on_click=move,
+                args=moved(n - 1), width="stretch")
     progress.progress(n / K, text=f"Stop {n} of {K}")
     forward.button("Next", key="lesson_next", icon=":material/arrow_forward:", disabled=n >= last, on_click=move,
                    args=moved(n + 1), width="stretch")
