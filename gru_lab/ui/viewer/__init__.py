@@ -10,7 +10,8 @@ then steps, plays and picks units on its own and does not talk to the server whi
 - Streamlit's frontend does not see an address it did not write, and sends the one it knows with
   the next run. So when the reader turns to anything else on the page (a press or a key outside the
   viewer) after stepping, the viewer reports its position once, as the state value "pos" = [t, unit]
-  (`on_move`), and the run that follows knows where it is ("Add this view to my lesson" included).
+  (`on_move`), and the run that follows knows where it is ("Add this view to my lesson" included). On
+  the step page that report reruns only the viewer's fragment (`page_viewer`).
 
 A rerun that leaves the data and start unchanged sends them byte for byte as before: Streamlit then
 sends the browser a reference to the element it already has instead of the data (its ForwardMsg
