@@ -20,7 +20,9 @@ import itertools
 import multiprocessing
 import multiprocessing.spawn
 import os
+import select
 import threading
+import time
 import weakref
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -33,6 +35,7 @@ BUSY_MESSAGE = "The server is busy with other students' calculations; try again 
 PRELOAD = ()  # nothing imported ahead in the fork server: each worker sets its BLAS threads before NumPy loads
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 POLL_SECONDS = 0.05  # how often a waiting caller relays progress and runs its stop check
+WATCH_SECONDS = 0.5  # how often a worker looks for its server where it cannot be told (no pidfd)
 
 
 class Busy(RuntimeError):
@@ -98,12 +101,69 @@ _STARTED, _ENDED = "__started__", "__ended__"  # markers a task sends around its
 _worker: tuple[Any, Any, Any] | None = None  # (report queue, cancel flags, owners), set once per worker
 
 
-def _init_worker(queue: Any, flags: Any, owners: Any) -> None:
+def _init_worker(queue: Any, flags: Any, owners: Any, server: tuple[int, int | None]) -> None:
     """Runs first in a new worker, before any job's module (and NumPy) is imported."""
     global _worker
     _worker = (queue, flags, owners)
     for name in THREAD_VARIABLES:  # one BLAS thread: the pool is the parallelism, and the cores are shared
         os.environ[name] = "1"
+    threading.Thread(target=_exit_with, args=server, name="gru-lab-server-watch", daemon=True).start()
+
+
+# A server killed outright (SIGKILL, a crash) never shuts its pools down, and nothing else ends a worker:
+# it waits on a queue whose write end it holds itself. So each worker watches the server and exits with
+# it. Not PR_SET_PDEATHSIG: a forkserver worker's parent is the fork server, and a spawned one's is the
+# server *thread* that started it, which may be a script thread that ends long before the server. The
+# fork server and the resource tracker need nothing: CPython's fork server exits once every holder of
+# its "alive" pipe is gone (the server and the workers), and the tracker once its pipe's writers are.
+def _started(pid: int) -> int | None:
+    """When a live process started (ticks since boot, which tells a reused pid apart), or None once it
+    has exited (a zombie has)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()  # after the name, which may hold spaces
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return None if fields[0] == b"Z" else int(fields[19])
+
+
+def _identity(pid: int) -> tuple[int, int | None]:
+    try:
+        return pid, _started(pid)
+    except OSError:  # no telling the start time: the pid alone will be watched
+        return pid, None
+
+
+def _alive(pid: int, started: int | None) -> bool:
+    if started is not None:
+        try:
+            return _started(pid) == started
+        except OSError:  # cannot read it just now (out of file descriptors?): a worker must not die of that
+            return True
+    try:  # no /proc (not Linux): whether the pid exists is all there is
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass
+    return True
+
+
+def _exit_with(pid: int, started: int | None) -> None:
+    """Return never: end this process once process `pid` (started at `started`) has exited."""
+    try:
+        fd = os.pidfd_open(pid)  # readable once it exits: no polling (Linux 5.3+)
+    except (AttributeError, OSError):
+        fd = None
+    if fd is not None and started is not None and _alive(pid, started):  # the pidfd holds that very process
+        poller = select.poll()
+        poller.register(fd, select.POLLIN)
+        while not poller.poll():
+            pass
+    else:
+        while _alive(pid, started):
+            time.sleep(WATCH_SECONDS)
+    os._exit(1)
 
 
 class _WorkerControl:
@@ -213,6 +273,7 @@ class Pool:
         self._jobs: dict[int, Job] = {}  # holding a slot
         self._listening: weakref.WeakValueDictionary[int, Job] = weakref.WeakValueDictionary()  # for reports
         self._serials = itertools.count(1)
+        self._server = _identity(os.getpid())  # the process the workers live and die with
         self._executor = self._new_executor()
         self._closed = False
         self._pump = threading.Thread(target=self._dispatch, name="gru-lab-pool-reports", daemon=True)
@@ -220,7 +281,7 @@ class Pool:
 
     def _new_executor(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.workers, mp_context=self._ctx, initializer=_init_worker,
-                                   initargs=(self._queue, self._flags, self._owners))
+                                   initargs=(self._queue, self._flags, self._owners, self._server))
 
     @property
     def active(self) -> int:

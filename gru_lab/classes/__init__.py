@@ -11,21 +11,58 @@ picks one from a URL or the GRU_LAB_CLASS_STORE setting:
     unset                                 -> SQLite at $XDG_DATA_HOME/gru_lab/classes.sqlite3
                                              (default ~/.local/share/gru_lab/classes.sqlite3)
 
+GRU_LAB_CLASS_LIMITS overrides limits by name, e.g. "joins_per_client_minute=300" for a hall whose phones all
+reach the server from one NAT address (names and reasons: store.py's Limits). GRU_LAB_RUNTIME_DIR is the one
+folder the app writes at run time (each class's small file, beacon.py), never inside the app's own folder.
+
 No student identity leaves the store: students are random ids, the teacher is a random token kept
 only as its SHA-256, and the tallies export counts only. Pure: no Streamlit here.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .store import LIMITS, ClassError, ClassState, ClassStore, Limits
+from .store import LIMITS, ClassError, ClassState, ClassStore, Limits, StoreDown
 
-__all__ = ["ClassError", "ClassState", "ClassStore", "Limits", "LIMITS", "default_path", "open_store"]
+__all__ = ["ClassError", "ClassState", "ClassStore", "Limits", "LIMITS", "StoreDown", "default_path", "limits_from",
+           "open_store", "runtime_dir"]
 
 ENV = "GRU_LAB_CLASS_STORE"
+ENV_LIMITS = "GRU_LAB_CLASS_LIMITS"
+ENV_RUNTIME = "GRU_LAB_RUNTIME_DIR"
+
+
+def runtime_dir() -> Path:
+    """$GRU_LAB_RUNTIME_DIR, else $XDG_RUNTIME_DIR/gru_lab, else ~/.cache/gru_lab/run: per user, outside the app."""
+    given = os.environ.get(ENV_RUNTIME, "").strip()
+    if given:
+        return Path(given).expanduser()
+    xdg = os.environ.get("XDG_RUNTIME_DIR", "").strip()
+    return Path(xdg) / "gru_lab" if xdg else Path.home() / ".cache" / "gru_lab" / "run"
+
+
+def limits_from(text: str | None = None) -> Limits:
+    """LIMITS with the overrides of `text` (default $GRU_LAB_CLASS_LIMITS): "name=value, name=value"."""
+    text = os.environ.get(ENV_LIMITS, "") if text is None else text
+    fields = {f.name: f.type for f in dataclasses.fields(Limits)}
+    changes = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        name, _, value = part.partition("=")
+        name = name.strip()
+        if name not in fields:
+            raise ValueError(f"{ENV_LIMITS}: {name!r} is not a limit; the limits are {', '.join(fields)}")
+        try:
+            number = float(value) if fields[name] in (float, "float") else int(value)
+        except ValueError:
+            raise ValueError(f"{ENV_LIMITS}: {name} = {value.strip()!r} is not a number") from None
+        if not 0 < number < 1e9:
+            raise ValueError(f"{ENV_LIMITS}: {name} must be above 0 and below 1e9")
+        changes[name] = number
+    return dataclasses.replace(LIMITS, **changes)
 
 
 def default_path() -> Path:
@@ -35,12 +72,14 @@ def default_path() -> Path:
 
 
 def open_store(url: str | None = None, *, clock: Callable[[], float] = time.time,
-               limits: Limits = LIMITS) -> ClassStore:
-    """The store at `url`, else at $GRU_LAB_CLASS_STORE, else the SQLite file default_path().
+               limits: Limits | None = None) -> ClassStore:
+    """The store at `url`, else at $GRU_LAB_CLASS_STORE, else the SQLite file default_path(); with `limits`,
+    else limits_from() ($GRU_LAB_CLASS_LIMITS over LIMITS).
 
     (Here rather than in store.py: store.py is what the backends import, so it cannot import them.)
     """
     url = (url if url is not None else os.environ.get(ENV, "")).strip() or str(default_path())
+    limits = limits_from() if limits is None else limits
     if url.startswith(("redis://", "rediss://")):
         from .redis_store import RedisStore
         return RedisStore(url, clock=clock, limits=limits)

@@ -49,9 +49,14 @@ for _, z in ipairs({live, ended}) do
   end
 end
 if redis.call('ZCARD', live) >= tonumber(ARGV[6]) then return 'busy' end
+local client, mine = ARGV[11], 0
+for _, c in ipairs(redis.call('ZRANGE', live, 0, -1)) do
+  if redis.call('HGET', prefix .. 'class:' .. c, 'client') == client then mine = mine + 1 end
+end
+if mine >= tonumber(ARGV[12]) then return 'mine' end
 if redis.call('EXISTS', meta) == 1 then return 'taken' end
 redis.call('HSET', meta, 'lesson', ARGV[7], 'n_stops', ARGV[8], 'questions', ARGV[9], 'token_hash', ARGV[10],
-  'stop', '1', 'ended', '0', 'version', '1', 'students', '0', 'created', ARGV[2])
+  'stop', '1', 'ended', '0', 'version', '1', 'students', '0', 'created', ARGV[2], 'client', client, 'locked', '0')
 touch(true)
 return 'ok'
 """
@@ -59,6 +64,7 @@ return 'ok'
 _JOIN = _LIB + """
 local refused = gate()
 if refused then return refused end
+if redis.call('HGET', meta, 'locked') == '1' then return 'locked' end
 if redis.call('HLEN', students) >= tonumber(ARGV[6]) then return 'full' end
 redis.call('HSET', students, ARGV[5], ARGV[7])
 redis.call('HINCRBY', meta, 'students', 1)
@@ -78,6 +84,8 @@ elseif op == 'reopen' then
   local n = tonumber(redis.call('HGET', meta, 'r:' .. stop) or '1')
   if n >= tonumber(ARGV[7]) then return 'rounds' end
   redis.call('HSET', meta, 'r:' .. stop, tostring(n + 1), 'rv:' .. stop, '0')
+elseif op == 'lock' or op == 'unlock' then
+  redis.call('HSET', meta, 'locked', op == 'lock' and '1' or '0')
 elseif op == 'end' then
   redis.call('HSET', meta, 'ended', '1')
   redis.call('ZREM', live, code)
@@ -117,6 +125,21 @@ return 'ok'
 """
 
 
+# One fixed window per bucket: "start count", expiring with its window.
+_HIT = """
+local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local start, n = now, 0
+local w = redis.call('GET', KEYS[1])
+if w then
+  local s, c = string.match(w, '^(%S+) (%d+)$')
+  if now - tonumber(s) < window then start, n = tonumber(s), tonumber(c) end
+end
+if n >= limit then return 0 end
+redis.call('SET', KEYS[1], string.format('%.17g', start) .. ' ' .. tostring(n + 1), 'EX', math.ceil(window) + 1)
+return 1
+"""
+
+
 class RedisStore(ClassStore):
     def __init__(self, url: str, *, clock: Callable[[], float] = time.time, limits: Limits = LIMITS,
                  prefix: str = "gru_lab:"):
@@ -125,13 +148,36 @@ class RedisStore(ClassStore):
         self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=SOCKET_TIMEOUT_S,
                                           socket_connect_timeout=SOCKET_TIMEOUT_S)  # a thread-safe pool
         self._scripts = {name: self.redis.register_script(text)
-                         for name, text in (("create", _CREATE), ("join", _JOIN), ("act", _ACT), ("vote", _VOTE))}
+                         for name, text in (("create", _CREATE), ("join", _JOIN), ("act", _ACT), ("vote", _VOTE),
+                                            ("hit", _HIT))}
 
     def __repr__(self) -> str:
-        return f"RedisStore({self.url!r})"
+        return f"RedisStore({self._outage(redis.exceptions.ConnectionError()).split(' does')[0]!r})"
 
     def close(self) -> None:
         self.redis.close()
+
+    def _outage(self, err: Exception) -> str | None:
+        where = self.redis.connection_pool.connection_kwargs
+        server = f"Redis at {where.get('host', '?')}:{where.get('port', '?')}"  # never the URL: it may hold a password
+        if isinstance(err, redis.exceptions.BusyLoadingError):
+            return f"{server} is loading its data after a restart; try again in a moment"
+        if isinstance(err, redis.exceptions.ConnectionError | redis.exceptions.TimeoutError):
+            return f"{server} does not answer; check that it runs and that this server may reach it"
+        if isinstance(err, redis.exceptions.ReadOnlyError):
+            return f"{server} is read-only (a replica?); point GRU_LAB_CLASS_STORE at the primary"
+        if isinstance(err, redis.exceptions.ResponseError) and str(err).startswith(("OOM", "MISCONF")):
+            return f"{server} refuses writes ({str(err).split(chr(10))[0][:120]})"
+        if isinstance(err, redis.exceptions.AuthenticationError | redis.exceptions.AuthorizationError):
+            return f"{server} refused this server's credentials"
+        return None
+
+    def _ping(self) -> None:
+        self.redis.ping()
+
+    def _hit(self, bucket: str, limit: int, window_s: float, now: float) -> bool:
+        return bool(self._scripts["hit"](keys=[f"{self.prefix}hit:{bucket}"], args=[repr(float(now)),
+                                                                                      repr(float(window_s)), limit]))
 
     def _key(self, code: str, part: str = "") -> str:
         return f"{self.prefix}class:{code}{part}"
@@ -142,9 +188,10 @@ class RedisStore(ClassStore):
         ttl = int(self.limits.idle_s) + 3600
         return self._scripts[script](keys=keys, args=[code, repr(float(now)), repr(self.limits.idle_s), ttl, *args])
 
-    def _create(self, code: str, lesson: str, n_stops: int, questions: str, token_hash: str, now: float) -> str:
+    def _create(self, code: str, lesson: str, n_stops: int, questions: str, token_hash: str, now: float,
+                client: str) -> str:
         return self._run("create", code, now, self.prefix, self.limits.max_classes, lesson, n_stops, questions,
-                         token_hash)
+                         token_hash, client, self.limits.classes_per_client)
 
     def _keep_lesson(self, lesson: str, text: str, now: float) -> None:
         self.redis.set(f"{self.prefix}lesson:{lesson}", text, ex=int(self.limits.idle_s) + 3600)
@@ -160,7 +207,7 @@ class RedisStore(ClassStore):
         rounds |= {int(k[3:]): (1, v == "1") for k, v in m.items() if k.startswith("rv:") and int(k[3:]) not in rounds}
         return Record(m["lesson"], int(m["n_stops"]), {int(k): tuple(v) for k, v in json.loads(m["questions"]).items()},
                       m["token_hash"], int(m["stop"]), m["ended"] == "1", int(m["version"]), int(m["students"]),
-                      float(m["created"]), float(m["last_active"]), rounds)
+                      float(m["created"]), float(m["last_active"]), rounds, m.get("locked") == "1")
 
     def _version(self, code: str) -> tuple[int, float] | None:
         version, last_active = self.redis.hmget(self._key(code), "version", "last_active")

@@ -16,13 +16,17 @@ from pathlib import Path
 
 from .store import LIMITS, ClassStore, Limits, Record
 
+# Columns added after the first release: an older file gets them on opening.
+UPGRADES = (("classes", "client", "TEXT NOT NULL DEFAULT 'local'"), ("classes", "locked", "INTEGER NOT NULL DEFAULT 0"))
+
 BUSY_TIMEOUT_MS = 10_000  # a write holds the lock for well under a millisecond; 10 s only under a pile-up
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS classes (
     code TEXT PRIMARY KEY, lesson TEXT NOT NULL, n_stops INTEGER NOT NULL, questions TEXT NOT NULL,
     token_hash TEXT NOT NULL, stop INTEGER NOT NULL, ended INTEGER NOT NULL, version INTEGER NOT NULL,
-    created REAL NOT NULL, last_active REAL NOT NULL);
+    created REAL NOT NULL, last_active REAL NOT NULL, client TEXT NOT NULL DEFAULT 'local',
+    locked INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS classes_by_activity ON classes (last_active);
 CREATE TABLE IF NOT EXISTS stops (
     code TEXT, stop INTEGER, rounds INTEGER NOT NULL, revealed INTEGER NOT NULL,
@@ -30,6 +34,9 @@ CREATE TABLE IF NOT EXISTS stops (
 CREATE TABLE IF NOT EXISTS students (
     code TEXT, student TEXT, nickname TEXT NOT NULL, window_start REAL NOT NULL, window_votes INTEGER NOT NULL,
     PRIMARY KEY (code, student)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS hits (bucket TEXT PRIMARY KEY, window_start REAL NOT NULL, n INTEGER NOT NULL)
+    WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS hits_by_age ON hits (window_start);
 CREATE TABLE IF NOT EXISTS lessons (lesson TEXT PRIMARY KEY, text TEXT NOT NULL, used REAL NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS votes (
     code TEXT, stop INTEGER, round INTEGER, student TEXT, option INTEGER NOT NULL,
@@ -41,19 +48,53 @@ class SqliteStore(ClassStore):
     def __init__(self, path: str | Path, *, clock: Callable[[], float] = time.time, limits: Limits = LIMITS):
         super().__init__(clock=clock, limits=limits)
         self.path = Path(path).expanduser()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with closing(self._connect()) as con:
-            con.execute("PRAGMA journal_mode=WAL")  # stored in the file: set once, holds for every connection
-            con.executescript(SCHEMA)
+        self._ready = False  # the schema is made on first use: a file that cannot be opened is a StoreDown then
 
     def __repr__(self) -> str:
         return f"SqliteStore({str(self.path)!r})"
 
+    def _outage(self, err: Exception) -> str | None:
+        if isinstance(err, sqlite3.OperationalError) and "locked" in str(err):
+            return f"the file {self.path} is locked by another program; try again in a moment"
+        if isinstance(err, sqlite3.DatabaseError | OSError):
+            return f"the file {self.path} cannot be opened or written: {err}; check that it exists, is a " \
+                   "SQLite file and that this server's user may read and write it and its folder"
+        return None
+
     def _connect(self) -> sqlite3.Connection:
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        con.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across a crashed process, cheap per commit
+        try:
+            con.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            con.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across a crashed process, cheap per commit
+            if not self._ready:
+                con.execute("PRAGMA journal_mode=WAL")  # stored in the file: set once, holds for every connection
+                con.executescript(SCHEMA)
+                have = {r[1] for r in con.execute("PRAGMA table_info(classes)")}
+                for table, column, kind in UPGRADES:
+                    if column not in have:
+                        con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+                self._ready = True
+        except BaseException:
+            con.close()
+            raise
         return con
+
+    def _ping(self) -> None:
+        with closing(self._connect()) as con:
+            con.execute("SELECT 1 FROM classes LIMIT 1").fetchall()
+
+    def _hit(self, bucket: str, limit: int, window_s: float, now: float) -> bool:
+        with self._write() as con:
+            con.execute("DELETE FROM hits WHERE window_start < ?", (now - 3600 * 24,))  # any window is shorter
+            row = con.execute("SELECT window_start, n FROM hits WHERE bucket = ?", (bucket,)).fetchone()
+            start, n = row if row and now - row[0] < window_s else (now, 0)
+            if n >= limit:
+                return False
+            con.execute("INSERT INTO hits VALUES (?, ?, ?) ON CONFLICT (bucket) DO UPDATE "
+                        "SET window_start = excluded.window_start, n = excluded.n", (bucket, start, n + 1))
+            return True
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -76,15 +117,16 @@ class SqliteStore(ClassStore):
             con.execute("COMMIT")
 
     def _gate(self, con: sqlite3.Connection, code: str, now: float) -> tuple[str | None, tuple | None]:
-        """(refusal status or None, (stop, ended)) for a write to a class."""
-        row = con.execute("SELECT stop, ended, last_active FROM classes WHERE code = ?", (code,)).fetchone()
+        """(refusal status or None, (stop, ended, last_active, locked)) for a write to a class."""
+        row = con.execute("SELECT stop, ended, last_active, locked FROM classes WHERE code = ?", (code,)).fetchone()
         if row is None:
             return "unknown", None
         if row[1] or row[2] < now - self.limits.idle_s:
             return "gone", None
         return None, row
 
-    def _create(self, code: str, lesson: str, n_stops: int, questions: str, token_hash: str, now: float) -> str:
+    def _create(self, code: str, lesson: str, n_stops: int, questions: str, token_hash: str, now: float,
+                client: str) -> str:
         with self._write() as con:
             old = con.execute("SELECT code FROM classes WHERE last_active < ?", (now - self.limits.idle_s,))
             old = [(c,) for (c,) in old]
@@ -92,10 +134,14 @@ class SqliteStore(ClassStore):
                 con.executemany(f"DELETE FROM {table} WHERE code = ?", old)
             if con.execute("SELECT COUNT(*) FROM classes WHERE ended = 0").fetchone()[0] >= self.limits.max_classes:
                 return "busy"
+            sql = "SELECT COUNT(*) FROM classes WHERE ended = 0 AND client = ?"
+            if con.execute(sql, (client,)).fetchone()[0] >= self.limits.classes_per_client:
+                return "mine"
             if con.execute("SELECT 1 FROM classes WHERE code = ?", (code,)).fetchone():
                 return "taken"
-            con.execute("INSERT INTO classes VALUES (?, ?, ?, ?, ?, 1, 0, 1, ?, ?)",
-                        (code, lesson, n_stops, questions, token_hash, now, now))
+            con.execute("INSERT INTO classes (code, lesson, n_stops, questions, token_hash, stop, ended, version, "
+                        "created, last_active, client, locked) VALUES (?, ?, ?, ?, ?, 1, 0, 1, ?, ?, ?, 0)",
+                        (code, lesson, n_stops, questions, token_hash, now, now, client))
             return "ok"
 
     def _keep_lesson(self, lesson: str, text: str, now: float) -> None:
@@ -112,15 +158,15 @@ class SqliteStore(ClassStore):
     def _record(self, code: str) -> Record | None:
         with self._read() as con:
             row = con.execute("SELECT lesson, n_stops, questions, token_hash, stop, ended, version, created, "
-                              "last_active FROM classes WHERE code = ?", (code,)).fetchone()
+                              "last_active, locked FROM classes WHERE code = ?", (code,)).fetchone()
             if row is None:
                 return None
             students = con.execute("SELECT COUNT(*) FROM students WHERE code = ?", (code,)).fetchone()[0]
             rounds = con.execute("SELECT stop, rounds, revealed FROM stops WHERE code = ?", (code,)).fetchall()
-        lesson, n_stops, questions, token_hash, stop, ended, version, created, last_active = row
+        lesson, n_stops, questions, token_hash, stop, ended, version, created, last_active, locked = row
         return Record(lesson, n_stops, {int(k): tuple(v) for k, v in json.loads(questions).items()}, token_hash,
                       stop, bool(ended), version, students, created, last_active,
-                      {s: (n, bool(r)) for s, n, r in rounds})
+                      {s: (n, bool(r)) for s, n, r in rounds}, bool(locked))
 
     def _version(self, code: str) -> tuple[int, float] | None:
         with closing(self._connect()) as con:
@@ -128,9 +174,11 @@ class SqliteStore(ClassStore):
 
     def _join(self, code: str, student: str, nickname: str, now: float) -> str:
         with self._write() as con:
-            refused, _ = self._gate(con, code, now)
+            refused, row = self._gate(con, code, now)
             if refused:
                 return refused
+            if row[3]:
+                return "locked"
             if con.execute("SELECT COUNT(*) FROM students WHERE code = ?", (code,)).fetchone()[0] \
                     >= self.limits.max_students:
                 return "full"
@@ -152,6 +200,8 @@ class SqliteStore(ClassStore):
                 con.execute("UPDATE classes SET stop = ? WHERE code = ?", (stop, code))
             elif op == "end":
                 con.execute("UPDATE classes SET ended = 1 WHERE code = ?", (code,))
+            elif op in ("lock", "unlock"):
+                con.execute("UPDATE classes SET locked = ? WHERE code = ?", (int(op == "lock"), code))
             else:
                 sql = "SELECT rounds FROM stops WHERE code = ? AND stop = ?"
                 rounds = (con.execute(sql, (code, stop)).fetchone() or (1,))[0]

@@ -2,16 +2,20 @@
 
 Interface (`ClassStore`; every refusal is a `ClassError`, a ValueError with a short plain-text message
 that names what is allowed):
-    create(lesson, n_stops, questions) -> (code, teacher_token)
-    join(code, nickname="") -> student            student_exists(code, student) -> bool
+    create(lesson, n_stops, questions, client) -> (code, teacher_token)
+    join(code, nickname="", client) -> student    student_exists(code, student) -> bool
     state(code) -> ClassState                      version(code) -> int   (bumped by every teacher action)
     move(code, token, stop)   reveal(code, token)   reopen(code, token)   end(code, token)   (teacher only)
+    lock(code, token, locked)                      (teacher only: no one joins while locked)
     is_teacher(code, token) -> bool
     vote(code, student, stop, option)              my_vote(code, student, stop, round) -> str | None
     tally(code, stop, round) -> {option: votes}    rounds(code, stop) -> int    revealed(code, stop) -> bool
     export_rows(code, token, right) -> [row]       csv_text(code, token, right) -> str   (no student ids)
     keep_lesson(lesson, text)                      lesson_text(lesson) -> str | None   (the lesson's file text,
                                                    so every replica can show a teacher's own lesson)
+`client` is the address a request came from (`check_client`): creations and joins are limited per client as
+well as per deployment and per class, so that one script cannot take every class slot or fill a class.
+A backend that cannot be reached raises `StoreDown` (a ClassError) naming what failed, never its own error.
 `stop` counts from 1; `round` counts a stop's votes from 1 (`reopen` starts the next, earlier rounds are kept);
 `reveal`/`reopen` act on the current stop. An ended class can still be read and exported until it expires.
 Nicknames: letters, digits, spaces and . , ' - _ ! ? ( ) only, so HTML such as `<b>` is refused, not escaped.
@@ -23,9 +27,11 @@ from __future__ import annotations
 import abc
 import csv
 import dataclasses
+import functools
 import hashlib
 import hmac
 import io
+import ipaddress
 import json
 import re
 import secrets
@@ -34,12 +40,20 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..lessons.values import MAX_OPTION as MAX_OPTION_CHARS
+from ..lessons.values import MAX_OPTIONS, MAX_STOPS, MIN_OPTIONS, bad_char
+
 IDLE_HOURS = 4  # a class with no write for 4 h is over (a double lesson is under 2 h); then it is purged
 MAX_CLASSES = 200  # live (not ended) classes per deployment: a school's classes at once; bounds storage
 MAX_STUDENTS = 400  # students per class: a big lecture hall; bounds a class's rows and a tally's work
-MAX_STOPS = 100  # stops per lesson: the lessons have about 20
-MAX_OPTIONS = 8  # options per question: more do not fit as buttons on a phone
-MAX_OPTION_CHARS = 120  # characters per option label: one line on a phone
+# Per client address (behind deploy/'s nginx, the address nginx passes): a school behind one NAT address
+# shares these, so they are set for a school, not for one person.
+CLASSES_PER_CLIENT = 20  # live classes one address holds: 10 such addresses to fill MAX_CLASSES
+CREATIONS_PER_HOUR = 30  # classes one address starts an hour: a school's periods, not a create-and-end loop
+JOINS_PER_MINUTE = 60  # joins from one address a minute: a hall of 300 behind one NAT is in within 5 minutes,
+# a script cannot fill a class of MAX_STUDENTS in under 7 (and the teacher can lock joining once the room is in)
+# MAX_STOPS, MAX_OPTIONS and MAX_OPTION_CHARS are the lesson files' own (gru_lab.lessons.values): a lesson
+# that opens can start a class.
 MAX_ROUNDS = 5  # rounds per stop: peer instruction needs 2; a few spare, never an unbounded loop
 VOTE_LIMIT, VOTE_WINDOW_S = 10, 10  # votes per student per 10 s: changing one's mind is a few taps, a script is not
 NICKNAME_CHARS = 24  # fits a name on the teacher's screen
@@ -59,7 +73,15 @@ _STUDENT = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16)
 STATUS = {
     "unknown": "no class with this code (it may have ended)",
     "gone": "this class has ended or expired",
-    "busy": "too many live classes right now (at most {max_classes}): try again later",
+    "busy": "too many live classes on this server right now (at most {max_classes}): end a class you no longer "
+            "need, or try again later",
+    "mine": "this address already leads {classes_per_client} live classes, the most one address may: end one of "
+            "them first",
+    "creations": "this address started {creations_per_client_hour} classes in the last hour, the most one address "
+                 "may: try again within the hour",
+    "joins": "too many joins from this address in the last minute (at most {joins_per_client_minute}): wait a "
+             "minute, then join again",
+    "locked": "the teacher has closed this class to new students: ask the teacher to open it",
     "full": "this class is full (at most {max_students} students)",
     "student": "not a student of this class: join again with the class code",
     "stop": "voting is open on the teacher's current stop only",
@@ -74,6 +96,13 @@ class ClassError(ValueError):
     """A refused request; its message is plain text for the page to show."""
 
 
+class StoreDown(ClassError):
+    """The class store cannot be reached or written; the message names what failed (no secret in it)."""
+
+    def __init__(self, what: str):
+        super().__init__(f"the class store cannot be reached ({what})")
+
+
 @dataclass(frozen=True)
 class Limits:
     idle_hours: float = IDLE_HOURS
@@ -82,6 +111,9 @@ class Limits:
     max_rounds: int = MAX_ROUNDS
     vote_limit: int = VOTE_LIMIT
     vote_window_s: float = VOTE_WINDOW_S
+    classes_per_client: int = CLASSES_PER_CLIENT
+    creations_per_client_hour: int = CREATIONS_PER_HOUR
+    joins_per_client_minute: int = JOINS_PER_MINUTE
 
     @property
     def idle_s(self) -> float:
@@ -105,6 +137,7 @@ class ClassState:
     created: float
     last_active: float
     options: tuple[str, ...]  # the current stop's options; () when it has no question
+    locked: bool = False  # the teacher closed joining
 
 
 @dataclass(frozen=True)
@@ -121,6 +154,7 @@ class Record:
     created: float
     last_active: float
     rounds: dict[int, tuple[int, bool]]
+    locked: bool = False
 
 
 def token_hash(token: str) -> str:
@@ -134,6 +168,24 @@ def check_code(code: object) -> str:
         if _CODE.fullmatch(code):
             return code
     raise ClassError(f"not a class code: codes are {CODE_LENGTH} letters and digits")
+
+
+def check_client(client: object) -> str:
+    """The key a client's limits count under: its address (an IPv6 host by its /64, which one machine may
+    hold whole), or "local" for this machine and an address the server did not learn."""
+    if not isinstance(client, str) or not client.strip() or len(client) > 64:
+        return "local"
+    try:
+        ip = ipaddress.ip_address(client.strip().split("%")[0])
+    except ValueError:
+        return "local"
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    if ip.is_loopback:
+        return "local"
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 def check_nickname(nickname: object) -> str:
@@ -160,15 +212,31 @@ def check_questions(questions: object, n_stops: int) -> dict[int, tuple[str, ...
     out = {}
     for stop, options in questions.items():
         stop = check_stop(stop, n_stops)
-        if not isinstance(options, list | tuple) or not 2 <= len(options) <= MAX_OPTIONS:
-            raise ClassError(f"stop {stop}: a question has 2 to {MAX_OPTIONS} options")
+        if not isinstance(options, list | tuple) or not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
+            raise ClassError(f"stop {stop}: a question has {MIN_OPTIONS} to {MAX_OPTIONS} options")
         labels = tuple(o.strip() if isinstance(o, str) else "" for o in options)
-        if not all(0 < len(label) <= MAX_OPTION_CHARS and label.isprintable() for label in labels):
-            raise ClassError(f"stop {stop}: an option is 1 to {MAX_OPTION_CHARS} printable characters")
+        if not all(0 < len(label) <= MAX_OPTION_CHARS and bad_char(label) is None for label in labels):
+            raise ClassError(f"stop {stop}: an option is 1 to {MAX_OPTION_CHARS} characters of one line of plain "
+                             "text (no control or invisible characters)")
         if len(set(labels)) < len(labels):
             raise ClassError(f"stop {stop}: the options must differ")
         out[stop] = labels
     return dict(sorted(out.items()))
+
+
+def _guarded(primitive: Callable) -> Callable:
+    @functools.wraps(primitive)
+    def guarded(self: ClassStore, *args, **kwargs):
+        try:
+            return primitive(self, *args, **kwargs)
+        except ClassError:
+            raise
+        except Exception as err:
+            what = self._outage(err)
+            if what is None:
+                raise
+            raise StoreDown(what) from err
+    return guarded
 
 
 def _cell(value: object) -> object:
@@ -184,10 +252,30 @@ class ClassStore(abc.ABC):
 
     # -- the backend primitives: each write is atomic and returns "ok" or a STATUS key ---------------------
     # _create: purge expired classes, then insert unless "busy" (max_classes live) or "taken" (code in use).
-    # _act: op "move" (to stop), "reveal" / "reopen" (stop's latest round), "end"; each bumps the version.
+    # _create also refuses "mine" when `client` already holds classes_per_client live classes.
+    # _act: op "move" (to stop), "reveal" / "reopen" (stop's latest round), "end", "lock" / "unlock" (joining);
+    # each bumps the version. _join refuses "locked" while the class is locked.
     # _version -> (version, last_active); _counts -> the votes of each (stop, round, option index).
+    # _hit: count one request under `bucket` in a fixed window of window_s; False (not counted) past `limit`.
+    # _ping: a cheap round trip (raises when the store is down).
+    # Every primitive's own errors (a lost connection, an unwritable file) become StoreDown through
+    # _outage, which a backend defines: no page ever shows a backend's traceback.
+    PRIMITIVES = ("_create", "_record", "_version", "_join", "_has_student", "_act", "_vote", "_my_vote", "_counts",
+                  "_keep_lesson", "_lesson_text", "_hit", "_ping")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in cls.PRIMITIVES:
+            if name in vars(cls):
+                setattr(cls, name, _guarded(vars(cls)[name]))
+
     @abc.abstractmethod
-    def _create(self, code: str, lesson: str, n_stops: int, questions: str, token_hash: str, now: float) -> str: ...
+    def _outage(self, err: Exception) -> str | None:
+        """What failed, in words for a teacher (no secret), if `err` means the store is unreachable; else None."""
+
+    @abc.abstractmethod
+    def _create(self, code: str, lesson: str, n_stops: int, questions: str, token_hash: str, now: float,
+                client: str) -> str: ...
     @abc.abstractmethod
     def _record(self, code: str) -> Record | None: ...
     @abc.abstractmethod
@@ -208,6 +296,10 @@ class ClassStore(abc.ABC):
     def _keep_lesson(self, lesson: str, text: str, now: float) -> None: ...
     @abc.abstractmethod
     def _lesson_text(self, lesson: str) -> str | None: ...
+    @abc.abstractmethod
+    def _hit(self, bucket: str, limit: int, window_s: float, now: float) -> bool: ...
+    @abc.abstractmethod
+    def _ping(self) -> None: ...
 
     # -- the interface --------------------------------------------------------------------------------
     def _check(self, status: str) -> None:
@@ -253,16 +345,27 @@ class ClassStore(abc.ABC):
             return rnd
         raise ClassError(f"stop {stop} has rounds 1 to {n}")
 
-    def create(self, lesson: str, n_stops: int, questions: dict[int, list[str]]) -> tuple[str, str]:
+    def ping(self) -> None:
+        """Return if the store answers; else StoreDown."""
+        self._ping()
+
+    def _limit(self, what: str, client: str, limit: int, window_s: float) -> None:
+        if not self._hit(f"{what}:{check_client(client)}", limit, window_s, self.clock()):
+            self._check(what)
+
+    def create(self, lesson: str, n_stops: int, questions: dict[int, list[str]], client: str = "") -> tuple[str, str]:
+        """A new class (code, teacher token); `client`: the address asking (check_client)."""
         if not isinstance(lesson, str) or not _LESSON.fullmatch(lesson):
             raise ClassError("a lesson id is 1 to 64 letters, digits, - or _")
         if not (isinstance(n_stops, int) and not isinstance(n_stops, bool) and 1 <= n_stops <= MAX_STOPS):
             raise ClassError(f"a lesson has 1 to {MAX_STOPS} stops")
         text = json.dumps(check_questions(questions, n_stops))
+        client = check_client(client)
+        self._limit("creations", client, self.limits.creations_per_client_hour, 3600)
         token = secrets.token_urlsafe(24)
         for _ in range(5):  # a code already in use: draw again
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-            status = self._create(code, lesson, n_stops, text, token_hash(token), self.clock())
+            status = self._create(code, lesson, n_stops, text, token_hash(token), self.clock(), client)
             if status != "taken":
                 self._check(status)
                 return code, token
@@ -282,7 +385,10 @@ class ClassStore(abc.ABC):
             return None
         return self._lesson_text(lesson)
 
-    def join(self, code: str, nickname: str = "") -> str:
+    def join(self, code: str, nickname: str = "", client: str = "") -> str:
+        """A new student's id; `client`: the address asking (check_client). Every attempt counts towards the
+        address's joins a minute, a refused one too (so it also slows guessing codes)."""
+        self._limit("joins", client, self.limits.joins_per_client_minute, 60)
         code, nickname = check_code(code), check_nickname(nickname)
         student = secrets.token_urlsafe(16)
         self._check(self._join(code, student, nickname, self.clock()))
@@ -296,7 +402,7 @@ class ClassStore(abc.ABC):
         code, rec = self._live(code)
         rnd, revealed = rec.rounds.get(rec.stop, (1, False))
         return ClassState(code, rec.lesson, rec.n_stops, rec.stop, rnd, revealed, rec.ended, rec.students,
-                          rec.version, rec.created, rec.last_active, rec.questions.get(rec.stop, ()))
+                          rec.version, rec.created, rec.last_active, rec.questions.get(rec.stop, ()), rec.locked)
 
     def version(self, code: str) -> int:
         found = self._version(check_code(code))
@@ -317,6 +423,11 @@ class ClassStore(abc.ABC):
     def reopen(self, code: str, token: str) -> None:
         code, rec = self._teacher(code, token, "reopen the vote")
         self._check(self._act(code, "reopen", self._options(rec, rec.stop)[0], self.clock()))
+
+    def lock(self, code: str, token: str, locked: bool) -> None:
+        """Close (True) or open (False) the class to new students; those in it stay."""
+        code, _ = self._teacher(code, token, "lock or open the class")
+        self._check(self._act(code, "lock" if locked is True else "unlock", 0, self.clock()))
 
     def end(self, code: str, token: str) -> None:
         code, _ = self._teacher(code, token, "end the class")

@@ -30,7 +30,6 @@ from .checks import check_params, make_lesson, make_question, make_stop, params_
 from .files import from_dict, from_file, from_json, from_link, from_toml, to_dict, to_json, to_link
 from .values import (
     CHANGE,  # what "h changes" means, for pages and tests
-    CONTROL_CHARS,
     FORMAT,
     MAX_DEPTH,
     MAX_FILE_BYTES,
@@ -49,10 +48,11 @@ from .values import (
     Lesson,
     Question,
     Stop,
+    bad_char,
 )
 
 __all__ = [
-    "ANSWERS", "BUILT_IN", "CHANGE", "CLUE", "CONTROL_CHARS", "FORMAT", "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_LINK",
+    "ANSWERS", "BUILT_IN", "CHANGE", "CLUE", "bad_char", "FORMAT", "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_LINK",
     "MAX_NOTE", "MAX_OPTION", "MAX_OPTIONS", "MAX_PROMPT", "MAX_STOPS", "MAX_TITLE", "MIN_OPTIONS",
     "NO_LESSON_WEIGHTS", "PAGES", "TOKEN", "VERSION", "Lesson", "Question", "Stop", "View", "answer",
     "check_params", "computed_for", "from_dict", "from_file", "from_json", "from_link", "from_toml",

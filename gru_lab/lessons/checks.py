@@ -11,7 +11,6 @@ from urllib.parse import parse_qsl, urlsplit
 from ..controls import CONTROLS, LinkProblem, keys_for_page, parse
 from .answers import ANSWERS
 from .values import (
-    CONTROL_CHARS,
     MAX_LINK,
     MAX_NOTE,
     MAX_OPTION,
@@ -25,6 +24,7 @@ from .values import (
     Lesson,
     Question,
     Stop,
+    bad_char,
 )
 
 
@@ -37,10 +37,11 @@ def _text(where: str, value, limit: int, *, empty_ok: bool = False, lines: bool 
         raise ValueError(f"{where} is empty; write at least one word")
     if len(value) > limit:
         raise ValueError(f"{where} is {len(value):,} characters long; at most {limit:,} are allowed")
-    bad = CONTROL_CHARS.search(value.replace("\t", " ") if lines else value)
-    if bad or (not lines and "\n" in value):
+    bad = bad_char(value, lines)
+    if bad is not None:
         allowed = "plain text and line breaks" if lines else "one line of plain text"
-        raise ValueError(f"{where} contains a control character or line break; only {allowed} is allowed")
+        what = "a line break" if bad == "\n" else f"the invisible or control character U+{ord(bad):04X}"
+        raise ValueError(f"{where} contains {what}; only {allowed} is allowed")
     return value
 
 

@@ -5,6 +5,7 @@ gru_lab.lessons.checks makes and checks them; gru_lab.lessons.answers computes a
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from ..settings import Settings
@@ -34,8 +35,19 @@ PAGES = {  # url path → name shown
 NO_LESSON_WEIGHTS = ("file", "session")  # weights a link cannot carry
 TABLE_KEY = {"H": "hidden_size", "preset": "preset", "custom_kind": "custom_kind", "custom": "custom_text",
               "seed": "seed", "scale": "weight_scale", "reset": "reset_after", "update": "update"}
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Not text a reader sees: controls, invisible format characters (zero-width spaces and joiners, a BOM,
+# direction overrides), line and paragraph separators, unassigned and private code points.
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 TOKEN = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def bad_char(text: str, lines: bool = False) -> str | None:
+    """The first character of `text` that is not visible plain text (a tab is allowed, line breaks with
+    `lines`), or None. The one rule for a lesson's texts and a class's option labels."""
+    for c in text:
+        if unicodedata.category(c) in HIDDEN_CATEGORIES and c != "\t" and not (lines and c == "\n"):
+            return c
+    return None
 
 
 # ---- the values ---------------------------------------------------------------------------------

@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 QUESTIONS = {2: ["reset gate", "update gate", "candidate"], 4: ["yes", "no"]}
 
 
-def _new(store, n_stops=5, questions=QUESTIONS):
-    code, token = store.create("gru_intro", n_stops, questions)
+def _new(store, n_stops=5, questions=QUESTIONS, client=""):
+    code, token = store.create("gru_intro", n_stops, questions, client)
     return code, token
 
 
@@ -48,7 +48,7 @@ def test_create_join_state(store, clock):
 
 
 def test_codes_are_8_unambiguous_symbols_and_random(store):
-    made = [_new(store) for _ in range(60)]
+    made = [_new(store, client=f"10.0.{i // 10}.{i}") for i in range(60)]  # 60 teachers: under each one's limits
     codes = [c for c, _ in made]
     assert all(re.fullmatch(r"[2-9A-HJ-NP-Z]{8}", c) for c in codes) and len(set(codes)) == len(codes)
     assert len(set("".join(codes))) > 25  # 480 draws from 32 symbols: nearly all show up
@@ -74,10 +74,12 @@ def test_unknown_code(store):
 
 @pytest.mark.parametrize("lesson,n_stops,questions,match", [
     ("gru intro", 5, {}, "lesson id"), ("x" * 65, 5, {}, "lesson id"), (None, 5, {}, "lesson id"),
-    ("l", 0, {}, "1 to 100 stops"), ("l", 101, {}, "1 to 100 stops"), ("l", True, {}, "1 to 100 stops"),
+    ("l", 0, {}, "1 to 30 stops"), ("l", 31, {}, "1 to 30 stops"), ("l", True, {}, "1 to 30 stops"),
     ("l", 3, {4: ["a", "b"]}, "from 1 to 3"), ("l", 3, {"2": ["a", "b"]}, "from 1 to 3"),
-    ("l", 3, {2: ["a"]}, "2 to 8 options"), ("l", 3, {2: list("abcdefghi")}, "2 to 8 options"),
-    ("l", 3, {2: ["a", "x" * 121]}, "1 to 120 printable"), ("l", 3, {2: ["a", "b\x00"]}, "printable"),
+    ("l", 3, {2: ["a"]}, "2 to 4 options"), ("l", 3, {2: list("abcde")}, "2 to 4 options"),
+    ("l", 3, {2: ["a", "x" * 161]}, "1 to 160 characters"), ("l", 3, {2: ["a", "b\x00"]}, "invisible"),
+    ("l", 3, {2: ["a", "b\u200bc"]}, "invisible"), ("l", 3, {2: ["\ufeffa", "b"]}, "invisible"),
+    ("l", 3, {2: ["a", "b\u202ec"]}, "invisible"), ("l", 3, {2: ["a", "b\u2028c"]}, "invisible"),
     ("l", 3, {2: ["a", " a "]}, "must differ"), ("l", 3, [["a", "b"]], "map a stop"),
 ])
 def test_create_checks_its_input(store, lesson, n_stops, questions, match):
@@ -211,7 +213,7 @@ import sys, time
 from gru_lab.classes import open_store
 url, code, stop, option, n, start = sys.argv[1:]
 store = open_store(url)
-students = [store.join(code) for _ in range(int(n))]
+students = [store.join(code, client=f"10.1.{option.count('e')}.{i}") for i in range(int(n))]  # 100 phones
 time.sleep(max(0.0, float(start) - time.time()))
 for s in students:
     store.vote(code, s, int(stop), option)
@@ -235,7 +237,7 @@ def test_tally_is_exact_with_4_voting_processes(store_url):
 def test_live_classes_are_limited(open_class_store, clock):
     store = open_class_store(limits=Limits(max_classes=3))
     made = [_new(store) for _ in range(3)]
-    with pytest.raises(ClassError, match=r"too many live classes right now \(at most 3\)"):
+    with pytest.raises(ClassError, match=r"too many live classes on this server right now \(at most 3\)"):
         _new(store)
     store.end(*made[0])  # an ended class frees its place but can still be exported
     code, token = _new(store)
@@ -396,7 +398,7 @@ def test_open_store_picks_the_backend(tmp_path, monkeypatch):
 
 def test_the_sqlite_file_is_in_wal_mode(tmp_path):
     import sqlite3
-    open_store(str(tmp_path / "w.sqlite3"))
+    open_store(str(tmp_path / "w.sqlite3")).ping()
     with sqlite3.connect(tmp_path / "w.sqlite3") as con:
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -404,7 +406,9 @@ def test_the_sqlite_file_is_in_wal_mode(tmp_path):
 def test_the_default_limits_are_the_documented_constants():
     m = store_module
     assert m.LIMITS == Limits(m.IDLE_HOURS, m.MAX_CLASSES, m.MAX_STUDENTS, m.MAX_ROUNDS, m.VOTE_LIMIT,
-                              m.VOTE_WINDOW_S)
+                              m.VOTE_WINDOW_S, m.CLASSES_PER_CLIENT, m.CREATIONS_PER_HOUR, m.JOINS_PER_MINUTE)
+    # one address can never hold every class slot, nor fill a class within a few minutes
+    assert m.CLASSES_PER_CLIENT < m.MAX_CLASSES and m.MAX_STUDENTS / m.JOINS_PER_MINUTE > 5
     assert (m.IDLE_HOURS, m.MAX_CLASSES, m.MAX_STUDENTS, m.VOTE_LIMIT, m.VOTE_WINDOW_S) == (4, 200, 400, 10, 10)
     assert len(m.CODE_ALPHABET) == 32 and not set("0O1I") & set(m.CODE_ALPHABET)
 
