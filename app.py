@@ -1,30 +1,13 @@
-"""GRU Lab: the entry file sets up the page, the navigation and the shared sidebar, nothing else.
+"""GRU Lab's server: Streamlit's app (lab.py: the page script, its navigation and shared sidebar) and the
+one address a live class adds, each class's small file that students' phones poll
+(gru_lab/classes/route.py). `streamlit run app.py` finds `app` below and serves both.
 
-Pages live in app_pages/, not pages/: a folder named pages/ switches Streamlit into its legacy
-multipage mode for the first run of the server, which greets a shared link with "Page not found".
+The file is read from the runtime folder (GRU_LAB_RUNTIME_DIR), never from this folder, so the app runs
+from a read-only install.
 """
 import streamlit as st
 
-from gru_lab import runtime
-from gru_lab.ui import browser, classroom, lesson_builder, prewarm, style, urlstate, work
-from gru_lab.ui.pages import FAVICON_URL, navigation, uses_fixed_model
-from gru_lab.ui.sidebar import sidebar
+from gru_lab.classes import runtime_dir
+from gru_lab.classes.route import routes
 
-st.set_page_config(page_title="GRU Lab", page_icon=FAVICON_URL, layout="wide")  # our own file: no outside server
-work.warm_up()  # once per server: the worker processes start while the first page draws
-prewarm.start()  # once per server, in the background: each page's defaults and the lesson's stops
-browser.guard_widget_json()  # a tampered browser message is input, not a crash
-style.readable()  # captions and slider values at AA contrast, in either theme
-
-page = navigation()
-urlstate.clean_link(page.url_path)
-classroom.start()  # before the sidebar: it keeps the tab in classroom mode across the app's links
-before = urlstate.snapshot()
-urlstate.follow_link(page.url_path)
-sidebar(page.url_path, fixed_model=uses_fixed_model(page.url_path))
-notice = st.container()
-page.run()
-classroom.leave_button()
-lesson_builder.add_view_button(page.url_path)
-urlstate.report_invalid(before, notice)
-runtime.freeze_after_first_run()
+app = st.App("lab.py", routes=routes(runtime_dir() / "live"))

@@ -1,5 +1,6 @@
 import streamlit as st
 
+from gru_lab.classes import StoreDown
 from gru_lab.ui import classroom, lesson_builder, live, stop_view
 from gru_lab.ui import lesson as ui
 from gru_lab.ui.lesson import plain
@@ -12,6 +13,13 @@ s = current()
 def lesson_stop(s) -> None:
     """The stop. Back, Next, Reveal, a vote, a teacher's move and a student's follow rerun only this, not
     the app's sidebar, link checks and lesson builder: 15 ms of server time a run instead of 20."""
+    try:
+        _stop(s)
+    except StoreDown as err:  # the class store went away during this run: said, and tried again
+        live.outage(err)
+
+
+def _stop(s) -> None:
     seat = live.seat()  # this tab in a live class (teacher or student); a new student gets the join form here
     in_class = classroom.active()
     lesson, source, bad_key, problem = (live.lesson_of(seat.state), "class", "", "") if seat else ui.active()

@@ -33,7 +33,7 @@ TARGET_MS = {"defaults": 100, "largest": 400}
 
 def time_page(page: str, state: dict, repeats: int) -> tuple[float, float, float]:
     """`state`: widget values by key, set as a user would have set them before this rerun."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    at = AppTest.from_file(str(ROOT / "lab.py"), default_timeout=600)
     for key, value in state.items():
         at.session_state[key] = value
     at.run()

@@ -8,7 +8,7 @@ shows the teacher's move, is every vote counted, and what does a following stude
     python benchmarks/class_load.py --students 30 --store redis://127.0.0.1:6379/0   # a running Redis
 
 Each student is what a phone's browser does, in Streamlit's own protocol (_protocol.py): it opens the
-join link, presses Join, then reads the class's small file (/app/static/live/<code>.json, written
+join link, presses Join, then reads the class's small file (/_gru_lab/live/<code>.json, written
 by the class beacon) every 1.25 s, as the page's component does, and when the teacher has moved it
 asks for a run of the page (the component's trigger, the same message the browser sends). At a
 question stop it votes after a few seconds' thought (a random option; a few change their mind once).

@@ -83,8 +83,10 @@ def replica_name(index: int) -> str:
     return f"r{index}"
 
 
-def render(prefix: Path, listen: str, ports: Sequence[int], template: Path = TEMPLATE) -> str:
-    """The nginx configuration for replicas on these loopback ports, nginx listening on `listen`."""
+def render(prefix: Path, listen: str, ports: Sequence[int], template: Path = TEMPLATE,
+           live_dir: Path | None = None) -> str:
+    """The nginx configuration for replicas on these loopback ports, nginx listening on `listen`, serving
+    the class files of `live_dir` (default: <prefix>/run/live)."""
     def server(port: int, backup: bool = False) -> str:
         return (f"        server {LOOPBACK}:{port} max_fails={MAX_FAILS} fail_timeout={FAIL_TIMEOUT_S}s"
                 + (" backup;" if backup else ";"))
@@ -105,7 +107,7 @@ def render(prefix: Path, listen: str, ports: Sequence[int], template: Path = TEM
               "@BODY_MB@": str(upload_limit_mb() + 1),
               "@LINE_BYTES@": str(MAX_ADDRESS_CHARS + REQUEST_LINE_REST),
               "@TOO_LONG_PAGE@": TOO_LONG_PAGE,
-              "@LIVE_DIR@": str(REPO / "static" / "live")}
+              "@LIVE_DIR@": str(live_dir or prefix / "run" / "live")}
     text = template.read_text()
     for field, value in fields.items():
         text = text.replace(field, value)
@@ -215,8 +217,18 @@ class Deployment:
         self.host, self.port = host, port
         self.workdir = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="gru_lab_deploy_"))
         # One cookie secret for every replica, so anything Streamlit signs is valid on all of them.
+        # The class files' folder: shared by the replicas, which write it, and nginx, which serves it. Its own
+        # folder in /tmp unless set: nginx's workers (nobody, under root) must reach it, and a workdir made by
+        # a test or a user may sit in a private folder.
+        given = os.environ.get("GRU_LAB_RUNTIME_DIR", "").strip()
+        self.runtime = Path(given) if given else Path(tempfile.mkdtemp(prefix="gru_lab_run_"))
+        self._own_runtime = not given
         env = {**os.environ, "STREAMLIT_SERVER_COOKIE_SECRET":
-               os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET") or secrets.token_hex(32)}
+               os.environ.get("STREAMLIT_SERVER_COOKIE_SECRET") or secrets.token_hex(32),
+               "GRU_LAB_RUNTIME_DIR": str(self.runtime),
+               # nginx on loopback is the one proxy whose X-Real-IP (a student's own address) is believed,
+               # for the limits per client (gru_lab/classes/clients.py)
+               "GRU_LAB_TRUSTED_PROXIES": LOOPBACK}
         ports = [free_port() if not replica_port else replica_port + i for i in range(replicas)]
         self.replicas = [Replica(i, p, self.workdir / f"replica-{i}.log", flags, env) for i, p in enumerate(ports)]
         self.nginx: subprocess.Popen | None = None
@@ -243,7 +255,12 @@ class Deployment:
         (self.workdir / "tmp").mkdir(exist_ok=True)
         if os.geteuid() == 0:  # nginx's workers drop to "nobody" and must reach their temp files
             self.workdir.chmod(0o755)
-        self.conf.write_text(render(self.workdir, f"{self.host}:{self.port}", [r.port for r in self.replicas]))
+        (self.runtime / "live").mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            for folder in (self.runtime, self.runtime / "live"):
+                folder.chmod(0o755)
+        self.conf.write_text(render(self.workdir, f"{self.host}:{self.port}", [r.port for r in self.replicas],
+                                    live_dir=self.runtime / "live"))
         try:
             for r in self.replicas:
                 r.start()
@@ -288,6 +305,8 @@ class Deployment:
         _stop_group(nginx, signal.SIGTERM, 5)  # SIGTERM: nginx's fast shutdown, websockets closed
         for r in self.replicas:
             r.stop()
+        if self._own_runtime:  # the class files of this run: nothing to keep once the replicas are gone
+            shutil.rmtree(self.runtime, ignore_errors=True)
 
     def watch(self, interval: float = 5.0, failures_to_report: int = 3) -> None:
         """Until nginx exits (or a KeyboardInterrupt): start again any replica that exited, and report

@@ -23,7 +23,7 @@ def _module_name(path: Path) -> str:
 
 def _sources() -> dict[str, Path]:
     files = [p for pkg in PACKAGES for p in (ROOT / pkg).rglob("*.py")]
-    files += [ROOT / "app.py", *sorted((ROOT / "app_pages").glob("*.py"))]
+    files += [ROOT / "app.py", ROOT / "lab.py", *sorted((ROOT / "app_pages").glob("*.py"))]
     return {_module_name(p): p for p in files}
 
 

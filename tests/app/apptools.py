@@ -21,7 +21,7 @@ import numpy as np
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "app.py"
+APP = ROOT / "lab.py"  # the page script (app.py serves it with the class route)
 PAGES = {
     "home": "app_pages/home.py",
     "step": "app_pages/step_through.py",

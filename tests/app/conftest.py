@@ -34,7 +34,7 @@ def pages() -> dict:
 
 @pytest.fixture
 def app() -> AppTest:
-    """A fresh AppTest of app.py that has not run yet."""
+    """A fresh AppTest of lab.py (the page script) that has not run yet."""
     return apptools.new_app()
 
 

@@ -20,7 +20,7 @@ def own_store(tmp_path, monkeypatch):
     monkeypatch.setenv("GRU_LAB_CLASS_STORE", str(tmp_path / "classes.sqlite3"))
     seat.store.clear()
     seat.beacon.clear()
-    monkeypatch.setattr("gru_lab.classes.beacon.DIRECTORY", tmp_path / "live")
+    monkeypatch.setenv("GRU_LAB_RUNTIME_DIR", str(tmp_path / "run"))
     yield
     seat.store.clear()
     seat.beacon.clear()

@@ -146,3 +146,15 @@ def test_a_refusal_is_not_an_outage(store):
     with pytest.raises(ClassError) as err:
         store.join("ABCDEFGH", client="192.0.2.1")
     assert not isinstance(err.value, StoreDown)
+
+
+def test_the_forwarded_address_is_believed_only_from_the_trusted_proxy():
+    from gru_lab.classes.clients import client_address, trusted_proxies
+    nginx = trusted_proxies("127.0.0.1, ::1")
+    assert client_address(None, "203.0.113.5", nginx) == "203.0.113.5"  # Streamlit: None is this machine
+    assert client_address("::ffff:127.0.0.1", "203.0.113.5", nginx) == "203.0.113.5"
+    assert client_address("198.51.100.4", "203.0.113.5", nginx) == "198.51.100.4"  # a browser claiming a header
+    assert client_address(None, "203.0.113.5", frozenset()) == "127.0.0.1"  # no proxy configured: not believed
+    assert client_address(None, "<script>", nginx) == "127.0.0.1"
+    with pytest.raises(ValueError, match="'nginx' is not an IP address"):
+        trusted_proxies("nginx")

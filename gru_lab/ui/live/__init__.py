@@ -12,7 +12,7 @@ codes and nicknames are checked there, and shown here as text only.
 """
 from __future__ import annotations
 
-from .seat import Seat, lesson_of, seat, start_button
+from .seat import Seat, lesson_of, outage, seat, start_button
 from .teacher import bar, browse, question, step
 
-__all__ = ["Seat", "bar", "browse", "lesson_of", "question", "seat", "start_button", "step"]
+__all__ = ["Seat", "bar", "browse", "lesson_of", "outage", "question", "seat", "start_button", "step"]

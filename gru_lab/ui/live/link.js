@@ -1,7 +1,9 @@
 // A live class's browser half (gru_lab/ui/live): it keeps this tab's seat in a cookie, so a reload or a
 // phone that slept comes back to the same seat without a secret in the address; it polls the class's
 // small static file and asks for a run of the page only when the teacher did something; and for the
-// teacher it copies the private control link without ever showing it.
+// teacher it copies the private control link without ever showing it. A control link carries its key in
+// the address's fragment (#teacher=…), which browsers never send: the claim reads it, takes it out of the
+// address and hands it to the page over the app's own connection, so no server or proxy log holds it.
 const TIMERS = new WeakMap(); // one poll per mounted element, across Streamlit's reruns
 
 export default function mount(component) {
@@ -9,6 +11,17 @@ export default function mount(component) {
   clearTimeout(TIMERS.get(parentElement));
   for (const c of data.cookies || []) {
     document.cookie = `${c.name}=${c.value}; Max-Age=${c.max_age}; Path=/; SameSite=Strict`;
+  }
+  if (data.claim) {
+    const hash = new URLSearchParams(window.location.hash.slice(1));
+    const key = hash.get("teacher");
+    if (key) {
+      hash.delete("teacher");
+      const rest = hash.toString();
+      history.replaceState(history.state, "", window.location.pathname + window.location.search + (rest ? "#" + rest : ""));
+      setTriggerValue("teacher", key.slice(0, 99));
+    }
+    return () => {};
   }
   const copy = parentElement.querySelector(".gl-class-copy");
   const said = parentElement.querySelector(".gl-class-said");
@@ -30,6 +43,8 @@ export default function mount(component) {
         if (r.ok) {
           const now = await r.json();
           if (now.version !== data.version) { setTriggerValue("moved", now.version); return; }
+        } else if (r.status === 404) { // the class ended, or its file is being made again: ask the page
+          setTriggerValue("moved", -1); return;
         }
       } catch { /* offline for a moment (a phone waking up): try again */ }
       TIMERS.set(parentElement, setTimeout(tick, data.every_ms));

@@ -6,14 +6,17 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ... import classes, lessons
-from ...classes import ClassError, ClassState
+from ...classes import ClassError, ClassState, StoreDown
 from ...classes.beacon import Beacon
+from ...classes.clients import client_address, trusted_proxies
 from ...classes.store import NICKNAME_CHARS, check_code
 from .. import session
 from ..lesson import lesson_id, plain
 from ..urlstate import address_value
+from .mount import MOUNT
 
 COOKIE_S = 5 * 3600  # a seat outlives the class's 4 idle hours
+RETRY_S = 5  # a page that lost the class store asks it again this often, and resumes the class once it answers
 
 
 @st.cache_resource(show_spinner=False)
@@ -24,7 +27,17 @@ def store() -> classes.ClassStore:
 
 @st.cache_resource(show_spinner=False)
 def beacon() -> Beacon:
-    return Beacon(store())
+    return Beacon(store(), classes.runtime_dir() / "live")
+
+
+@st.cache_resource(show_spinner=False)
+def _trusted() -> frozenset:
+    return trusted_proxies()
+
+
+def client() -> str:
+    """This browser's address, for the limits per client (behind deploy/'s nginx: the address it passes)."""
+    return client_address(st.context.ip_address, st.context.headers.get("X-Real-IP"), _trusted())
 
 
 @dataclass(frozen=True)
@@ -60,15 +73,35 @@ def seat() -> Seat | None:
     try:
         code = check_code(raw)
         state = store().state(code)
+        token = _teacher_token(code)
+        if token:
+            return Seat(state, token=token)
+        me = _student(code)
+        if me:
+            return Seat(state, student=me)
+    except StoreDown as err:
+        outage(err)
+        return None
     except ClassError as err:
         _refused(str(err))
-    token = _teacher_token(code)
-    if token:
-        return Seat(state, token=token)
-    me = _student(code)
-    if me:
-        return Seat(state, student=me)
     _join(state)
+
+
+def outage(err: StoreDown) -> None:
+    """Said instead of the class, which comes back by itself: the lesson goes on alone meanwhile."""
+    st.warning(f"The live class is paused: {plain(err)}. The lesson goes on here without it; this page tries "
+               f"again every {RETRY_S} seconds and rejoins the class when the store answers.",
+               icon=":material/cloud_off:")
+    _retry()
+
+
+@st.fragment(run_every=RETRY_S)
+def _retry() -> None:
+    try:
+        store().ping()
+    except StoreDown:
+        return
+    st.rerun(scope="app")
 
 
 def _refused(why: str) -> None:
@@ -86,9 +119,13 @@ def _leave() -> None:
 
 def _teacher_token(code: str) -> str:
     mine = dict(session.get(session.LIVE_TEACHER) or {})
-    given = address_value("teacher")
+    given = address_value("teacher")  # an older link's key in the query (new links keep it in the fragment)
     if given:
         del st.query_params["teacher"]  # a control key does not stay in an address the room may see
+    else:  # a control link's key comes in the address's fragment, which no server (nor its log) ever sees
+        given = MOUNT(key="live_claim", data={"claim": True}, on_teacher_change=lambda: None).get("teacher")
+        given = given if isinstance(given, str) and len(given) < 100 else ""
+    if given:
         if store().is_teacher(code, given):
             mine[code] = given
         else:  # said here: a new visitor's page stops at the join form, before the link notice
@@ -114,6 +151,9 @@ def _kept(key: str, kind: str, code: str, valid, mine: dict | None = None) -> st
 
 def _join(state: ClassState) -> None:
     st.subheader(f"Join class {pretty(state.code)}")
+    if state.locked and not state.ended:
+        st.info("The teacher has closed this class to new students: ask the teacher to open it, then press Join.",
+                icon=":material/lock:")
     if state.ended:
         st.info("This class has ended: the lesson still opens without it.", icon=":material/event_busy:")
         st.button("Open the lesson without a class", key="live_leave", on_click=_leave, icon=":material/school:")
@@ -126,7 +166,7 @@ def _join(state: ClassState) -> None:
                                       f"{NICKNAME_CHARS} characters.")
         if st.form_submit_button("Join the class", type="primary", icon=":material/login:", key="live_join"):
             try:
-                me = store().join(state.code, nickname)
+                me = store().join(state.code, nickname, client=client())
             except ClassError as err:
                 st.error(f"You could not join: {plain(err)}.", icon=":material/error:")
             else:
@@ -150,20 +190,31 @@ def start_button(lesson: lessons.Lesson, n: int) -> None:
     if st.button("Start a class", key="live_start", icon=":material/groups:",
                  help="Students join from their phones with a code or a QR code, follow your stops and vote on the "
                       "questions; you see the class's predictions, then reveal the answer."):
-        _start(lesson, n)
-        st.rerun()  # the whole app, not the lesson's fragment: classroom mode hides the sidebar too
+        refused = _start(lesson, n)
+        if refused:  # said where the teacher pressed, not lost in a rerun
+            st.error(f"A class could not start: {plain(refused)}.", icon=":material/error:")
+        else:
+            st.rerun()  # the whole app, not the lesson's fragment: classroom mode hides the sidebar too
 
 
-def _start(lesson: lessons.Lesson, n: int) -> None:
+def _start(lesson: lessons.Lesson, n: int) -> str:
+    """Start a class of `lesson` at stop n; "" when it started, else why not."""
     questions = {i: list(s.question.options) for i, s in enumerate(lesson.stops, start=1) if s.question}
     lid = lesson_id(lesson)
     try:
+        code, token = store().create(lid, len(lesson.stops), questions, client())
+    except ClassError as err:
+        return str(err)
+    try:  # the lesson's text is kept only for a class that started
         if lesson != lessons.BUILT_IN:
             store().keep_lesson(lid, lessons.to_json(lesson))
-        code, token = store().create(lid, len(lesson.stops), questions)
         store().move(code, token, n)
     except ClassError as err:
-        session.put(session.LIVE_SAID, f"A class could not start: {err}.")
-        return
+        try:
+            store().end(code, token)
+        except ClassError:
+            pass  # the store is down: the class expires unused
+        return str(err)
     session.put(session.LIVE_TEACHER, {**(session.get(session.LIVE_TEACHER) or {}), code: token})
     st.query_params.update({"class": code, "classroom": "1", "stop": str(n)})
+    return ""

@@ -3,7 +3,6 @@ teacher), the browser half, and a stop's question: a student's vote, the teacher
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from urllib.parse import urlencode
 
 import segno
@@ -11,18 +10,15 @@ import streamlit as st
 
 from ... import lessons
 from ...classes import ClassError
-from ...classes.store import MAX_ROUNDS
+from ...classes.store import MAX_ROUNDS, MAX_STUDENTS
 from ...figures.tally import tally_bars
 from ...settings import Settings
 from .. import session
 from ..charts import chart
 from ..lesson import answer, carried, link, plain, verdict
+from .mount import MOUNT
 from .seat import COOKIE_S, Seat, beacon, cookie, lesson_of, pretty, store
 
-_HERE = Path(__file__).parent
-_MOUNT = st.components.v2.component(
-    "gru_lab_class", html=(_HERE / "link.html").read_text(encoding="utf-8"),
-    css=(_HERE / "link.css").read_text(encoding="utf-8"), js=(_HERE / "link.js").read_text(encoding="utf-8"))
 POLL_MS = 1250  # a student's browser reads the class's file this often: a move shows within ~1.5 s, and a
 # read costs a replica ~1.6 ms of CPU (nginx in deploy/ serves it from disk instead): ~80 ms a student-minute
 TALLY_S = 1.5  # the teacher's tally and head count refresh this often (one tab: a few ms a run)
@@ -81,12 +77,13 @@ def bar(seat: Seat, n: int, s: Settings) -> None:
 def _browser_half(seat: Seat, n: int = 0) -> None:
     if seat.teacher:
         data = {"cookies": [{"name": cookie("teach", seat.code), "value": seat.token, "max_age": COOKIE_S}],
-                "control_link": "?" + urlencode({"class": seat.code, "teacher": seat.token, "classroom": "1"})}
+                "control_link": "?" + urlencode({"class": seat.code, "classroom": "1"})
+                                + "#" + urlencode({"teacher": seat.token})}  # the fragment: never sent to a server
     else:
         data = {"cookies": [{"name": cookie("me", seat.code), "value": seat.student, "max_age": COOKIE_S}],
                 "poll": beacon().follow(seat.state), "version": seat.state.updated, "every_ms": POLL_MS,
                 "stop": n}  # the stop drawn: for the load benchmark's follow delay
-    _MOUNT(key="live_class", data=data, on_moved_change=lambda: None)
+    MOUNT(key="live_class", data=data, on_moved_change=lambda: None)
 
 
 def _qr(url: str) -> bytes:
@@ -102,7 +99,7 @@ def _teacher_panel(seat: Seat, s: Settings) -> None:
         qr, words, side = st.columns([1, 4, 1.6], vertical_alignment="center")
         qr.image(_qr(url), width=120, caption="Scan to join")
         with words:
-            _head_count(state.code)
+            _head_count(state.code, session.get(_room_key(state.code)))
             st.markdown(f"Join at **{plain(url)}**")
             if state.ended:
                 st.caption("The class has ended: students can no longer vote. Its tallies can still be downloaded.")
@@ -110,6 +107,13 @@ def _teacher_panel(seat: Seat, s: Settings) -> None:
             if not state.ended:
                 st.button("End the class", key="live_end", on_click=_act, args=(seat, "end"), icon=":material/stop:",
                           width="stretch")
+                st.toggle("Lock joining", value=state.locked, key=f"live_lock_{state.code}", on_change=_lock,
+                          args=(seat,), help="Once the room is in: no one else can join, whoever has the code. "
+                                             "Those in the class stay.")
+                st.number_input("Students in the room", 0, MAX_STUDENTS, value=session.get(_room_key(state.code)),
+                                key=f"live_room_{state.code}", on_change=_room, args=(state.code,),
+                                placeholder="how many?", help="Compared with the head count: more joined than are "
+                                                               "in the room means someone joined from outside.")
             st.download_button("Tallies (CSV)", lambda: _csv(seat, s), file_name=f"gru_lab_class_{state.code}.csv",
                                mime="text/csv", key="live_csv", icon=":material/download:", on_click="ignore",
                                width="stretch",
@@ -119,14 +123,36 @@ def _teacher_panel(seat: Seat, s: Settings) -> None:
             _browser_half(seat)
 
 
-@st.fragment(run_every=TALLY_S)
-def _head_count(code: str) -> None:
+def _room_key(code: str) -> str:
+    return f"_live_room_{code}"
+
+
+def _room(code: str) -> None:
+    session.put(_room_key(code), st.session_state.get(f"live_room_{code}"))
+
+
+def _lock(seat: Seat) -> None:
+    locked = bool(st.session_state.get(f"live_lock_{seat.code}"))
     try:
-        n = store().state(code).students
+        store().lock(seat.code, seat.token, locked)
+    except ClassError as err:
+        session.put(session.LIVE_SAID, f"That did not reach the class: {err}.")
+
+
+@st.fragment(run_every=TALLY_S)
+def _head_count(code: str, room: int | None) -> None:
+    try:
+        state = store().state(code)
     except ClassError as err:
         st.caption(plain(err))
         return
-    st.markdown(f"#### Class code {pretty(code)} · {n} joined")
+    n = state.students
+    of = f" of {room} in the room" if room else ""
+    lock = " · joining locked" if state.locked else ""
+    st.markdown(f"#### Class code {pretty(code)} · {n} joined{of}{lock}")
+    if room and n > room:
+        st.warning(f"{n - room} more joined than are in the room: lock joining, or start a new class if the code "
+                   "got out.", icon=":material/warning:")
 
 
 def _csv(seat: Seat, s: Settings) -> str:
@@ -189,10 +215,18 @@ def _vote(seat: Seat, n: int, q, key: str) -> None:
     i = st.session_state.get(key)
     if i is None:
         return
+    if not (isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(q.options)):  # a tampered message
+        session.put(session.LIVE_SAID, f"Your vote was not counted: an answer is one of the {len(q.options)} "
+                                       "options shown.")
+        return
     try:
         store().vote(seat.code, seat.student, n, q.options[i])
-    except (ClassError, IndexError, TypeError) as err:
+    except ClassError as err:
         session.put(session.LIVE_SAID, f"Your vote was not counted: {err}.")
+
+
+def _votes(n: int) -> str:
+    return f"{n} vote" if n == 1 else f"{n} votes"
 
 
 def _teacher_question(seat: Seat, stop: lessons.Stop, s: Settings, n: int) -> None:
@@ -235,6 +269,6 @@ def _tally(code: str, n: int, options: tuple[str, ...], right: int | None) -> No
             f"{sum(r.values())})" for k, r in enumerate(rounds, start=1))
     st.caption(f"{voted} of {state.students} joined voted in round {len(rounds)}" + shares
                + ("" if right is not None else " · the answer stays hidden until you reveal it"))
-    alt = "; ".join(f"round {k}: " + ", ".join(f"{plain(o)} {r.get(o, 0)}" for o in options)
+    alt = "; ".join(f"round {k}: " + ", ".join(f"{plain(o)}: {_votes(r.get(o, 0))}" for o in options)
                     for k, r in enumerate(rounds, start=1))
     chart(tally_bars(options, rounds, right), f"live_tally_{n}", "Votes per option. " + alt)
