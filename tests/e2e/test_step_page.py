@@ -10,23 +10,38 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from .conftest import DESKTOP
-from .test_viewer import READ_JS, check, download_view, drive, steps_offline, wait_until_t
+from .test_viewer import (
+    READ_JS,
+    Wire,
+    check,
+    download_view,
+    drive,
+    first_frame_reports,
+    reports,
+    steps_offline,
+    wait_until_t,
+)
 
 DEFAULTS = ()  # viewer_app.record()'s case: the step page's random GRU (H = 8, the far-apart clue, seed 0)
 RANDOM = "?weights=random"
 
 
 def open_step(browser, app_url, query: str = RANDOM):
-    """A fresh visitor on /step: (context, page, websocket frames the browser sent, JS errors)."""
+    """A fresh visitor on /step: (context, page, its websocket frames (Wire), JS errors), once the
+    first run is over."""
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
-    sent, errors = [], []
-    page.on("websocket", lambda ws: ws.on("framesent", lambda f: sent.append(f)))
+    wire, errors = Wire(page), []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{app_url}/step{query}")
     page.locator(".gv[data-t]").wait_for(timeout=60_000)
-    page.wait_for_timeout(1500)  # the first run's last messages
-    return context, page, sent, errors
+    wire.run_done(0, "the first run")  # its last messages are in: counts taken from here on are the page's own
+    return context, page, wire, errors
+
+
+def press_outside(page) -> None:
+    """A press on the page's title: outside the viewer, and not a control (the viewer then reports)."""
+    page.locator("[data-testid='stMain'] h1").first.click()
 
 
 def address(page) -> dict[str, str]:
@@ -48,34 +63,41 @@ def student_link(page) -> dict[str, str]:
 
 
 def test_every_control_moves_every_view_together_and_the_link_follows(browser, app_url):
-    context, page, _, errors = open_step(browser, app_url)
+    context, page, wire, errors = open_step(browser, app_url)
     try:
         check(page, DEFAULTS, 1, 0)
         drive(page, DEFAULTS)  # Next, arrows, scrubber, unit box, heatmap cell, table row, space, Play, Home
         wait_for_address(page, 1, 2)
-        page.wait_for_timeout(800)
-        check(page, DEFAULTS, 1, 2)  # the rerun after the report leaves the viewer where it was
+        mark = wire.mark()
+        # the press on "Link for students" is outside the viewer: the viewer reports, and the fragment reruns
         assert {k: student_link(page)[k] for k in ("t", "unit")} == {"t": "1", "unit": "2"}
+        wire.run_done(wire.request(reports((1, 2)), mark, "the report of (1, 2)"), "the report's run")
+        check(page, DEFAULTS, 1, 2)  # the rerun after the report leaves the viewer where it was
         assert errors == []
     finally:
         context.close()
 
 
 def test_ten_steps_and_a_pause_send_no_frame(browser, app_url):
-    context, page, sent, errors = open_step(browser, app_url)
+    context, page, wire, errors = open_step(browser, app_url)
     try:
-        before = len(sent)
+        before = len(wire.sent)
         for _ in range(5):
             page.locator(".gv-next").click()
         page.locator(".gv-diagram").focus()
         for _ in range(5):
             page.keyboard.press("ArrowRight")
         check(page, DEFAULTS, 11, 0)
-        assert len(sent) == before, "stepping talked to the server"
+        assert len(wire.sent) == before, "stepping talked to the server"
         wait_for_address(page, 11, 0)  # written by the viewer itself
-        page.wait_for_timeout(1500)
-        assert len(sent) == before, f"{len(sent) - before} frames for 10 steps and a pause"
-        check(page, DEFAULTS, 11, 0)
+        # One more step and at once a press outside the viewer: its report, of step 12 (not 11, which a
+        # pause could have sent), must be the first frame since the steps began.
+        page.locator(".gv-next").click()
+        mark = wire.mark()
+        press_outside(page)
+        first_frame_reports(wire, before, (12, 0), "10 steps and a pause")
+        wire.run_done(wire.request(reports((12, 0)), mark, "the report of (12, 0)"), "the report's run")
+        check(page, DEFAULTS, 12, 0)
         assert errors == []
     finally:
         context.close()
@@ -84,19 +106,19 @@ def test_ten_steps_and_a_pause_send_no_frame(browser, app_url):
 def test_back_after_another_page_returns_to_the_step_left(browser, app_url):
     """Step → Next → Next → Saturation → Back lands on step 3 in one Back (it took two, the first
     showing step 1)."""
-    context, page, _, errors = open_step(browser, app_url, "")
+    context, page, wire, errors = open_step(browser, app_url, "")
     try:
         unit = page.evaluate(READ_JS)["root"][1]
         page.locator(".gv-next").click()
         page.locator(".gv-next").click()
-        wait_for_address(page, 3, unit)
-        page.wait_for_timeout(800)
+        wait_for_address(page, 3, unit)  # the pause's last act: Back has its place
         page.get_by_role("link", name="Saturation lab").click()
         page.get_by_role("heading", name="Saturation lab").wait_for(timeout=30_000)
+        mark = wire.mark()
         page.go_back()
         page.locator(".gv[data-t]").wait_for(timeout=30_000)
+        wire.run_done(wire.request(lambda m: True, mark, "the run Back asks for"), "the run after Back")
         wait_until_t(page, "(t) => t === 3")
-        page.wait_for_timeout(1000)
         assert (address(page)["t"], address(page)["unit"]) == ("3", str(unit))
         v = page.evaluate(READ_JS)
         assert v["root"] == v["diagram"] == v["equations"] == v["table"] == [3, unit], v
@@ -122,8 +144,7 @@ def test_download_opens_offline_where_the_class_paused(browser, app_url, tmp_pat
         for _ in range(5):
             page.locator(".gv-next").click()
         page.locator(".gv-unit").fill("4")
-        wait_for_address(page, 6, 4)
-        page.wait_for_timeout(800)
+        wait_for_address(page, 6, 4)  # the pause's last act: the viewer sends nothing, and builds the file itself
         download_view(page, tmp_path / "step.html")
         assert errors == []
     finally:

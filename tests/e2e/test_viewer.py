@@ -9,10 +9,15 @@ the reader turns to something else on the page (a press outside it), so the run 
 """
 from __future__ import annotations
 
+import contextlib
+import json
 import re
 import time
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from gru_lab.text import unit_equations
 from gru_lab.viewer import offline_html
@@ -266,6 +271,115 @@ def test_offline_screens_and_keyboard_reach(browser, tmp_path, scheme):
             context.close()
 
 
+# ---- Streamlit's websocket, frame by frame -------------------------------------------------------------
+EARLY = ForwardMsg.FINISHED_EARLY_FOR_RERUN
+APP_IDLE_JS = ("() => document.querySelector(\"[data-testid='stApp']\")?.getAttribute('data-test-script-state')"
+               " === 'notRunning'")
+
+
+class Wire:
+    """Streamlit's websocket as a page saw it, across reconnects: each frame the browser sent (a BackMsg)
+    and received (a ForwardMsg), decoded, in the order they passed. Chromium reports a frame as the page
+    sends it, and a received one before the page handles it, so what the DOM shows of a frame is here
+    already. The waits below wait for frames, never for a length of time."""
+
+    def __init__(self, page):
+        self.page = page
+        self.log: list[tuple[str, object]] = []  # ("sent", BackMsg) | ("recv", (ForwardMsg type, finished status))
+        self.sent: list[BackMsg] = []
+        self.received: list[int] = []  # the size of each frame received
+        self.sockets: list = []
+        page.on("websocket", self._open)
+
+    def _open(self, ws) -> None:
+        self.sockets.append(ws)
+        ws.on("framesent", self._sent)
+        ws.on("framereceived", self._received)
+
+    def _sent(self, payload) -> None:
+        msg = BackMsg.FromString(payload) if isinstance(payload, bytes) else BackMsg()
+        self.sent.append(msg)
+        self.log.append(("sent", msg))
+
+    def _received(self, payload) -> None:
+        self.received.append(len(payload))
+        fm = ForwardMsg.FromString(payload) if isinstance(payload, bytes) else ForwardMsg()
+        kind = fm.WhichOneof("type")
+        self.log.append(("recv", (kind, fm.script_finished if kind == "script_finished" else None)))
+
+    def mark(self) -> int:
+        return len(self.log)
+
+    def wait(self, found, what: str, direction: str = "framereceived", timeout: float = 60_000):
+        """Wait until found() returns something other than None, looking again after each frame sent or
+        received (`direction`); return it. Playwright hands events over only while it waits, so no frame
+        can slip between a look and the wait that follows it."""
+        deadline = time.monotonic() + timeout / 1000
+        while (got := found()) is None:
+            left = (deadline - time.monotonic()) * 1000
+            assert left > 0, f"no {what} within {timeout / 1000:.0f} s; last frames: {self.summary()}"
+            ws = self.sockets[-1] if self.sockets else None
+            with contextlib.suppress(PlaywrightError):  # our deadline is the assert above; a closed socket: look again
+                if ws is None or ws.is_closed():
+                    self.page.wait_for_event("websocket", timeout=left)
+                else:
+                    ws.wait_for_event(direction, timeout=left)
+        return got
+
+    def request(self, matches, since: int, what: str) -> int:
+        """The log index of the first rerun request sent at or after `since` that `matches`, once sent."""
+        def found():
+            return next((i for i in range(since, len(self.log)) if self.log[i][0] == "sent"
+                         and self.log[i][1].WhichOneof("type") == "rerun_script" and matches(self.log[i][1])), None)
+        return self.wait(found, what, "framesent")
+
+    def run_done(self, after: int, what: str = "the run") -> None:
+        """A run that started after log index `after` (a request sent) has finished, not cut short for
+        another, and the page has handled that (the app root says notRunning)."""
+        def found():
+            started = next((i for i in range(after, len(self.log)) if self.log[i] == ("recv", ("new_session", None))),
+                           None)
+            return None if started is None else next(
+                (i for i in range(started, len(self.log)) if self.log[i][0] == "recv"
+                 and self.log[i][1][0] == "script_finished" and self.log[i][1][1] != EARLY), None)
+        self.wait(found, f"end of {what}")
+        self.page.wait_for_function(APP_IDLE_JS, timeout=30_000)
+
+    def summary(self) -> list:
+        return [(d, m.WhichOneof("type") if d == "sent" else m) for d, m in self.log[-12:]]
+
+
+def reported_pos(msg: BackMsg) -> list | None:
+    """The position the viewer's state holds in a rerun request ('{"pos":[t,unit]}'), if any."""
+    for w in msg.rerun_script.widget_states.widgets:
+        if w.WhichOneof("value") == "json_value":
+            with contextlib.suppress(ValueError):
+                value = json.loads(w.json_value)
+                if isinstance(value, dict) and "pos" in value:
+                    return value["pos"]
+    return None
+
+
+def reports(pos):
+    return lambda msg: reported_pos(msg) == list(pos)
+
+
+def presses(key: str):
+    """A rerun request carrying st.button `key`'s press (its widget id ends in the key)."""
+    return lambda msg: any(w.id.endswith(f"-{key}") and w.WhichOneof("value") == "trigger_value" and w.trigger_value
+                           for w in msg.rerun_script.widget_states.widgets)
+
+
+def first_frame_reports(wire: Wire, before: int, pos, what: str) -> None:
+    """Since wire.sent[before], the first frame the page sent is the report of `pos` (wait for it): so
+    nothing before it, the steps and the pause included, talked to the server."""
+    wire.wait(lambda: next((m for m in wire.sent[before:] if reported_pos(m) == list(pos)), None),
+              f"report of {pos}", "framesent")
+    first = wire.sent[before]
+    assert reported_pos(first) == list(pos), (f"{what}: the page sent {first.WhichOneof('type')} "
+                                              f"{reported_pos(first)} before the report of {pos}")
+
+
 # ---- the component, in its own app -------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def viewer_url(browser_available, tmp_path_factory):
@@ -274,17 +388,16 @@ def viewer_url(browser_available, tmp_path_factory):
 
 
 def open_app(browser, url, query="", viewport=DESKTOP, scheme="light"):
+    """A fresh visitor: (context, page, its websocket frames (Wire), JS errors), once the first run is over."""
     context = browser.new_context(viewport=viewport, color_scheme=scheme)
     page = context.new_page()
-    sent, received, errors = [], [], []
-    page.on("websocket", lambda ws: (ws.on("framesent", lambda f: sent.append(f)),
-                                     ws.on("framereceived", lambda f: received.append(len(f)))))
+    wire, errors = Wire(page), []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.goto(f"{url}/{query}")
     page.locator(".gv[data-t]").wait_for(timeout=60_000)
     page.get_by_text("server: t=").wait_for()
-    page.wait_for_timeout(800)  # the first run's last messages
-    return context, page, sent, received, errors
+    wire.run_done(0, "the first run")  # its last messages are in: counts taken from here on are the page's own
+    return context, page, wire, errors
 
 
 def server_says(page) -> str:
@@ -292,37 +405,41 @@ def server_says(page) -> str:
 
 
 def test_component_steps_without_talking_to_the_server(browser, viewer_url):
-    context, page, sent, _, errors = open_app(browser, viewer_url)
+    context, page, wire, errors = open_app(browser, viewer_url)
     try:
-        before = len(sent)
+        before = len(wire.sent)
         for _ in range(5):
             page.locator(".gv-next").click()
         page.locator(".gv-diagram").focus()
         for _ in range(5):
             page.keyboard.press("ArrowRight")
         check(page, (), 11, 0)
-        assert len(sent) == before, "stepping sent websocket frames"
+        assert len(wire.sent) == before, "stepping sent websocket frames"
         wait_for_address(page, 11, 0)  # the pause, written into the address by the viewer itself
-        page.wait_for_timeout(1000)
-        assert len(sent) == before, f"{len(sent) - before} frames for 10 steps and a pause"
         assert server_says(page) == "server: t=1 unit=0 runs=1"
-        rerun(page)  # a press outside the viewer: it reports first, so the run knows where it is
-        page.get_by_text("server: t=11 unit=0").wait_for(timeout=20_000)
-        page.wait_for_timeout(500)
-        check(page, (), 11, 0)  # and leaves the viewer where it was
-        assert errors == [] and "t=11" in page.url and "unit=0" in page.url
+        # One more step and at once a press outside the viewer (Rerun): it reports first, so the run knows
+        # where it is. That report, of step 12 (not 11, which a pause could have sent), must be the first
+        # frame since the steps began: nothing earlier, the ten steps and the pause, talked to the server.
+        page.locator(".gv-next").click()
+        mark = wire.mark()
+        rerun(page)
+        first_frame_reports(wire, before, (12, 0), "10 steps and a pause")
+        wire.run_done(wire.request(presses("rerun"), mark, "the Rerun press"), "the Rerun press's run")
+        assert server_says(page).startswith("server: t=12 unit=0")
+        check(page, (), 12, 0)  # and the run leaves the viewer where it was
+        assert errors == [] and "t=12" in page.url and "unit=0" in page.url
         link = page.url
     finally:
         context.close()
-    context, page, _, _, errors = open_app(browser, viewer_url, link.removeprefix(viewer_url + "/"))
+    context, page, _, errors = open_app(browser, viewer_url, link.removeprefix(viewer_url + "/"))
     try:
-        check(page, (), 11, 0)  # the address, shared, opens the same step
+        check(page, (), 12, 0)  # the address, shared, opens the same step
     finally:
         context.close()
 
 
 def test_component_every_control_and_the_link(browser, viewer_url):
-    context, page, sent, _, errors = open_app(browser, viewer_url)
+    context, page, _, errors = open_app(browser, viewer_url)
     try:
         drive(page, ())
         wait_for_address(page, 1, 2)
@@ -332,7 +449,7 @@ def test_component_every_control_and_the_link(browser, viewer_url):
     finally:
         context.close()
     case = (4, 34, "take", False)
-    context, page, _, _, errors = open_app(browser, viewer_url, "?H=4&update=take&reset=before&t=7&unit=3")
+    context, page, _, errors = open_app(browser, viewer_url, "?H=4&update=take&reset=before&t=7&unit=3")
     try:
         v = check(page, case, 7, 3)  # the linked step, under the linked conventions
         assert "(1 − zt) ⊙ ht−1 + zt ⊙ nt" in v["symbolic"][3] and "Whn(rt ⊙ ht−1)" in v["symbolic"][2]
@@ -343,7 +460,7 @@ def test_component_every_control_and_the_link(browser, viewer_url):
 
 
 def test_download_opens_offline_at_the_same_step(browser, viewer_url, tmp_path):
-    context, page, _, _, errors = open_app(browser, viewer_url)
+    context, page, _, errors = open_app(browser, viewer_url)
     try:
         for _ in range(5):
             page.locator(".gv-next").click()
@@ -357,22 +474,23 @@ def test_download_opens_offline_at_the_same_step(browser, viewer_url, tmp_path):
 
 def test_component_at_the_largest_size_sends_the_data_once(browser, viewer_url):
     case = (128, 500)
-    context, page, sent, received, errors = open_app(browser, viewer_url, "?H=128&T=500")
+    context, page, wire, errors = open_app(browser, viewer_url, "?H=128&T=500")
     try:
-        assert sum(received) > 1_000_000  # the data, once
-        first, before = sum(received), len(sent)
+        assert sum(wire.received) > 1_000_000  # the data, once (the first run is over: all of it is counted)
+        first, before = sum(wire.received), len(wire.sent)
         cell(page, "h", 321, 64, 500, 128)  # a step is about a pixel wide: the click may land on a neighbour
         t, unit = read(page)["root"]
         assert abs(t - 321) <= 1 and unit == 64
         check(page, case, t, unit)
         wait_for_address(page, t, unit)
-        page.wait_for_timeout(1000)
-        assert len(sent) == before, "stepping talked to the server"
+        page.locator(".gv-next").click()  # one more step, reported by the press at once: a marker no pause sends
+        mark = wire.mark()
         rerun(page)
-        page.get_by_text(f"server: t={t} unit={unit}").wait_for(timeout=15_000)
-        page.wait_for_timeout(1000)
-        assert sum(received) - first < 50_000, "the run after the pause sent the data again"
-        check(page, case, t, unit)
+        first_frame_reports(wire, before, (t + 1, unit), "stepping")  # so stepping talked to no one
+        wire.run_done(wire.request(presses("rerun"), mark, "the Rerun press"), "the Rerun press's run")
+        assert server_says(page).startswith(f"server: t={t + 1} unit={unit}")
+        assert sum(wire.received) - first < 50_000, "the run after the pause sent the data again"
+        check(page, case, t + 1, unit)
         assert errors == []
     finally:
         context.close()
@@ -382,11 +500,13 @@ def test_component_at_the_largest_size_sends_the_data_once(browser, viewer_url):
 def test_component_screens(browser, viewer_url, scheme):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for label, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
-        context, page, _, _, errors = open_app(browser, viewer_url, "?t=12&unit=5", viewport, scheme)
+        context, page, _, errors = open_app(browser, viewer_url, "?t=12&unit=5", viewport, scheme)
         try:
             height = page.evaluate("() => document.querySelector(\"[data-testid='stMain']\").scrollHeight")
             page.set_viewport_size({"width": viewport["width"], "height": min(height, 6000)})
-            page.wait_for_timeout(500)
+            page.wait_for_function("h => innerHeight === h", arg=min(height, 6000), timeout=30_000)
+            # two animation frames at the new size: layout, resize observers (the viewer's) and paint are done
+            page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
             page.screenshot(path=str(SCREENSHOTS / f"viewer-app-{label}-{scheme}.png"), full_page=True)
             check(page, (), 12, 5)
             width = page.evaluate("() => { const m = document.querySelector(\"[data-testid='stMain']\");"
