@@ -43,9 +43,9 @@ def chains(s) -> None:
     draw(charts["deltas"], "deltas")
 
     st.subheader("What training changes: one story, three models")
+    seed_where = classroom.settings_where("the sidebar’s seed", "the seed in this page’s link", "the default seed")
     st.caption("The far-apart clue's 34 words through the GRU trained for that story, a random GRU of the same "
-               f"size ({classroom.settings_where('the sidebar’s seed', 'the lesson’s seed')}) and the RNN above (its "
-               "seed and recurrent scale). Each curve is one model.")
+               f"size ({seed_where}) and the RNN above (its seed and recurrent scale). Each curve is one model.")
     z_bias = widgets.widget("z_bias")
     sc = cached.story_chains(s, rnn_scale, z_bias)
     draw(built.story_chains(s, rnn_scale, z_bias, classroom.active()), "story_chains")

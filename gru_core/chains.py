@@ -79,17 +79,22 @@ class ChainBatch:
     log10_spectral: np.ndarray  # (B, D)
     log10_frobenius: np.ndarray  # (B, D)
     log10_delta: np.ndarray | None  # (B, T) log10 ‖δ_k‖ for a loss gradient only at the last step, if asked
+    # (B, longest distance asked), if a floor was given: column d − 1 says whether ‖∂h_T/∂h_(T−d)‖₂ is below
+    # 10^log10_floor, at every distance, not only the measured ones (exact: see _batch)
+    below: np.ndarray | None = None
 
 
 CHUNK_ENTRIES = 1 << 19  # Jacobian entries (over the whole batch) built at a time: 4 MB, so they stay in cache
 
 
-def chain_norms_batch(J: Any, distances: Any = None, dh_end: Any = None) -> ChainBatch:
+def chain_norms_batch(J: Any, distances: Any = None, dh_end: Any = None,
+                      log10_floor: float | None = None) -> ChainBatch:
     """chain_norms(J[b], distances=distances) for every b of a (B, T, H, H) stack, computed together.
 
     `dh_end` (H,) or (B, H): a loss gradient ∂L/∂h at the last step only; then log10_delta holds
     log10 ‖δ_k‖, δ_k = ∂L/∂h_k, computed as BPTT computes it (no renormalisation: it underflows where
-    BPTT's would).
+    BPTT's would). `log10_floor`: also say, at every distance, whether the chain is below 10^log10_floor
+    (`ChainBatch.below`).
     """
     J = np.asarray(J) if isinstance(J, np.ndarray) and J.dtype == np.float64 else as_float_array(J, "J")
     if J.ndim != 4 or J.shape[2] != J.shape[3] or 0 in J.shape[:2]:
@@ -97,11 +102,11 @@ def chain_norms_batch(J: Any, distances: Any = None, dh_end: Any = None) -> Chai
     if not np.all(np.isfinite(J)):
         raise ValueError("J must be finite; it contains NaN or inf")
     B, T, W, _ = J.shape
-    return _batch(lambda steps: J[:, steps], B, T, W, distances, dh_end)
+    return _batch(lambda steps: J[:, steps], B, T, W, distances, dh_end, log10_floor)
 
 
 def record_chain_norms(records: Sequence[Any], distances: Any = None, dh_end: Any = None,
-                       check: Callable[[], None] | None = None) -> ChainBatch:
+                       check: Callable[[], None] | None = None, log10_floor: float | None = None) -> ChainBatch:
     """chain_norms_batch for the records of several models (same length and state size), their step
     Jacobians built a bounded chunk of steps at a time, so the whole (B, T, H, H) stack never exists.
     `check()` is called before each chunk (a few milliseconds apart): raising there ends the work."""
@@ -122,12 +127,16 @@ def record_chain_norms(records: Sequence[Any], distances: Any = None, dh_end: An
             source(steps, out[b])  # each record writes its own contiguous slot: no stacking copy
         return out
 
-    return _batch(chunk, B, T, W, distances, dh_end)
+    return _batch(chunk, B, T, W, distances, dh_end, log10_floor)
 
 
 def _batch(chunk: Callable[[slice], np.ndarray], B: int, T: int, W: int, distances: Any,
-           dh_end: Any) -> ChainBatch:
-    """The loop of chain_norms over a batch. `chunk(slice)` gives (B, L, W, W): the steps' Jacobians."""
+           dh_end: Any, log10_floor: float | None = None) -> ChainBatch:
+    """The loop of chain_norms over a batch. `chunk(slice)` gives (B, L, W, W): the steps' Jacobians.
+
+    With `log10_floor`, whether each chain is below the floor at every distance up to the longest asked:
+    ‖P‖_F/√W ≤ ‖P‖₂ ≤ ‖P‖_F, and the Frobenius norm is known at every step, so the singular value is
+    taken only where those bounds leave it open (a few steps per chain), or read where it is measured."""
     dist = _as_distances(distances, T)
     wanted = np.zeros(T + 1, dtype=bool)
     wanted[dist] = True
@@ -141,6 +150,8 @@ def _batch(chunk: Callable[[slice], np.ndarray], B: int, T: int, W: int, distanc
                              f"got shape {u.shape}")
         u = np.broadcast_to(u, (B, W))
     log_delta = None if u is None else np.empty((B, T))
+    below = None if log10_floor is None else np.ones((B, dist[-1]), dtype=bool)  # a cut chain stays below
+    half_log_w = 0.5 * np.log10(W)
     P, Q = np.broadcast_to(np.eye(W), (B, W, W)).copy(), np.empty((B, W, W))
     log_scale = np.zeros(B)
     cut = np.zeros(B, dtype=bool)
@@ -172,9 +183,17 @@ def _batch(chunk: Callable[[slice], np.ndarray], B: int, T: int, W: int, distanc
                     live = ~cut
                     top = _top_singular_values(P if live.all() else P[live])  # only where the chain is measured
                     log_spec[live, j] = log_scale[live] + np.log10(top)
+                    if below is not None:
+                        below[:, d - 1] = log_spec[:, j] < log10_floor
                     j += 1
+                elif below is not None:
+                    low = log_scale < log10_floor  # ‖P‖₂ ≤ ‖P‖_F: below (a cut chain's −inf too)
+                    open_ = ~low & (log_scale - half_log_w < log10_floor)  # ‖P‖₂ ≥ ‖P‖_F/√W: else above
+                    if open_.any():
+                        low[open_] = log_scale[open_] + np.log10(_top_singular_values(P[open_])) < log10_floor
+                    below[:, d - 1] = low
     return ChainBatch(freeze(dist), freeze(log_spec), freeze(log_fro),
-                      None if log_delta is None else freeze(log_delta))
+                      None if log_delta is None else freeze(log_delta), None if below is None else freeze(below))
 
 
 def _fro_batch(P: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from .compute import VANISH_FLOOR, Saturation, Vanishing, copy_term, rnn_term
+from .figures.saturation import colour_limit, scale_text
 from .records import quantities
 from .stories.chains import NAMES, StoryChains
 
@@ -54,7 +55,8 @@ def jacobian(J: np.ndarray, which: str, t: int) -> str:
 def difference(J: np.ndarray, J_frozen: np.ndarray) -> str:
     gap = np.abs(J - J_frozen)
     return (f"How to read: exact minus frozen gates, entry by entry: what treating z and r as constants leaves "
-            f"out. Here: the largest difference is {_num(gap.max())} in size, the mean {_num(gap.mean())}.")
+            f"out, drawn on its own colour scale, {scale_text(colour_limit(J - J_frozen))}, not the other two's. "
+            f"Here: the largest difference is {_num(gap.max())} in size, the mean {_num(gap.mean())}.")
 
 
 def singular_values(sat: Saturation) -> str:

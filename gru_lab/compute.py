@@ -147,8 +147,8 @@ class Vanishing:
     gru_delta: Band  # log10 ‖δ_k‖ for a loss at the last step
     rnn_delta: Band
     rnn_lambda1: float  # median σ₁(W_hh) of the RNNs
-    gru_below: int | None  # first distance where the median GRU chain falls below VANISH_FLOOR
-    rnn_below: int | None
+    gru_below: int | None  # first distance where the median GRU chain is below VANISH_FLOOR, counting every
+    rnn_below: int | None  # distance, not only the plotted ones (SeedRun.gru_below)
     n_seeds: int
 
 
@@ -164,6 +164,8 @@ class SeedRun:
     gru_delta: np.ndarray  # (T,)
     rnn_delta: np.ndarray
     lambda1: float  # σ₁ of the RNN's W_hh
+    gru_below: np.ndarray  # (T,) bool: is the chain below VANISH_FLOOR at distance d (item d − 1), at every d
+    rnn_below: np.ndarray
 
 
 def vanishing_distances(T: int) -> np.ndarray:
@@ -186,7 +188,9 @@ def vanishing_run(s: Settings, T: int, rnn_scale: float, seed: int) -> SeedRun:
     out = {}
     for name, model in (("gru", gru), ("rnn", rnn)):
         rec = model.forward(x)
-        out[f"{name}_chain"] = chain_norms(rec.jacobians(), distances=distance).log10_spectral
+        every = chain_norms(rec.jacobians()).log10_spectral  # at every distance 1 … T
+        out[f"{name}_chain"] = every[distance - 1]
+        out[f"{name}_below"] = every < np.log10(VANISH_FLOOR)
         with np.errstate(divide="ignore"):
             out[f"{name}_delta"] = np.log10(np.linalg.norm(model.backward(rec, dh)["h"], axis=1))
     return SeedRun(lambda1=spectral_norm(rnn.W_hh), **out)
@@ -205,11 +209,12 @@ def vanishing_runs(s: Settings, T: int, rnn_scale: float, seeds: tuple[int, ...]
     grus = [build_gru(VANISH_INPUT, replace(s, seed=seed)) for seed in seeds]
     # GRUs and RNNs in one batch: the same T and H, and the loop over steps, not the small products, is
     # the cost, so one pass for both takes about half the time of one each.
-    batch = record_chain_norms([m.forward(x) for m in grus + rnns], distances=distance, dh_end=u, check=check)
+    batch = record_chain_norms([m.forward(x) for m in grus + rnns], distances=distance, dh_end=u, check=check,
+                               log10_floor=np.log10(VANISH_FLOOR))
     n = len(seeds)
-    chain, delta = batch.log10_spectral, batch.log10_delta
-    return tuple(SeedRun(chain[i], chain[n + i], delta[i], delta[n + i], spectral_norm(rnn.W_hh))
-                 for i, rnn in enumerate(rnns))
+    chain, delta, below = batch.log10_spectral, batch.log10_delta, batch.below
+    return tuple(SeedRun(chain[i], chain[n + i], delta[i], delta[n + i], spectral_norm(rnn.W_hh),
+                         below[i], below[n + i]) for i, rnn in enumerate(rnns))
 
 
 def seeds_for(s: Settings, n_seeds: int) -> list[int]:
@@ -234,7 +239,7 @@ def summarize(runs: list[SeedRun], T: int) -> Vanishing:
         T=T, distance=distance, gru_chain=gru_chain, rnn_chain=rnn_chain, steps=np.arange(1, T + 1),
         gru_delta=_band([r.gru_delta for r in runs]), rnn_delta=_band([r.rnn_delta for r in runs]),
         rnn_lambda1=float(np.median([r.lambda1 for r in runs])),
-        gru_below=_first_below(distance, gru_chain.median), rnn_below=_first_below(distance, rnn_chain.median),
+        gru_below=_first_below([r.gru_below for r in runs]), rnn_below=_first_below([r.rnn_below for r in runs]),
         n_seeds=len(runs),
     )
 
@@ -259,6 +264,10 @@ def _band(rows: list[np.ndarray]) -> Band:
     return Band(median, q25, q75)
 
 
-def _first_below(distance: np.ndarray, log10_norm: np.ndarray) -> int | None:
-    below = np.flatnonzero(log10_norm < np.log10(VANISH_FLOOR))
-    return int(distance[below[0]]) if below.size else None
+def _first_below(below: list[np.ndarray]) -> int | None:
+    """The first distance where the median chain (nearest rank, as _band's) is below VANISH_FLOOR, from each
+    seed's below-the-floor flags at every distance. The median picks one seed's value by rank, and "below"
+    keeps the order, so the median is below exactly where the seed of that rank is: ranking ±1 is enough."""
+    sign = np.where(np.vstack(below), -1.0, 1.0)
+    hit = np.flatnonzero(np.percentile(sign, 50, axis=0, method="nearest") < 0)
+    return int(hit[0]) + 1 if hit.size else None

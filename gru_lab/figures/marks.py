@@ -8,6 +8,20 @@ import plotly.graph_objects as go
 
 GUIDE = "#9E9E9E"  # mid grey: visible on light and dark backgrounds, quieter than any data colour
 
+# A legend under a chart, at the foot of the figure. Placed in plot ("paper") units, y = −0.2 is a share
+# of the plot's height, not a distance from the axis title: on a short chart (a lesson stop, a phone) its
+# first row lands on "distance T − k". Placed against the figure ("container") Plotly reserves its rows
+# at the bottom, however many rows it wraps into, and an x axis with automargin sets its tick labels and
+# title above them (without automargin the title is drawn over the plot instead): use `legend_below`.
+LEGEND_BELOW = dict(orientation="h", x=0, xanchor="left", yref="container", y=0, yanchor="bottom")
+
+
+def legend_below(fig: go.Figure, legend: str = "legend") -> go.Figure:
+    """Put `legend` (or "legend2") at the figure's foot, below the x axis title, which it cannot cover."""
+    fig.update_layout({legend: LEGEND_BELOW})
+    fig.update_xaxes(automargin=True)
+    return fig
+
 
 def hline(fig: go.Figure, y: float, text: str = "", log: bool = False, dash: str = "dash",
           below: bool = False) -> None:

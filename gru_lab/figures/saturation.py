@@ -26,23 +26,31 @@ def _ticks(H: int) -> dict:
     return dict(tickmode="linear", tick0=0, dtick=max(1, int(np.ceil(H / 8))), showticklabels=True)
 
 
-def _matrix_trace(M: np.ndarray, name: str, lim: float, showscale: bool) -> go.Heatmap:
+def _matrix_trace(M: np.ndarray, name: str, lim: float, showscale: bool, scale_title: str = "value") -> go.Heatmap:
     return go.Heatmap(z=M, zmin=-lim, zmax=lim, colorscale=signed_scale("grad"), name=name, showscale=showscale,
-                      colorbar=dict(thickness=10, title="value"),
+                      colorbar=dict(thickness=10, title=scale_title),
                       hovertemplate="row %{y}, col %{x}: %{z:.4f}<extra>" + name + "</extra>")
 
 
-def jacobian_panel(M: np.ndarray, which: int, lim: float) -> go.Figure:
+def scale_text(lim: float) -> str:
+    """The difference panel's own colour range, as its colour bar and title say it."""
+    return f"±{lim:.2g}"
+
+
+def jacobian_panel(M: np.ndarray, which: int, lim: float, own_scale: bool = False) -> go.Figure:
     """One of the three matrices (which = 0 exact, 1 frozen gates, 2 difference) as its own figure.
 
     One figure each lets the page put them in columns, which Streamlit stacks on a phone: three
-    subplots in one figure are ~60 px wide there."""
+    subplots in one figure are ~60 px wide there. `own_scale`: the range ±lim is this matrix's own, not
+    the one the other panels share, and the title and colour bar say so."""
     H = M.shape[0]
-    fig = go.Figure(_matrix_trace(M, MATRICES[which], lim, showscale=True))
+    title = MATRICES[which] + (f"<br><sub>own colour scale {scale_text(lim)}</sub>" if own_scale else "")
+    fig = go.Figure(_matrix_trace(M, MATRICES[which], lim, showscale=True,
+                                  scale_title=scale_text(lim) if own_scale else "value"))
     fig.update_xaxes(title_text="unit of h(t−1)", constrain="domain", **_ticks(H))
     fig.update_yaxes(title_text="unit of h(t)", autorange="reversed", scaleanchor="x", constrain="domain", **_ticks(H))
-    fig.update_layout(title=dict(text=MATRICES[which], x=0.5, xanchor="center"), height=320,
-                      margin=dict(l=10, r=10, t=40, b=10))
+    fig.update_layout(title=dict(text=title, x=0.5, xanchor="center"), height=320,
+                      margin=dict(l=10, r=10, t=50 if own_scale else 40, b=10))
     if not np.any(np.abs(M) > ZERO):  # a flat grey square reads as an empty chart: say what it is
         fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, text="every entry<br>is 0",
                            bgcolor="rgba(255,255,255,0.85)", font=dict(size=14, color="#262626"))
@@ -50,10 +58,13 @@ def jacobian_panel(M: np.ndarray, which: int, lim: float) -> go.Figure:
 
 
 def jacobian_panels(J: np.ndarray, J_frozen: np.ndarray) -> list[go.Figure]:
-    """Exact, frozen-gate and their difference, one figure each, on one symmetric colour scale."""
-    mats = (J, J_frozen, J - J_frozen)
-    lim = colour_limit(*mats)
-    return [jacobian_panel(M, i, lim) for i, M in enumerate(mats)]
+    """Exact and frozen-gate on one symmetric colour scale, one figure each; their difference on its own,
+    symmetric around 0 and as wide as its largest entry: on the shared scale a difference of 0.05 beside
+    entries of 0.5 draws nearly white, as if there were none."""
+    lim = colour_limit(J, J_frozen)
+    diff = J - J_frozen
+    return [jacobian_panel(J, 0, lim), jacobian_panel(J_frozen, 1, lim),
+            jacobian_panel(diff, 2, colour_limit(diff), own_scale=True)]
 
 
 def jacobian_matrices(J: np.ndarray, J_frozen: np.ndarray) -> go.Figure:

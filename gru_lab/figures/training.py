@@ -5,7 +5,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from .colors import MARKERS_SHOWN, MODEL, MODEL_DASH, MODEL_SYMBOL
-from .marks import GUIDE, log_axis
+from .marks import GUIDE, legend_below, log_axis
 
 TINY = 1e-300
 
@@ -30,14 +30,14 @@ def loss_curves(losses: dict[str, np.ndarray], baseline: float, total_steps: int
     reference(fig, baseline, f"baseline {baseline:.3f} (no memory)", (0, total_steps))
     fig.update_layout(height=340, xaxis=dict(title="training step", range=[0, total_steps]),
                       yaxis=log_axis(baseline, *losses.values(), title=metric),
-                      legend=LEGEND_TOP, legend2=LEGEND_REFERENCE, margin=dict(l=10, r=10, t=30, b=10))
-    return fig
+                      legend=LEGEND_TOP, margin=dict(l=10, r=10, t=30, b=10))
+    return legend_below(fig, "legend2")
 
 
-# Models in one legend above the plot, reference lines in a second one below it. One legend holding
-# both would give every entry the width of the longest ("baseline 0.042 (no memory)"): one per row.
+# Models in one legend above the plot, reference lines in a second one below it (at the figure's foot,
+# clear of the axis title: marks.legend_below). One legend holding both would give every entry the width
+# of the longest ("baseline 0.042 (no memory)"): one per row.
 LEGEND_TOP = dict(orientation="h", x=0, xanchor="left", y=1.02, yanchor="bottom")
-LEGEND_REFERENCE = dict(orientation="h", x=0, xanchor="left", y=-0.25, yanchor="top")
 
 
 def reference(fig: go.Figure, y: float, name: str, x: tuple[float, float], dash: str = "dash") -> None:
@@ -57,8 +57,8 @@ def accuracy_curves(accuracies: dict[str, np.ndarray], chance: float, total_step
     reference(fig, chance, f"chance {chance:.2f}", (0, total_steps))
     fig.update_layout(height=300, xaxis=dict(title="training step", range=[0, total_steps]),
                       yaxis=dict(title="batch accuracy", range=[0, 1.02]),
-                      legend=LEGEND_TOP, legend2=LEGEND_REFERENCE, margin=dict(l=10, r=10, t=30, b=10))
-    return fig
+                      legend=LEGEND_TOP, margin=dict(l=10, r=10, t=30, b=10))
+    return legend_below(fig, "legend2")
 
 
 def chains_before_after(chains: dict) -> go.Figure:
@@ -79,8 +79,8 @@ def chains_before_after(chains: dict) -> go.Figure:
                       xaxis=dict(title="distance T − k (steps back)"),
                       yaxis=log_axis(*(_linear(c[s]) for n, c in chains.items() if n != "distance" for s in c),
                                      title="‖∂s_T/∂s_k‖₂ (LSTM: s = [h; c])"),  # fits a 300 px plot
-                      legend=dict(orientation="h", y=-0.25), margin=dict(l=10, r=10, t=40, b=10))
-    return fig
+                      margin=dict(l=10, r=10, t=40, b=10))
+    return legend_below(fig)
 
 
 def sweep_chart(lengths: tuple[int, ...], ratio: dict[str, np.ndarray], success: float) -> go.Figure:
@@ -98,8 +98,8 @@ def sweep_chart(lengths: tuple[int, ...], ratio: dict[str, np.ndarray], success:
                       xaxis=dict(title="sequence length T", type="log", tickmode="array", tickvals=list(lengths),
                                  ticktext=[str(n) for n in lengths]),
                       yaxis=log_axis(success, 1.0, *ratio.values(), title="held-out MSE ÷ baseline"),
-                      legend=LEGEND_TOP, legend2=LEGEND_REFERENCE, margin=dict(l=10, r=10, t=70, b=10))
-    return fig
+                      legend=LEGEND_TOP, margin=dict(l=10, r=10, t=70, b=10))
+    return legend_below(fig, "legend2")
 
 
 def three_chains(distance: np.ndarray, median: dict[str, np.ndarray], T: int) -> go.Figure:
@@ -112,5 +112,5 @@ def three_chains(distance: np.ndarray, median: dict[str, np.ndarray], T: int) ->
                       xaxis=dict(title="distance T − k (steps back)"),
                       yaxis=log_axis(*(_linear(v) for v in median.values()),
                                      title="‖∂s_T/∂s_k‖₂ (LSTM: s = [h; c])"),  # fits a 300 px plot
-                      legend=dict(orientation="h", y=-0.2), margin=dict(l=10, r=10, t=40, b=10))
-    return fig
+                      margin=dict(l=10, r=10, t=40, b=10))
+    return legend_below(fig)

@@ -9,7 +9,7 @@ from gru_lab.stories.chains import NAMES, StoryChains
 from gru_lab.text import lambda_comparison
 
 from .colors import MARKERS_SHOWN, MODEL, MODEL_DASH, MODEL_SYMBOL, rgba
-from .marks import hline, log_axis
+from .marks import hline, legend_below, log_axis
 
 TINY = 1e-300  # below this, a log axis has nothing left to show
 
@@ -52,9 +52,9 @@ def chains(v: Vanishing) -> go.Figure:
         # the bands and the floor set the range; the bound λ₁^d may leave it upwards (3^100 ≈ 10^47)
         yaxis=log_axis(*(_linear(getattr(b, q)) for b in (v.gru_chain, v.rnn_chain) for q in ("q25", "median", "q75")),
                        VANISH_FLOOR, title="‖∂h_T/∂h_k‖₂"),
-        legend=dict(orientation="h", y=-0.2), margin=dict(l=10, r=10, t=40, b=10),
+        margin=dict(l=10, r=10, t=40, b=10),
     )
-    return fig
+    return legend_below(fig)
 
 
 def deltas(v: Vanishing) -> go.Figure:
@@ -66,9 +66,9 @@ def deltas(v: Vanishing) -> go.Figure:
         xaxis=dict(title="step k"),
         yaxis=log_axis(*(_linear(getattr(b, q)) for b in (v.gru_delta, v.rnn_delta) for q in ("q25", "median", "q75")),
                        title="‖δ_k‖ = ‖∂L/∂h_k‖"),
-        legend=dict(orientation="h", y=-0.25), margin=dict(l=10, r=10, t=40, b=10),
+        margin=dict(l=10, r=10, t=40, b=10),
     )
-    return fig
+    return legend_below(fig)
 
 
 def story_chains(sc: StoryChains) -> go.Figure:
@@ -89,6 +89,6 @@ def story_chains(sc: StoryChains) -> go.Figure:
         title_text=f"One story, three models (T = {sc.T}, H = {sc.H})", height=400,
         xaxis=dict(title="distance T − k (steps back)"),
         yaxis=log_axis(*(_linear(sc.log10[n]) for n in NAMES), VANISH_FLOOR, title="‖∂h_T/∂h_k‖₂"),
-        legend=dict(orientation="h", y=-0.22), margin=dict(l=10, r=10, t=40, b=10),
+        margin=dict(l=10, r=10, t=40, b=10),
     )
-    return fig
+    return legend_below(fig)

@@ -223,6 +223,19 @@ def watch_for(preset: str, seq, rec, random_weights: bool = False) -> str:
     return f"This model was not trained for this story, so nothing makes it remember. On these numbers: {said}"
 
 
+def misread_notice(preset: str, model) -> str | None:
+    """What to say beside a note that speaks of "a small GRU trained for this story" (a lesson stop), when
+    the model on screen holds the trained weights run under another convention than they were trained
+    with: then it is another model, and the note is about the trained one. None when it is the trained
+    GRU itself (either update convention computes it), or not the story's weights at all."""
+    if weights_source(preset, model) != "misread":
+        return None
+    return ("**Reset before the product** is set, but these weights were trained with the reset applied after "
+            "it: here they run as another model, not the GRU trained for this story, so what this stop says "
+            "about the trained GRU need not hold for what you see. Set the reset gate to 'after' the product to "
+            "see the trained GRU.")
+
+
 def prediction(preset: str, seq, rec) -> str | None:
     """What the trained model's read-out says at the last step, or None (not the trained model)."""
     ro = trained_readout(preset)

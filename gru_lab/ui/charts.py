@@ -7,6 +7,11 @@ import streamlit as st
 
 from . import classroom
 
+# Plotly's mode bar floats over the top right of a chart, where a phone's narrow chart has its title:
+# it covered "exact ∂h_t/∂h_(t−1)" above the saturation lab's heatmaps. Off on every chart; dragging still
+# zooms, a double click resets, and Streamlit's own toolbar keeps full screen.
+CONFIG = {"displayModeBar": False}
+
 
 class Built(go.Figure):
     """A finished figure that many sessions draw (`gru_lab.ui.built` caches them).
@@ -28,13 +33,13 @@ def chart(fig: go.Figure, key: str, alt: str, height: int | str = "content") -> 
     """Draw a figure built on this run, in projector sizes in classroom mode."""
     if classroom.active():  # on a copy: the figure may be shared by every session
         fig = projector_sized(go.Figure(fig))
-    st.plotly_chart(fig, key=key, height=height)
+    st.plotly_chart(fig, key=key, height=height, config=CONFIG)
     st.caption(alt, help=None)
 
 
 def draw(c, key: str, height: int | str = "content") -> None:
     """Draw a cached `built.Chart`, already sized for this tab (its cache key says whether for a projector)."""
-    st.plotly_chart(c.fig, key=key, height=height)
+    st.plotly_chart(c.fig, key=key, height=height, config=CONFIG)
     st.caption(c.alt, help=None)
 
 

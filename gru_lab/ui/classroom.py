@@ -62,10 +62,14 @@ def locked(key: str) -> bool:
     return active() and key not in SIDEBAR_KEYS and key in CONTROLS and key not in unlocked()
 
 
-def settings_where(words: str = "set in the sidebar", in_class: str = "set by the lesson") -> str:
-    """Where the model settings are, for a page's caption: in classroom mode the sidebar is hidden, so the
-    settings are the lesson's."""
-    return in_class if active() else words
+def settings_where(words: str = "set in the sidebar", linked: str = "set by the link that opened this page",
+                   default: str = "the defaults: classroom mode hides the sidebar") -> str:
+    """Where the model settings are, for a page's caption. In classroom mode the sidebar is hidden, so they
+    are the ones the page's address carries (a lesson's link, a teacher's link) or, when it carries none
+    (the page opened directly), the defaults: "set by the lesson" would be untrue then."""
+    if not active():
+        return words
+    return linked if any(k in st.query_params for k in SIDEBAR_KEYS) else default
 
 
 def leave() -> None:

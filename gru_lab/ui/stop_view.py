@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import experiments, lessons
+from .. import experiments, lessons, weights
 from ..pool import Busy
+from ..stories.shipped import misread_notice
 from ..text import below_text, convention_label, gru_equations, vs_one
 from . import built, cached, charts, classroom, work
 from . import viewer as viewer_ui
@@ -40,6 +41,10 @@ def _step(v: lessons.View) -> None:
     except ValueError as err:
         st.warning(f"This stop's view cannot be drawn: {err}.", icon=":material/warning:")
         return
+    if loaded is not None:  # the note speaks of the trained GRU: say when the convention makes it another model
+        notice = misread_notice(s.preset, weights.build(loaded, s.reset_after, s.update))
+        if notice:
+            st.warning(notice, icon=":material/warning:")
     # Steps in the browser like the step page's viewer; the lesson keeps no position of its own, so a
     # reload or another stop starts where the stop says.
     viewer_ui.step_viewer(data, key=f"{KEY}_viewer_{x['t']}_{x['unit']}", t=int(x["t"]), unit=int(x["unit"]),

@@ -24,7 +24,7 @@ from ..figures import training as figs
 from ..pool import Busy
 from ..weights import Loaded
 from . import session, work
-from .charts import chart
+from .charts import CONFIG, chart
 from .session import Training
 
 REDRAW_SECONDS = 0.5  # live chart refresh: the browser needs ~0.2 s to draw one, so faster only flickers
@@ -68,7 +68,7 @@ def run_training(task_name: str, length: int, sizes: dict[str, int], cfg: TrainC
             done = list(sizes).index(module) + (step + 1) / cfg.steps
             bar.progress(done / len(sizes), text=f"Training {module}: step {step + 1} of {cfg.steps}, "
                                                  f"loss {loss:.4f}")
-            chart.plotly_chart(_loss_figure(run), key=f"live_{module}_{step}")
+            chart.plotly_chart(_loss_figure(run), key=f"live_{module}_{step}", config=CONFIG)
 
     try:
         runs = job.wait(progress, stop_check())

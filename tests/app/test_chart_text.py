@@ -2,6 +2,7 @@
 read it and what it shows in numbers, the same numbers the chart draws (WCAG 1.1.1)."""
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -46,6 +47,9 @@ def test_every_chart_is_followed_by_its_text_alternative(pages, page, charts):
     assert set(found) == charts
     for key, text in found.items():
         assert text.startswith("How to read:") and "Here" in text and re.search(r"\d", text), (key, text)
+    # Regression: Plotly's mode bar floated over the heatmaps' titles on a phone. No chart draws one.
+    for el in at.get("plotly_chart"):
+        assert json.loads(el.proto.config).get("displayModeBar") is False, el.key
 
 
 def test_the_saturation_words_are_the_matrix_numbers():

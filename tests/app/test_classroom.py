@@ -85,3 +85,16 @@ def test_a_lesson_stop_carries_what_it_unlocks_to_its_page(pages):
     assert_clean(view)
     assert _in_class(view) and not widget(view, "rnn_scale").disabled and widget(view, "T").disabled
     assert widget(view, "rnn_scale").value == 2.0
+
+
+@pytest.mark.parametrize(("params", "said"), [
+    ({}, "the defaults: classroom mode hides the sidebar"),  # opened directly: no lesson set anything
+    ({"update": "take"}, "set by the link that opened this page"),
+])
+def test_home_says_where_its_settings_come_from_in_class(pages, params, said):
+    """Regression: Home in classroom mode said "set by the lesson" when opened directly, from no lesson."""
+    at = open_page(pages, "home", classroom=1, **params)
+    assert_clean(at)
+    captions = [c.value for c in at.caption if "·" in c.value]
+    assert any(c.endswith(said) for c in captions), captions
+    assert not any("set by the lesson" in c.value for c in at.caption)

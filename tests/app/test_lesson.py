@@ -477,3 +477,13 @@ def test_a_view_a_lesson_cannot_carry_is_refused_with_a_reason(pages):
     at.run()
     assert exceptions(at) == []
     assert any("cannot be added to a lesson" in t.proto.body for t in at.get("toast"))
+
+
+@pytest.mark.parametrize("reset", ["after", "before"])
+def test_a_story_stop_says_when_its_trained_gru_runs_as_another_model(pages, reset):
+    """Regression: under 'reset before' stop 2 still spoke of "a small GRU trained for this story", though
+    the weights, trained with the reset after the product, then compute another model."""
+    at = open_page(pages, "lesson", stop=2, reset=reset)
+    assert_clean(at, warn_ok=True)
+    said = [w.value for w in at.warning if "trained for this story" in w.value]
+    assert len(said) == (reset == "before"), said

@@ -114,3 +114,15 @@ def test_chain_norms_batch_refuses_bad_stacks(bad, match):
 def test_a_bad_loss_gradient_is_refused(dh_end):
     with pytest.raises(ValueError, match="dh_end"):
         chain_norms_batch(stack(6, B=2, H=5), dh_end=dh_end)
+
+
+@pytest.mark.parametrize("distances", [[1, 9], None, [4]])
+def test_below_the_floor_is_said_at_every_distance_not_only_the_measured_ones(distances):
+    J = stack(5, B=6, T=9, H=5, scale=0.5)
+    J[2, 4] = 0.0  # one chain cut at distance 5: below any floor from there on
+    every = np.vstack([chain_norms(J[i]).log10_spectral for i in range(len(J))])  # every distance, on its own
+    longest = 9 if distances is None else max(distances)
+    for floor in np.quantile(every[np.isfinite(every)], [0.2, 0.5, 0.8]):  # floors the chains cross
+        b = chain_norms_batch(J, distances=distances, log10_floor=floor)
+        np.testing.assert_array_equal(b.below, every[:, :longest] < floor)
+    assert chain_norms_batch(J).below is None

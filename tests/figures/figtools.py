@@ -29,3 +29,13 @@ def by_name(fig_spec: dict, name: str) -> dict:
 def last_color(scale) -> str:
     """The colour at the top (value 1) of a colour scale."""
     return scale[-1][1]
+
+
+def legend_below_x_title(layout: dict, legend: str = "legend") -> None:
+    """A legend under the chart must not cover the x axis title. Placed in plot ("paper") units below the
+    plot (y < 0), its distance from the axis is a share of the plot's height, and on a short chart its first
+    row lands on the title; so it must sit at the figure's foot ("container" units, y = 0, anchored at its
+    bottom), where Plotly reserves its rows, with an x axis whose automargin sets ticks and title above them."""
+    spot = layout[legend]
+    assert spot.get("yref") == "container" and spot["y"] == 0 and spot["yanchor"] == "bottom", spot
+    assert layout["xaxis"].get("automargin") is True, "without automargin the x title is drawn over the plot"

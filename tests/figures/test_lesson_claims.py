@@ -141,3 +141,23 @@ def test_no_stop_speaks_of_panels_by_their_place():
     """The lesson page lays a stop's matrices out by the screen's width: a note names them by their titles."""
     for stop in L.stops:
         assert not any(w in stop.note for w in ("on the left", "right panel", "middle panel")), stop.title
+
+
+@pytest.mark.parametrize("update", CONVENTIONS)
+@pytest.mark.parametrize("reset_after", [True, False])
+def test_a_story_stop_names_the_model_it_shows(update, reset_after):
+    """The step stops speak of "a small GRU trained for this story": true under 'reset after', the
+    convention the weights were trained with (either update convention computes it); under 'reset before'
+    the same weights are another model, and the stop's view says so (issue: teacher walk-through)."""
+    from gru_lab.stories.shipped import misread_notice
+
+    for stop in L.stops:
+        if stop.page != "step":
+            continue
+        v = view(stop, Settings(update=update, reset_after=reset_after))
+        _, rec = step_record(v)
+        notice = misread_notice(v.settings.preset, rec.model)
+        if reset_after:
+            assert notice is None, stop.title
+        else:
+            assert notice is not None and "not the GRU trained for this story" in notice, stop.title

@@ -45,12 +45,12 @@ def test_jacobian_panels_one_figure_each_for_a_phone(saturation, case):
     panels = figs.jacobian_panels(sat.J, sat.J_frozen)
     assert len(panels) == 3
     mats = (sat.J, sat.J_frozen, sat.J - sat.J_frozen)
-    lims = {(p.data[0].zmin, p.data[0].zmax) for p in panels}
-    assert len(lims) == 1, "one colour scale for all three"
+    lims = {(p.data[0].zmin, p.data[0].zmax) for p in panels[:2]}
+    assert len(lims) == 1, "one colour scale for exact and frozen gates"
     for p, M, name in zip(panels, mats, figs.MATRICES, strict=True):
         (d,) = p.data
         np.testing.assert_array_equal(np.asarray(d.z), M)
-        assert d.name == name and p.layout.title.text == name and d.showscale
+        assert d.name == name and p.layout.title.text.split("<br>")[0] == name and d.showscale
         assert p.layout.yaxis.autorange == "reversed" and p.layout.yaxis.scaleanchor == "x"
 
 
@@ -137,3 +137,33 @@ def test_copy_chain_stays_at_one(saturation):
     sat = saturation("copy", t=20)
     fig = figs.chain(sat.chain_log10, "copy")
     np.testing.assert_allclose(np.asarray(fig.data[0].y, dtype=float), 1.0, rtol=1e-9)
+
+
+@pytest.mark.parametrize("update", ["keep", "take"])
+def test_the_difference_is_drawn_on_its_own_scale_and_says_so(saturation, update):
+    """Regression: lesson stop 8's 'exact − frozen' (largest entry about 0.05) was drawn on the ±0.5 scale
+    of the Jacobians beside it, and looked white. Its range follows its own largest entry, symmetric around
+    0, and its title and colour bar say the range."""
+    sat = saturation("free", update)
+    diff = sat.J - sat.J_frozen
+    top = float(np.abs(diff).max())
+    assert top > 1e-12
+    *_, panel = figs.jacobian_panels(sat.J, sat.J_frozen)
+    d = panel.data[0]
+    assert (d.zmin, d.zmax) == (-top, top)
+    said = figs.scale_text(top)
+    assert said in panel.layout.title.text and d.colorbar.title.text == said
+    exact = figs.jacobian_panels(sat.J, sat.J_frozen)[0].data[0]
+    assert exact.zmax == max(np.abs(sat.J).max(), np.abs(sat.J_frozen).max()), "the other two keep their scale"
+
+
+def test_the_stop_8_difference_fills_its_scale():
+    """Lesson stop 8 (free gates, the default model): the difference is an order of magnitude below the
+    Jacobians, and its colour range is its own."""
+    from gru_lab import compute
+    from gru_lab.settings import Settings
+
+    sat = compute.saturation(Settings(), "free", 0.5, 0.5, 0.0, 0.0, 9)
+    panels = figs.jacobian_panels(sat.J, sat.J_frozen)
+    diff_top = float(np.abs(sat.J - sat.J_frozen).max())
+    assert panels[2].data[0].zmax == diff_top < panels[0].data[0].zmax

@@ -13,7 +13,7 @@ from gru_lab.figures import training as figs
 from gru_lab.figures.colors import MODEL
 from gru_lab.tables import param_table
 
-from .figtools import by_name, decode, spec
+from .figtools import by_name, decode, legend_below_x_title, spec
 
 CFG = TrainConfig(steps=5, batch=8, eval_size=32)  # enough to change the weights, fast
 CLASSES = {"GRU": GRU, "RNN": RNN, "LSTM": LSTM}
@@ -54,7 +54,7 @@ def test_baseline_label_cannot_be_drawn_over():
     fig = spec(figs.loss_curves({"RNN": np.full(50, 1 / 24)}, 1 / 24, 50, "MSE"))
     layout = fig["layout"]
     assert not layout.get("annotations"), "no text on the plot area"
-    assert layout["legend2"]["y"] < 0 and layout["legend2"]["yanchor"] == "top"
+    legend_below_x_title(layout, "legend2")
     assert layout["legend"]["y"] > 1 and layout["legend"]["yanchor"] == "bottom"
 
 
@@ -142,7 +142,7 @@ def test_sweep_chart_ticks_are_the_lengths_and_the_legend_clears_the_title():
     layout = fig["layout"]
     assert layout["title"]["yref"] == "container" and layout["legend"]["yanchor"] == "bottom"
     assert layout["margin"]["t"] >= 60, "room for the title above the legend above the plot"
-    assert layout["legend2"]["y"] < 0
+    legend_below_x_title(layout, "legend2")
     assert layout["yaxis"]["dtick"] >= 1
 
 
@@ -272,3 +272,13 @@ def test_accuracy_curves_have_one_trace_per_model_and_a_chance_line():
     assert fig.layout.yaxis.range == (0, 1.02)
     chance = fig.data[2]
     assert chance.legend == "legend2" and list(chance.y) == [0.25, 0.25] and not fig.layout.annotations
+
+
+def test_chain_legends_sit_below_the_x_axis_title():
+    """Regression: on the GRU vs LSTM page and lesson stop 14 the legend's first row (at y = −0.2 of the
+    plot) covered "distance T − k (steps back)"."""
+    chains = trainer.three_chains(2, 4, 15, [0, 1])
+    legend_below_x_title(spec(figs.three_chains(chains.distance, chains.median, 15))["layout"])
+    before_after = {"distance": {"": np.array([1, 2])}, "GRU": {"untrained": np.zeros(2), "trained": np.zeros(2)}}
+    legend_below_x_title(spec(figs.chains_before_after(before_after))["layout"])
+    legend_below_x_title(spec(figs.accuracy_curves({"GRU": np.full(5, 0.5)}, 0.25, 5))["layout"], "legend2")

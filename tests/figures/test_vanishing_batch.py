@@ -29,6 +29,8 @@ def test_seeds_together_equal_each_seed_alone(s, T, rnn_scale):
         alone = compute.vanishing_run(s, T, rnn_scale, seed)
         for field in FIELDS:
             assert_logs_equal(getattr(run, field), getattr(alone, field))
+        for field in ("gru_below", "rnn_below"):  # below the floor, at every distance
+            np.testing.assert_array_equal(getattr(run, field), getattr(alone, field))
         assert run.lambda1 == alone.lambda1
 
 
@@ -59,3 +61,24 @@ def test_progress_is_reported_after_each_block():
     seen = []
     compute.vanishing(Settings(hidden_size=4), 20, 1.0, 2 * compute.SEED_BLOCK + 1, progress=seen.append)
     assert seen == pytest.approx([1 / 3, 2 / 3, 1.0])
+
+
+@pytest.mark.parametrize("rnn_scale", [1.0, 2.0])
+def test_below_the_floor_at_is_the_exact_first_distance_not_the_first_plotted_one(rnn_scale):
+    """Lesson stops 10 and 12 (T = 100, five seeds): the median chain over every distance, computed here
+    model by model with chain_norms, first falls below 1e-6 at the distance the page names."""
+    from gru_core import chain_norms
+    from gru_lab.settings import build_gru, build_rnn
+
+    s, T = Settings(), 100
+    x = compute.vanishing_input(T)
+    seeds = compute.seeds_for(s, 5)
+    firsts = []
+    for models in ([build_gru(compute.VANISH_INPUT, s, seed=seed) for seed in seeds],
+                   [build_rnn(compute.VANISH_INPUT, s.hidden_size, seed, rnn_scale) for seed in seeds]):
+        median = np.median([chain_norms(m.forward(x).jacobians()).log10_spectral for m in models], axis=0)
+        firsts.append(int(np.flatnonzero(median < np.log10(compute.VANISH_FLOOR))[0]) + 1)
+    v = compute.vanishing(s, T, rnn_scale, 5)
+    assert (v.gru_below, v.rnn_below) == tuple(firsts)
+    if rnn_scale == 2.0:  # the case the walk-through found: 33 and 47, where the plotted grid has 34 and 50
+        assert tuple(firsts) == (33, 47) and 47 not in compute.vanishing_distances(T)

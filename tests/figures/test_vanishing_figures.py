@@ -8,7 +8,7 @@ from gru_lab.compute import VANISH_FLOOR, Band, Vanishing
 from gru_lab.figures import vanishing as figs
 from gru_lab.figures.colors import MODEL, rgba
 
-from .figtools import by_name, decode, spec
+from .figtools import by_name, decode, legend_below_x_title, spec
 
 BAND_PARTS = ("75th percentile", "middle half", "median")
 
@@ -110,3 +110,13 @@ def test_figures_serialise(vanishing):
     for fig in (figs.chains(vanishing), figs.deltas(vanishing)):
         out = spec(fig)
         assert out["data"] and out["layout"]["yaxis"]["type"] == "log"
+
+
+def test_the_legends_sit_below_the_x_axis_title(vanishing):
+    """Regression: on the vanishing page and lesson stops 10–12 the legend's first row (at y = −0.2 of the
+    plot, a share of a plot squeezed to the stop's height) covered "distance T − k (steps back)"."""
+    from gru_lab.settings import Settings
+    from gru_lab.stories.chains import story_chains
+
+    for fig in (figs.chains(vanishing), figs.deltas(vanishing), figs.story_chains(story_chains(Settings(), 1.0, 0.0))):
+        legend_below_x_title(spec(fig)["layout"])

@@ -183,3 +183,18 @@ def test_the_module_ends_with_its_export():
     """The offline file swaps exactly this line for its own start; the component imports it."""
     js = (ASSETS / "viewer.js").read_text(encoding="utf-8")
     assert js.rstrip().endswith(EXPORT_LINE) and len(re.findall(r"^\s*export\b", js, re.M)) == 1
+
+
+def test_the_viewer_draws_no_glyph_a_common_font_lacks():
+    """Regression: the "Download this view as HTML" button began with ⭳ (U+2B73, Miscellaneous Symbols and
+    Arrows), which the usual system fonts lack: a missing-glyph box. The viewer's own symbols stay in blocks
+    every system font covers (general punctuation, arrows, maths operators, geometric shapes, dingbats)."""
+    from pathlib import Path
+
+    covered = ((0x2000, 0x206F), (0x2190, 0x21FF), (0x2200, 0x22FF), (0x25A0, 0x25FF), (0x2700, 0x27BF))
+    folder = Path(__file__).resolve().parents[2] / "gru_lab" / "ui" / "viewer"
+    for name in ("viewer.html", "viewer.js"):
+        text = (folder / name).read_text(encoding="utf-8")
+        odd = {c for c in text if ord(c) >= 0x2000 and not any(lo <= ord(c) <= hi for lo, hi in covered)}
+        assert not odd, (name, sorted(odd))
+    assert "↓</span> Download this view as HTML" in (folder / "viewer.html").read_text(encoding="utf-8")
