@@ -5,7 +5,8 @@
     python deploy/serve.py --replicas 2 -- --client.showErrorDetails full   # extra Streamlit flags
 
 Each replica is `streamlit run app.py --server.port P --server.address 127.0.0.1 --server.headless true`
-run from the repository root (so it reads .streamlit/config.toml), in a process group of its own.
+run from the app's folder (so it reads .streamlit/config.toml): the repository root, or gru_lab/app/ of
+an installed copy (`gru-lab serve`, gru_lab/cli.py). Each replica runs in a process group of its own.
 nginx runs in the foreground with deploy/nginx.conf.template rendered into a work directory of its
 own (its pid, logs and temp files too), so it needs neither root nor /etc/nginx. The script waits
 until every replica's /_stcore/health and nginx answer, then watches them: a replica that exits is
@@ -274,10 +275,26 @@ class Deployment:
                     start_new_session=True)
             self._wait(self.url, deadline, self.nginx_alive, lambda: f"nginx on {self.host}:{self.port}",
                        self.nginx_log_tail)
+            self._check_live_dir()
         except BaseException:
             self.stop()
             raise
         return self
+
+    def _check_live_dir(self) -> None:
+        """nginx must read the replicas' class files, or students never follow: a probe file, fetched through it."""
+        probe = self.runtime / "live" / "PROBE234.json"  # a well-formed class code no class has (no 0/1/O/I)
+        probe.write_text('{"probe": true}')
+        try:
+            with urllib.request.urlopen(f"{self.url}/_gru_lab/live/{probe.name}", timeout=10) as r:
+                if r.status == 200:
+                    return
+        except OSError as err:
+            raise RuntimeError(f"nginx cannot serve the class files in {probe.parent} ({err}): its workers (user "
+                               "nobody when started as root) must be able to read that folder and every folder "
+                               "above it; set GRU_LAB_RUNTIME_DIR to such a folder") from None
+        finally:
+            probe.unlink(missing_ok=True)
 
     @staticmethod
     def _wait(url, deadline, alive, name, tail) -> None:

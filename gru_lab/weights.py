@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 import numpy as np
 
 from gru_core import GRU, LSTM, RNN, detect_module, load_state_bytes, recurrent_part
 
-from . import stories
+from . import paths, stories
 
-WEIGHTS = Path(__file__).resolve().parent.parent / "weights"
+WEIGHTS = paths.WEIGHTS  # weights/ beside app.py, in a checkout or an installed copy
 CLASSES = {"GRU": GRU, "RNN": RNN, "LSTM": LSTM}
 
 

@@ -89,7 +89,7 @@ STATUS = {
     "rate": "too many votes: wait {vote_window_s:g} seconds, then vote again",
     "rounds": "a stop has at most {max_rounds} rounds of votes",
 }
-EXPORT_HEADER = ("stop", "options", "round", "option", "right", "votes", "voters", "share_right")
+EXPORT_HEADER = ("stop", "options", "round", "option", "right", "votes", "voters", "share_right", "title", "question")
 
 
 class ClassError(ValueError):
@@ -466,10 +466,14 @@ class ClassStore(abc.ABC):
         code, rec = self._live(code)
         return rec.rounds.get(check_stop(stop, rec.n_stops), (1, False))[0]
 
-    def export_rows(self, code: str, token: str, right: dict[int, str] | None = None) -> list[tuple]:
-        """Rows under EXPORT_HEADER, one per stop, round and option; share_right is blank without a right answer."""
+    def export_rows(self, code: str, token: str, right: dict[int, str] | None = None,
+                    stops: dict[int, tuple[str, str]] | None = None) -> list[tuple]:
+        """Rows under EXPORT_HEADER, one per stop, round and option; share_right is blank without a right answer;
+        title and question come from `stops` ({stop: (title, question)}: the lesson's, which the store does not
+        keep), blank without."""
         code, rec = self._teacher(code, token, "download the tallies")
         right = {} if right is None else right
+        stops = {} if stops is None else stops
         if not isinstance(right, dict) or any(rec.questions.get(s) is None or a not in rec.questions[s]
                                               for s, a in right.items()):
             raise ClassError("right answers map a question's stop to one of its options")
@@ -482,12 +486,14 @@ class ClassStore(abc.ABC):
             voters = sum(counts[s, r, j] for j in range(len(options)))
             share = round(counts[s, r, options.index(good)] / voters, 3) if good is not None and voters else ""
             mark = "" if good is None else ("yes" if options[i] == good else "no")
-            rows.append((s, " | ".join(options), r, options[i], mark, n, voters, share))
+            title, question = stops.get(s, ("", ""))
+            rows.append((s, " | ".join(options), r, options[i], mark, n, voters, share, title, question))
         return rows
 
-    def csv_text(self, code: str, token: str, right: dict[int, str] | None = None) -> str:
+    def csv_text(self, code: str, token: str, right: dict[int, str] | None = None,
+                 stops: dict[int, tuple[str, str]] | None = None) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(EXPORT_HEADER)
-        writer.writerows([_cell(v) for v in row] for row in self.export_rows(code, token, right))
+        writer.writerows([_cell(v) for v in row] for row in self.export_rows(code, token, right, stops))
         return out.getvalue()

@@ -186,7 +186,7 @@ def _lstm_params(v: View) -> tuple[int, str]:
                    "three blocks against four (input, forget, output gates and the candidate).")
 
 
-YES_CHANGE = (f"Yes: |h_k − h_(k−1)| > {CHANGE:g}", f"No: it changes by at most {CHANGE:g}")
+YES_CHANGE = (f"Yes: |h_t − h_(t−1)| > {CHANGE:g}", f"No: it changes by at most {CHANGE:g}")
 ANSWERS: dict[str, Answer] = {
     "copy_z": Answer("", ("z = 1", "z = 0"), _copy_z),
     "h_changes": Answer("step", YES_CHANGE, _h_changes),

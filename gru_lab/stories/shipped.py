@@ -22,11 +22,12 @@ import numpy as np
 from gru_core import GRU, GRURecord, load_state, recurrent_part
 from gru_core.readout import Readout
 
+from .. import paths
 from ..inputs import PRESETS
 from .claims import MIN_CHANGE, SHAPES, Claim, claim
 from .tasks import ADDING_FILE, CLUE, RECIPES
 
-WEIGHTS = Path(__file__).resolve().parents[2] / "weights"
+WEIGHTS = paths.WEIGHTS  # weights/ beside app.py, in a checkout or an installed copy
 MANIFEST = WEIGHTS / "stories.json"  # what scripts/train_weights.py measured for each story model
 
 

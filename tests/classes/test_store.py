@@ -343,15 +343,15 @@ def test_csv_has_counts_and_no_student_ids(store):
         store.vote(code, s, 2, "candidate")
     store.move(code, token, 4)
     store.vote(code, students[0], 4, "no")
-    text = store.csv_text(code, token, {2: "candidate"})
+    text = store.csv_text(code, token, {2: "candidate"}, {2: ("Which gate", "Which gate keeps the past?")})
     assert not any(s in text for s in students) and "Kid" not in text and token not in text
     rows = list(csv.reader(io.StringIO(text)))
     assert tuple(rows[0]) == store_module.EXPORT_HEADER and len(rows) == 1 + 3 * 2 + 2
     by = {(r[0], r[2], r[3]): r for r in rows[1:]}
-    assert by["2", "1", "candidate"][4:] == ["yes", "2", "4", "0.5"]
-    assert by["2", "1", "reset gate"][4:] == ["no", "1", "4", "0.5"]
-    assert by["2", "2", "candidate"][4:] == ["yes", "3", "3", "1.0"]
-    assert by["4", "1", "no"][4:] == ["", "1", "1", ""] and by["4", "1", "yes"][5] == "0"
+    assert by["2", "1", "candidate"][4:] == ["yes", "2", "4", "0.5", "Which gate", "Which gate keeps the past?"]
+    assert by["2", "1", "reset gate"][4:8] == ["no", "1", "4", "0.5"]
+    assert by["2", "2", "candidate"][4:8] == ["yes", "3", "3", "1.0"]
+    assert by["4", "1", "no"][4:] == ["", "1", "1", "", "", ""] and by["4", "1", "yes"][5] == "0"
     with pytest.raises(ClassError, match="right answers"):
         store.export_rows(code, token, {2: "maybe"})
     with pytest.raises(ClassError, match="right answers"):
@@ -361,7 +361,9 @@ def test_csv_has_counts_and_no_student_ids(store):
 def test_csv_cells_never_start_a_formula(store):
     code, token = store.create("l", 2, {1: ["=HYPERLINK(1)", "+2", "@x", "plain"]})
     text = store.csv_text(code, token)
-    assert "\n1,'=HYPERLINK(1) | +2 | @x | plain,1,'=HYPERLINK(1),,0,0,\n" in text
+    assert "\n1,'=HYPERLINK(1) | +2 | @x | plain,1,'=HYPERLINK(1),,0,0,,,\n" in text
+    text = store.csv_text(code, token, stops={1: ("=cmd()", "-2+3")})  # a lesson's title and question too
+    assert "'=cmd(),'-2+3\n" in text
 
 
 def test_a_second_store_object_sees_the_same_classes(open_class_store):

@@ -116,13 +116,13 @@ def test_a_class_follows_votes_and_sees_the_reveal(browser, classroom):
         (_, a), (_, b) = students
         a.get_by_text("No: it changes by at most").click()
         settle(a)
-        b.get_by_text("Yes: |h_k").click()
+        b.get_by_text("Yes: |h_t").click()
         settle(b)
-        a.get_by_text("Yes: |h_k").click()  # a changed mind replaces the earlier vote
+        a.get_by_text("Yes: |h_t").click()  # a changed mind replaces the earlier vote
         settle(a)
         teacher.get_by_text("2 of 2 joined voted in round 1").wait_for(timeout=15_000)
         store = open_store(str(path))
-        assert store.tally(code, 2, 1) == {"Yes: |h_k − h_(k−1)| > 0.05": 2, "No: it changes by at most 0.05": 0}
+        assert store.tally(code, 2, 1) == {"Yes: |h_t − h_(t−1)| > 0.05": 2, "No: it changes by at most 0.05": 0}
         assert "The answer" not in teacher.locator("[data-testid='stMain']").inner_text(), "the answer leaked early"
 
         teacher.get_by_role("button", name="Reveal the answer to the class").click()
@@ -135,7 +135,7 @@ def test_a_class_follows_votes_and_sees_the_reveal(browser, classroom):
         a.get_by_text("No: it changes by at most").click()
         settle(a)
         assert store.tally(code, 2, 2)["No: it changes by at most 0.05"] == 1
-        assert store.tally(code, 2, 1)["Yes: |h_k − h_(k−1)| > 0.05"] == 2, "round 1 is kept"
+        assert store.tally(code, 2, 1)["Yes: |h_t − h_(t−1)| > 0.05"] == 2, "round 1 is kept"
 
         a.reload()  # a student's reload keeps the seat and the vote
         a.get_by_text("you follow the teacher").wait_for(timeout=30_000)
@@ -248,7 +248,7 @@ def test_a_replica_killed_mid_class_loses_no_vote(browser, hall_with_class):
     victim = None
     try:
         for k, (_, page) in enumerate(students):
-            page.get_by_text("Yes: |h_k" if k % 2 else "No: it changes by at most").click()
+            page.get_by_text("Yes: |h_t" if k % 2 else "No: it changes by at most").click()
             settle(page)
         store = open_store(str(path))
         assert sum(store.tally(code, 2, 1).values()) == 4

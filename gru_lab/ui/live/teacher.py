@@ -9,7 +9,7 @@ import segno
 import streamlit as st
 
 from ... import lessons
-from ...classes import ClassError
+from ...classes import ClassError, StoreDown
 from ...classes.store import MAX_ROUNDS, MAX_STUDENTS
 from ...figures.tally import tally_bars
 from ...settings import Settings
@@ -143,6 +143,8 @@ def _lock(seat: Seat) -> None:
 def _head_count(code: str, room: int | None) -> None:
     try:
         state = store().state(code)
+    except StoreDown:
+        st.rerun(scope="app")  # the whole page says the class is paused, and rejoins it when the store answers
     except ClassError as err:
         st.caption(plain(err))
         return
@@ -164,7 +166,8 @@ def _csv(seat: Seat, s: Settings) -> str:
                 right[i] = stop.question.options[answer(stop, s)[0]]
             except ValueError:
                 pass  # an answer these settings cannot compute: its rows have no "right" column
-    return store().csv_text(seat.code, seat.token, right)
+    stops = {i: (stop.title, stop.question.prompt) for i, stop in enumerate(lesson.stops, start=1) if stop.question}
+    return store().csv_text(seat.code, seat.token, right, stops)
 
 
 def _student_line(seat: Seat, n: int) -> None:
@@ -258,6 +261,8 @@ def _tally(code: str, n: int, options: tuple[str, ...], right: int | None) -> No
     try:
         state = store().state(code)
         rounds = [store().tally(code, n, r) for r in range(1, store().rounds(code, n) + 1)]
+    except StoreDown:
+        st.rerun(scope="app")  # as in _head_count
     except ClassError as err:
         st.caption(plain(err))
         return

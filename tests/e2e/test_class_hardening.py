@@ -1,0 +1,160 @@
+"""A live class as a school's IT would check it (issue 27): the control key reaches no server log, the class file
+lives in the runtime folder (not the app's), is served without cross-origin access and goes when its class ends,
+odd file names are a 404 (never a 500), and a teacher's control link works from its fragment."""
+from __future__ import annotations
+
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from .server import REPO, AppServer
+from .settle import settle
+from .test_live_class import PROJECTOR, join, on_stop, start_class
+
+
+def _env(**values):
+    """Set os.environ for the servers started inside; restore it afterwards."""
+    before = {k: os.environ.get(k) for k in values}
+    os.environ.update({k: str(v) for k, v in values.items()})
+    return before
+
+
+def _restore(before):
+    for k, v in before.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def _get(url: str) -> tuple[int, dict, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as r:
+            return r.status, dict(r.headers), r.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+
+
+def _token(context, code: str) -> str:
+    return next(c["value"] for c in context.cookies() if c["name"] == f"gru_lab_teach_{code}")
+
+
+@pytest.fixture(scope="module")
+def one_process(browser_available, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hardening")
+    before = _env(GRU_LAB_CLASS_STORE=folder / "classes.sqlite3", GRU_LAB_RUNTIME_DIR=folder / "run")
+    try:
+        with AppServer(folder / "server.log") as server:
+            yield server, folder / "run" / "live"
+    finally:
+        _restore(before)
+
+
+def test_the_class_file_is_in_the_runtime_folder_and_private(browser, one_process):
+    server, live = one_process
+    teacher_ctx, teacher, code, link = start_class(browser, server.url, stop=1)
+    student_ctx, student = join(browser, link)
+    try:
+        path = live / f"{code}.json"
+        assert path.is_file(), "the class file is not in GRU_LAB_RUNTIME_DIR/live"
+        assert not list(REPO.rglob(f"{code}.json")), "the class file was written into the app's folder"
+        status, headers, body = _get(f"{server.url}/_gru_lab/live/{code}.json")
+        assert status == 200 and b'"version"' in body
+        lower = {k.lower(): v for k, v in headers.items()}
+        assert "access-control-allow-origin" not in lower, "another site's page could read the class file"
+        assert lower["cache-control"] == "no-store" and lower["x-content-type-options"] == "nosniff"
+        for name in ("A" * 300 + ".json", "ABCDEFGH.json", "..%2Fserver.log", "%00.json", code.lower() + ".json"):
+            status, _, _ = _get(f"{server.url}/_gru_lab/live/{name}")
+            assert status in (400, 404), (name, status)  # 400: Streamlit's own path check
+        for name in ("a" * 300, "live/" + "b" * 300 + ".json"):  # Streamlit's static serving: off, no 500
+            assert _get(f"{server.url}/app/static/{name}")[0] != 500
+
+        teacher.get_by_role("button", name="Next", exact=True).click()
+        on_stop(student, 2, 30)  # the student follows by the file the app's own route serves
+        teacher.get_by_role("button", name="End the class").click()
+        student.get_by_text(f"Class {code[:4]}-{code[4:]} has ended").wait_for(timeout=30_000)
+        assert not path.exists(), "the file of an ended class stays"
+    finally:
+        student_ctx.close()
+        teacher_ctx.close()
+    assert not [ln for ln in server.log_tail(None).splitlines() if "Traceback" in ln]
+
+
+def test_a_control_link_works_from_its_fragment(browser, one_process):
+    """The copied control link carries the key after '#': the other device leads the class, and the key leaves
+    the address at once."""
+    server, _ = one_process
+    teacher_ctx, teacher, code, _ = start_class(browser, server.url, stop=3)
+    other = browser.new_context(viewport=PROJECTOR)
+    contexts = [other]
+    try:
+        page = other.new_page()
+        page.goto(f"{server.url}/lesson?class={code}&classroom=1#teacher={_token(teacher_ctx, code)}")
+        page.get_by_role("button", name="End the class").wait_for(timeout=30_000)
+        assert "teacher" not in page.url, page.url
+        page.wait_for_function("() => document.cookie.includes('gru_lab_teach_')", timeout=30_000)
+        stranger = browser.new_context(viewport=PROJECTOR)  # no cookie of the class
+        contexts.append(stranger)
+        forged = stranger.new_page()
+        forged.goto(f"{server.url}/lesson?class={code}&classroom=1#teacher={'x' * 32}")
+        forged.get_by_role("button", name="Join the class").wait_for(timeout=30_000)
+        settle(forged)
+        assert forged.get_by_role("button", name="End the class").count() == 0
+    finally:
+        for ctx in contexts:
+            ctx.close()
+        teacher_ctx.close()
+
+
+@pytest.fixture(scope="module")
+def hall(browser_available, tmp_path_factory):
+    from deploy.serve import Deployment, missing_nginx
+
+    from .server import free_port
+
+    reason = missing_nginx()
+    if reason:
+        if os.environ.get("GRU_LAB_REQUIRE_NGINX") == "1":
+            pytest.fail(f"GRU_LAB_REQUIRE_NGINX=1 but {reason}")
+        pytest.skip(reason)
+    folder = tmp_path_factory.mktemp("hall_log")
+    before = _env(GRU_LAB_CLASS_STORE=folder / "classes.sqlite3")
+    before["GRU_LAB_RUNTIME_DIR"] = os.environ.pop("GRU_LAB_RUNTIME_DIR", None)  # serve.py's own, which nginx reads
+    try:
+        with Deployment(replicas=2, port=free_port(), workdir=folder) as deployment:
+            yield deployment
+    finally:
+        _restore(before)
+
+
+def test_the_access_log_holds_no_key(browser, hall):
+    """A class through nginx: the teacher starts it, opens the control link (fragment) and an older link with
+    the key in its query on other devices, students join and follow; nginx's access log never holds the key."""
+    teacher_ctx, teacher, code, link = start_class(browser, hall.url, stop=1)
+    token = _token(teacher_ctx, code)
+    devices = []
+    try:
+        for address in (f"{hall.url}/lesson?class={code}&classroom=1#teacher={token}",
+                        f"{hall.url}/lesson?class={code}&classroom=1&teacher={token}"):
+            ctx = browser.new_context(viewport=PROJECTOR)
+            devices.append(ctx)
+            page = ctx.new_page()
+            page.goto(address)
+            page.get_by_role("button", name="End the class").wait_for(timeout=60_000)
+        student_ctx, student = join(browser, link)
+        devices.append(student_ctx)
+        teacher.get_by_role("button", name="Next", exact=True).click()
+        on_stop(student, 2, 30)
+        text = Path(hall.access_log).read_text()
+        assert f"class={code}" not in text and "/lesson" in text, "the log keeps queries, or logged nothing"
+        assert "/_gru_lab/live/" in text, "the students' polls did not reach nginx's file location"
+        assert token not in text, "the teacher's key is in nginx's access log"
+        for replica in hall.replicas:
+            assert token not in replica.log_tail(None)
+    finally:
+        for ctx in devices:
+            ctx.close()
+        teacher_ctx.close()
