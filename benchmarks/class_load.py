@@ -255,6 +255,9 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="gru_lab_class_"))
     store_url = args.store or str(work / "classes.sqlite3")
     os.environ["GRU_LAB_CLASS_STORE"] = store_url  # the servers started below inherit it
+    # Every simulated phone joins from this machine's one address: lift the joins a minute per address, as a
+    # hall whose phones share one NAT address would (README, "Limits per client").
+    os.environ.setdefault("GRU_LAB_CLASS_LIMITS", "joins_per_client_minute=100000")
     before = loadavg()
     with serve(args, work) as (url, servers, _):
         room, cpu, wall = asyncio.run(run_class(url, servers, args, store_url))
