@@ -1,20 +1,28 @@
-"""What the browser sends is input: the guard on Streamlit's own parsing of widget values."""
+"""What the browser sends is input: the guards on Streamlit's own reading of widget values."""
 from __future__ import annotations
+
+import json
+import logging
+
+LOG = logging.getLogger("gru_lab")
 
 
 def guard_widget_json() -> None:
-    """A browser message whose widget value is not JSON Streamlit can read makes a safe "no value".
+    """Two guards on widget messages, installed once per process (requirements.txt pins the minor version
+    these private functions belong to; tests/e2e/test_viewer_messages.py and test_class_hardening.py fail if
+    they move):
 
-    Streamlit 1.67 parses a component's `json_value` with `json.loads` before any deserializer or
-    callback of the app runs (`session_state.unpack_widget_state_value`), so a tampered tab that sends
-    `not json` or a 5,000-digit number gets an exception on every later run of its session, beyond the
-    app's reach. The app's own check of the value (the step viewer's `reported`) then sees None and
-    keeps the page's position. Installed once per process; requirements.txt pins the minor version
-    this private function belongs to, and tests/e2e/test_viewer_messages.py fails if it moves.
+    - A value that is not JSON Streamlit can read becomes a safe "no value". Streamlit 1.67 parses a
+      component's `json_value` with `json.loads` before any deserializer or callback of the app runs
+      (`session_state.unpack_widget_state_value`), so a tampered tab that sends `not json` or a 5,000-digit
+      number would get an exception on every later run of its session, beyond the app's reach. The app's
+      own check of the value (the step viewer's `reported`) then sees None and keeps the page's position.
+    - A value of another type than the widget's own (a number or an object sent for a radio, whose value is
+      text) is dropped. Streamlit stores it as it came and then fails to read or write it back
+      (`TypeError: 'str' object cannot be interpreted as an integer`, `unhashable type: 'dict'`), again on
+      every later run of the session. A widget the session has not drawn yet is let through: its type is
+      not known, and the first run that draws it reads it with the widget's own deserializer.
     """
-    import json
-    import logging
-
     from streamlit.runtime.state import session_state
 
     unpack = session_state.unpack_widget_state_value
@@ -26,9 +34,20 @@ def guard_widget_json() -> None:
             try:
                 return json.loads(widget_state.json_value)
             except (ValueError, RecursionError) as err:  # JSONDecodeError, int digit limit, deep nesting
-                logging.getLogger("gru_lab").warning("ignored a widget value that is not JSON: %s", err)
+                LOG.warning("ignored a widget value that is not JSON: %s", err)
                 return None
         return unpack(widget_state)
 
+    store = session_state.WStates.set_widget_from_proto
+
+    def typed(self, widget_state):
+        meta = self.widget_metadata.get(widget_state.id)
+        sent = widget_state.WhichOneof("value")
+        if meta is not None and sent is not None and sent != meta.value_type:
+            LOG.warning("ignored a widget value of type %s for a widget whose values are %s", sent, meta.value_type)
+            return
+        store(self, widget_state)
+
     tolerant._gru_lab_guard = True
     session_state.unpack_widget_state_value = tolerant
+    session_state.WStates.set_widget_from_proto = typed

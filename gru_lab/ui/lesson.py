@@ -65,14 +65,22 @@ def question(stop: lessons.Stop, s: Settings, lid: str, n: int) -> None:
     authors = isinstance(q.answer, int)
     if authors:
         st.caption(AUTHORS)
-    choice = st.radio(plain(q.prompt), range(len(q.options)), index=None, format_func=lambda i: plain(q.options[i]),
+    choice = st.radio(plain(q.prompt), range(len(q.options)), index=None, format_func=_option(q),
                       key=f"lesson_answer_{lid}_{n}")
+    if choice not in range(len(q.options)):  # a forged message's text, which Streamlit hands on as it came
+        choice = None
     if st.button("Reveal the answer", key="lesson_reveal", icon=":material/visibility:"):
         session.put(session.LESSON_REVEALED, (lid, n))
     if session.get(session.LESSON_REVEALED) != (lid, n):
         return
     if verdict(stop, s, choice) and not authors:  # which model and convention the numbers are of
         st.caption(plain(lessons.computed_for(stop, s)))
+
+
+def _option(q: lessons.Question):
+    def label(i) -> str:
+        return plain(q.options[i]) if isinstance(i, int) and 0 <= i < len(q.options) else "(not an option)"
+    return label
 
 
 def verdict(stop: lessons.Stop, s: Settings, picked: int | None, words: tuple[str, str, str] = (

@@ -158,3 +158,44 @@ def test_the_access_log_holds_no_key(browser, hall):
         for ctx in devices:
             ctx.close()
         teacher_ctx.close()
+
+
+async def _forged_votes(url: str, code: str) -> tuple[list[str], list[str]]:
+    """A student's own session sends vote messages a page never sends: (exceptions, errors shown)."""
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    from benchmarks._protocol import Tab
+
+    exceptions, said = [], []
+    async with Tab(url, "lesson", {"class": code, "classroom": "1"}) as student:
+        await student.run([], 120)
+        await student.run([WidgetState(id=student.ids["live_join"], trigger_value=True)], 120, through_reruns=True)
+        key = next(k for k in student.ids if k.startswith("live_vote_"))
+        for forged in (WidgetState(id=student.ids[key], int_value=-1), WidgetState(id=student.ids[key], int_value=7),
+                       WidgetState(id=student.ids[key], string_value="not an option"),
+                       WidgetState(id=student.ids[key], double_value=float("nan")),
+                       WidgetState(id=student.ids[key], json_value='{"index": 0}')):
+            run = await student.run([forged], 120)
+            exceptions += [p for p in run.problems if p.startswith("exception")]
+            said += [p for p in run.problems if p.startswith("error shown")]
+    return exceptions, said
+
+
+def test_forged_votes_count_nothing_and_raise_nothing(browser, one_process):
+    """Out-of-range and ill-typed vote messages: no exception, no vote counted (the last option is not -1)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gru_lab.classes import open_store
+
+    server, _ = one_process
+    teacher_ctx, _, code, _ = start_class(browser, server.url, stop=2)
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            exceptions, said = pool.submit(asyncio.run, _forged_votes(server.url, code)).result()
+        assert exceptions == []
+        assert all("Your vote was not counted" in s for s in said), said
+        assert sum(open_store(os.environ["GRU_LAB_CLASS_STORE"]).tally(code, 2, 1).values()) == 0
+    finally:
+        teacher_ctx.close()
+    assert not [ln for ln in server.log_tail(None).splitlines() if "Traceback" in ln]

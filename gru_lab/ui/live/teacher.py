@@ -199,8 +199,10 @@ def _student_question(seat: Seat, stop: lessons.Stop, s: Settings, n: int) -> No
     mine = store().my_vote(seat.code, seat.student, n, rnd)
     if current and not revealed and not state.ended:
         key = f"live_vote_{seat.code}_{n}_{rnd}"
-        st.radio(plain(q.prompt), range(len(q.options)), index=q.options.index(mine) if mine in q.options else None,
-                 format_func=lambda i: plain(q.options[i]), key=key, on_change=_vote, args=(seat, n, q, key))
+        if _choice(key, q.options) is _FORGED:  # dropped before the radio reads it, which would raise
+            st.session_state[key] = None
+        st.radio(plain(q.prompt), q.options, index=q.options.index(mine) if mine in q.options else None,
+                 format_func=plain, key=key, on_change=_vote, args=(seat, n, q, key))
         st.caption(("Round 2: after the discussion, vote again. " if rnd > 1 else "")
                    + "Your prediction goes to the teacher's chart, counted and never named; you can change it "
                      "until the answer is revealed.")
@@ -214,16 +216,29 @@ def _student_question(seat: Seat, stop: lessons.Stop, s: Settings, n: int) -> No
                    + "The answer is shown here once the teacher reveals it.")
 
 
+_FORGED = object()
+
+
+def _choice(key: str, options: tuple[str, ...]) -> object:
+    """The option chosen in the vote's radio, None, or _FORGED: a browser message the page never sends (a number,
+    an object, text that is no option), which Streamlit hands on as it came or fails to read."""
+    try:
+        value = st.session_state.get(key)
+    except (TypeError, ValueError):  # e.g. an object: Streamlit's radio looks it up in a dict
+        return _FORGED
+    return value if value is None or (isinstance(value, str) and value in options) else _FORGED
+
+
 def _vote(seat: Seat, n: int, q, key: str) -> None:
-    i = st.session_state.get(key)
-    if i is None:
+    option = _choice(key, q.options)
+    if option is None:
         return
-    if not (isinstance(i, int) and not isinstance(i, bool) and 0 <= i < len(q.options)):  # a tampered message
+    if option is _FORGED:
         session.put(session.LIVE_SAID, f"Your vote was not counted: an answer is one of the {len(q.options)} "
                                        "options shown.")
         return
     try:
-        store().vote(seat.code, seat.student, n, q.options[i])
+        store().vote(seat.code, seat.student, n, option)
     except ClassError as err:
         session.put(session.LIVE_SAID, f"Your vote was not counted: {err}.")
 
