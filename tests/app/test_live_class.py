@@ -80,3 +80,50 @@ def test_a_wrong_teachers_key_is_named_and_taken_out_of_the_address(open_page, p
     assert "teacher" not in at.query_params
     assert any("does not lead this class" in w.value for w in at.warning)
     assert at.button(key="live_join") is not None, "a wrong key joins as a student, not as the teacher"
+
+
+def test_the_teacher_locks_joining_and_sees_the_room(open_page, pages):
+    """Lock joining: a new phone is told the class is closed and why; the head count stands against the room."""
+    store = importlib.import_module("gru_lab.ui.live.seat").store
+
+    at, code = started(open_page)
+    first = visit(pages, **{"class": code, "classroom": "1"})
+    first.button(key="live_join").click().run()
+    at.number_input(key=f"live_room_{code}").set_value(0).run()  # nobody is in the room: one joined too many
+    at.toggle(key=f"live_lock_{code}").set_value(True).run()
+    assert store().state(code).locked
+    head = " ".join(m.value for m in at.markdown)
+    assert "1 joined" in head and "joining locked" in head, head
+    late = visit(pages, **{"class": code, "classroom": "1"})
+    assert any("closed this class to new students" in i.value for i in late.info)
+    late.button(key="live_join").click().run()
+    assert any("You could not join: the teacher has closed this class" in e for e in errors(late)), errors(late)
+    assert store().state(code).students == 1
+    at.toggle(key=f"live_lock_{code}").set_value(False).run()
+    late.button(key="live_join").click().run()
+    assert store().state(code).students == 2
+
+
+def test_a_refused_start_is_said(open_page, monkeypatch):
+    """The limit per address reached: the button says why, where the teacher pressed it."""
+    seat = importlib.import_module("gru_lab.ui.live.seat")
+    monkeypatch.setenv("GRU_LAB_CLASS_LIMITS", "classes_per_client=1")
+    seat.store.clear()
+    started(open_page)
+    at = open_page("lesson", stop="3")
+    at.button(key="live_start").click().run()
+    assert "class" not in at.query_params
+    assert any("A class could not start: this address already leads 1 live classes" in e for e in errors(at)), \
+        errors(at)
+
+
+def test_an_unreachable_store_pauses_the_class_and_keeps_the_lesson(open_page, pages, monkeypatch):
+    seat = importlib.import_module("gru_lab.ui.live.seat")
+    _, code = started(open_page)
+    monkeypatch.setenv("GRU_LAB_CLASS_STORE", "redis://127.0.0.1:9/0")  # port 9 (discard): nothing answers
+    seat.store.clear()
+    at = visit(pages, **{"class": code, "classroom": "1"})
+    assert not at.exception
+    said = " ".join(w.value for w in at.warning).replace("\\", "")  # the markdown's escapes
+    assert "The live class is paused: the class store cannot be reached (Redis at 127.0.0.1:9 does not answer" in said
+    assert any("Stop 1 of 14" in p.text for p in at.get("progress")), "the lesson itself is not shown"
