@@ -38,6 +38,11 @@ def _get(url: str) -> tuple[int, dict, bytes]:
         return err.code, dict(err.headers), err.read()
 
 
+def store_state(server, code: str):
+    from gru_lab.classes import open_store
+    return open_store(str(server.store_path)).state(code)
+
+
 def _token(context, code: str) -> str:
     return next(c["value"] for c in context.cookies() if c["name"] == f"gru_lab_teach_{code}")
 
@@ -48,6 +53,7 @@ def one_process(browser_available, tmp_path_factory):
     before = _env(GRU_LAB_CLASS_STORE=folder / "classes.sqlite3", GRU_LAB_RUNTIME_DIR=folder / "run")
     try:
         with AppServer(folder / "server.log") as server:
+            server.store_path = folder / "classes.sqlite3"  # the env may point elsewhere once another fixture ran
             yield server, folder / "run" / "live"
     finally:
         _restore(before)
@@ -74,9 +80,14 @@ def test_the_class_file_is_in_the_runtime_folder_and_private(browser, one_proces
 
         teacher.get_by_role("button", name="Next", exact=True).click()
         on_stop(student, 2, 30)  # the student follows by the file the app's own route serves
-        teacher.get_by_role("button", name="End the class").click()
+        teacher.get_by_role("button", name="End the class").click()  # asks first
+        settle(teacher)
+        assert store_state(server, code).ended is False, "the class ended without the confirmation"
+        teacher.get_by_role("button", name="Yes, end the class").click()
         student.get_by_text(f"Class {code[:4]}-{code[4:]} has ended").wait_for(timeout=30_000)
         assert not path.exists(), "the file of an ended class stays"
+        teacher.get_by_text("The class has ended").wait_for(timeout=30_000)
+        teacher.get_by_text("Scan to join").wait_for(state="detached", timeout=30_000)  # the QR code goes too
     finally:
         student_ctx.close()
         teacher_ctx.close()
@@ -195,7 +206,7 @@ def test_forged_votes_count_nothing_and_raise_nothing(browser, one_process):
             exceptions, said = pool.submit(asyncio.run, _forged_votes(server.url, code)).result()
         assert exceptions == []
         assert all("Your vote was not counted" in s for s in said), said
-        assert sum(open_store(os.environ["GRU_LAB_CLASS_STORE"]).tally(code, 2, 1).values()) == 0
+        assert sum(open_store(str(server.store_path)).tally(code, 2, 1).values()) == 0
     finally:
         teacher_ctx.close()
     assert not [ln for ln in server.log_tail(None).splitlines() if "Traceback" in ln]

@@ -62,8 +62,9 @@ def start_class(browser, url: str, stop: int = 1):
     page.get_by_text("Class code").wait_for(timeout=30_000)
     page.wait_for_function("() => document.cookie.includes('gru_lab_teach_')", timeout=30_000)
     settle(page)
-    text = page.locator("[data-testid='stMain']").inner_text().replace("\u2060", "")
-    link = re.search(r"Join at (\S+)", text).group(1)
+    text = page.locator("[data-testid='stMain']").inner_text()
+    link = re.search(r"Join at:\s*(http\S+)", text).group(1)
+    assert link.isascii(), "the projected link holds a character a pasted address cannot have"
     code = re.search(r"class=([A-Z0-9]{8})", link).group(1)
     return context, page, code, link
 

@@ -97,16 +97,23 @@ def _teacher_panel(seat: Seat, s: Settings) -> None:
     url = join_link(state.code, s)
     with st.container(border=True, key="live_join_panel"):
         qr, words, side = st.columns([1, 4, 1.6], vertical_alignment="center")
-        qr.image(_qr(url), width=120, caption="Scan to join")
+        if state.ended:  # nothing to join: an element in the QR code's place, or it may linger as a stale one
+            qr.empty()
+        else:
+            qr.image(_qr(url), width=120, caption="Scan to join")
         with words:
             _head_count(state.code, session.get(_room_key(state.code)))
-            st.markdown(f"Join at **{plain(url)}**")
             if state.ended:
                 st.caption("The class has ended: students can no longer vote. Its tallies can still be downloaded.")
+            else:  # as code: selected and copied, it is the exact address (no hidden character, no link styling)
+                st.markdown("Join at:")
+                st.code(url, language=None, wrap_lines=True)
         with side:
             if not state.ended:
-                st.button("End the class", key="live_end", on_click=_act, args=(seat, "end"), icon=":material/stop:",
-                          width="stretch")
+                with st.popover("End the class", icon=":material/stop:", width="stretch"):
+                    st.markdown("End the class for everyone? Voting closes; the tallies can still be downloaded.")
+                    st.button("Yes, end the class", key="live_end", on_click=_act, args=(seat, "end"),
+                              icon=":material/stop:", type="primary")
                 st.toggle("Lock joining", value=state.locked, key=f"live_lock_{state.code}", on_change=_lock,
                           args=(seat,), help="Once the room is in: no one else can join, whoever has the code. "
                                              "Those in the class stay.")
