@@ -44,13 +44,14 @@ def jacobian_panel(M: np.ndarray, which: int, lim: float, own_scale: bool = Fals
     subplots in one figure are ~60 px wide there. `own_scale`: the range ±lim is this matrix's own, not
     the one the other panels share, and the title and colour bar say so."""
     H = M.shape[0]
-    title = MATRICES[which] + (f"<br><sub>own colour scale {scale_text(lim)}</sub>" if own_scale else "")
+    # One line: a second one (a <sub>) overlapped the matrix's top row at the height a lesson stop gives it.
+    title = MATRICES[which] + (f" (own scale {scale_text(lim)})" if own_scale else "")
     fig = go.Figure(_matrix_trace(M, MATRICES[which], lim, showscale=True,
                                   scale_title=scale_text(lim) if own_scale else "value"))
     fig.update_xaxes(title_text="unit of h(t−1)", constrain="domain", **_ticks(H))
     fig.update_yaxes(title_text="unit of h(t)", autorange="reversed", scaleanchor="x", constrain="domain", **_ticks(H))
     fig.update_layout(title=dict(text=title, x=0.5, xanchor="center"), height=320,
-                      margin=dict(l=10, r=10, t=50 if own_scale else 40, b=10))
+                      margin=dict(l=10, r=10, t=40, b=10))
     if not np.any(np.abs(M) > ZERO):  # a flat grey square reads as an empty chart: say what it is
         fig.add_annotation(x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, text="every entry<br>is 0",
                            bgcolor="rgba(255,255,255,0.85)", font=dict(size=14, color="#262626"))
