@@ -59,6 +59,8 @@ def _act(seat: Seat, op: str, n: int | None = None) -> None:
         else:
             getattr(store(), op)(seat.code, seat.token)  # reveal, reopen or end
         beacon().publish(store().state(seat.code))  # this machine's students see it at once
+    except StoreDown:  # said by the page's pause notice, which goes once the store is back; this would stay
+        return
     except ClassError as err:
         session.put(session.LIVE_SAID, f"That did not reach the class: {err}.")
 
@@ -142,6 +144,8 @@ def _lock(seat: Seat) -> None:
     locked = bool(st.session_state.get(f"live_lock_{seat.code}"))
     try:
         store().lock(seat.code, seat.token, locked)
+    except StoreDown:  # said by the page's pause notice, which goes once the store is back; this would stay
+        return
     except ClassError as err:
         session.put(session.LIVE_SAID, f"That did not reach the class: {err}.")
 
@@ -246,6 +250,8 @@ def _vote(seat: Seat, n: int, q, key: str) -> None:
         return
     try:
         store().vote(seat.code, seat.student, n, option)
+    except StoreDown:  # said by the page's pause notice, which goes once the store is back; this would stay
+        return
     except ClassError as err:
         session.put(session.LIVE_SAID, f"Your vote was not counted: {err}.")
 
