@@ -21,6 +21,9 @@ def lesson_stop(s) -> None:
 
 def _stop(s) -> None:
     seat = live.seat()  # this tab in a live class (teacher or student); a new student gets the join form here
+    if live.presenting(seat):  # the teacher's own screen, not the projector's
+        live.presenter(seat, s)
+        return
     in_class = classroom.active()
     lesson, source, bad_key, problem = (live.lesson_of(seat.state), "class", "", "") if seat else ui.active()
     K = len(lesson.stops)
@@ -36,53 +39,60 @@ def _stop(s) -> None:
                           "so stop 1 is shown")
         n = 1
     if seat:
-        seat, n = live.step(seat, n)  # the teacher's stop moves the class; a student shows the teacher's
+        seat, n = live.step(seat, n)  # a teacher's tab shows the class's stop; a student the teacher's
     stop = lesson.stops[n - 1]
     lid = ui.lesson_id(lesson)
     student = seat is not None and not seat.teacher
     last = min(K, seat.state.stop) if student else K  # a student may go back, not past the teacher
-    move, moved = (live.browse, lambda k: (seat, k)) if student else (ui.go_to, lambda k: (k,))
+    move, moved = (live.move, lambda k: (seat, k)) if seat else (ui.go_to, lambda k: (k,))
+    ended = seat is not None and seat.teacher and seat.state.ended
+    # Predict, then see: until the reveal the note asks, the view holds back what answers it, and the
+    # explanation (`after`) waits. A stop without a question shows everything.
+    revealed = stop.question is None or (live.revealed(seat, n) if seat else ui.revealed(lid, n))
 
     head.caption(plain(lesson.title))
-    back.button("Back", key="lesson_back", icon=":material/arrow_back:", disabled=n <= 1, on_click=move,
+    back.button("Back", key="lesson_back", icon=":material/arrow_back:", disabled=n <= 1 or ended, on_click=move,
                 args=moved(n - 1), width="stretch")
     progress.progress(n / K, text=f"Stop {n} of {K}")
-    forward.button("Next", key="lesson_next", icon=":material/arrow_forward:", disabled=n >= last, on_click=move,
-                   args=moved(n + 1), width="stretch")
+    forward.button("Next", key="lesson_next", icon=":material/arrow_forward:", disabled=n >= last or ended,
+                   on_click=move, args=moved(n + 1), width="stretch")
     if seat:
         live.bar(seat, n, s)
 
-    # A chart or viewer stop: the note across the page, then the question beside the view. A wide view (the
-    # three matrices): the note beside the question, the view under both. On a phone Streamlit stacks
-    # the columns: note, question, then the view.
-    wide_view = stop.page == "saturation"
-    if wide_view:
-        text, asked = st.columns(2, gap="large")
-    else:
-        text = st.container()
-    with text:
-        st.subheader(plain(stop.title))
-        st.markdown(plain(stop.note))
-        if not student:  # a student following a class stays with it
-            st.page_link(ui.PAGE_FILES[stop.page], label="Explore this view", icon=ui.ICONS[stop.page],
-                         query_params=ui.explore_params(stop, in_class))
-    if wide_view:
-        view = st.container()
-    else:
-        asked, view = st.columns([2, 3], gap="large")
-    with asked:
-        if stop.question is not None and seat:
-            live.question(seat, stop, s, n)
-        elif stop.question is not None:
-            ui.question(stop, s, lid, n)
-    with view:
-        stop_view.draw(stop, s)
+    # Keyed by the stop: an element of one stop is never taken for one of the next (a tally left on a
+    # question it does not belong to).
+    with st.container(key=f"lesson_stop_{n}"):
+        # A chart or viewer stop: the note across the page, then the question beside the view. A wide view
+        # (the three matrices): the note beside the question, the view under both. On a phone Streamlit
+        # stacks the columns: note, question, then the view.
+        wide_view = stop.page == "saturation"
+        if wide_view:
+            text, asked = st.columns(2, gap="large")
+        else:
+            text = st.container()
+        with text:
+            st.subheader(plain(stop.title))
+            st.markdown(plain(stop.note))
+            if not student and revealed:  # the full page answers the question: opened after the reveal
+                st.page_link(ui.PAGE_FILES[stop.page], label="Explore this view", icon=ui.ICONS[stop.page],
+                             query_params=ui.explore_params(stop, in_class))
+        if wide_view:
+            view = st.container()
+        else:
+            asked, view = st.columns([2, 3], gap="large")
+        with asked:
+            if stop.question is not None and seat:
+                live.question(seat, stop, s, n)
+            elif stop.question is not None:
+                ui.question(stop, s, lid, n)
+        with view:
+            stop_view.draw(stop, s, revealed)
     if seat is None:
         left, right = st.columns(2)
         with left:
             ui.share(lesson, source, n, in_class, s)
         with right:
-            live.start_button(lesson, n)
+            live.start_button(lesson, n, ui.carried(s))
     if source not in ("built-in", "class"):
         st.button("Back to the built-in lesson", key="lesson_built_in", on_click=ui.built_in,
                   icon=":material/school:")

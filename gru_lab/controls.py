@@ -153,6 +153,7 @@ _LESSON = (  # the lesson page's address: no widgets, the page reads them itself
     _c("lesson_file", "Lesson file", "text", "", high=12),  # the id of a lesson opened from a file on this server
     _c("class", "Class code", "text", "", high=40),  # a live class (gru_lab.ui.live): the store checks its shape
     _c("teacher", "Teacher's key", "text", "", high=64),  # a live class's control key, taken out of the address
+    _c("view", "Class view", "radio", "room", options=("room", "presenter")),  # a teacher's tab: projector or own
 )
 _UNLOCKABLE = tuple(c.key for c in _STEP + _SATURATION + _VANISHING + _TRAIN + _LSTM)
 _CLASSROOM = (  # every page's address: gru_lab.ui.classroom reads them
@@ -177,11 +178,12 @@ SIDEBAR_FOR_PAGE = {
     "train": (),  # the Train page sets its own sizes and seed
     "lstm": SIDEBAR_KEYS,
     "lesson": ("seed", "reset", "update"),  # what makes a stop's answers travels with the lesson's link
+    "join": (),  # a box for a class's code: the class keeps the lesson's settings
 }
 PAGE_KEYS = {
     "": (), "step": tuple(c.key for c in _STEP), "saturation": tuple(c.key for c in _SATURATION),
     "vanishing": tuple(c.key for c in _VANISHING), "train": tuple(c.key for c in _TRAIN),
-    "lstm": tuple(c.key for c in _LSTM), "lesson": tuple(c.key for c in _LESSON),
+    "lstm": tuple(c.key for c in _LSTM), "lesson": tuple(c.key for c in _LESSON), "join": (),
 }
 
 

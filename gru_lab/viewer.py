@@ -116,6 +116,28 @@ def viewer_data(rec, labels, key_steps=(), update: str | None = None, reset_afte
     return out
 
 
+def cut(data: dict, k: int) -> dict:
+    """The payload's first k steps only: a lesson question's view before the reveal shows the steps before
+    the one it asks about, and the browser holds nothing of the later ones. The values are the full
+    pass's own (a GRU step depends only on the steps before it)."""
+    T = data["T"]
+    if not 1 <= k <= T:
+        raise ValueError(f"a cut keeps 1 to {T} steps; got {k}")
+    out = {**data, "T": k, "labels": data["labels"][:k], "key_steps": [t for t in data["key_steps"] if t < k],
+           "arrays": {name: a if name == "h0" else _head(a, k) for name, a in data["arrays"].items()}}
+    out.pop("id", None)
+    digest = hashlib.blake2b(digest_size=8)
+    digest.update(json.dumps(out, sort_keys=True).encode())
+    out["id"] = digest.hexdigest()
+    return out
+
+
+def _head(a: dict, k: int) -> dict:
+    raw = np.frombuffer(base64.b64decode(a["data"]), dtype="<i4" if a["dtype"] == "i4" else "<i2")
+    head = raw.reshape(a["shape"])[:k]
+    return {**a, "shape": list(head.shape), "data": base64.b64encode(np.ascontiguousarray(head).tobytes()).decode()}
+
+
 def _asset(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 

@@ -1,7 +1,9 @@
 """The live-class store in Redis (the `redis` client), shared by every replica that reaches the server.
 
-A class is five keys: `<p>class:<code>` (a hash: the class, and `r:<stop>` / `rv:<stop>` for a stop's rounds
-and whether its latest round is revealed), `…:students` (student -> nickname), `…:rate` (student ->
+A class is five keys: `<p>class:<code>` (a hash: the class, its `settings` as JSON (absent in a class made before
+classes kept them: none), and `r:<stop>` / `rv:<stop>` / `sh:<stop>` for a stop's rounds, whether its latest round
+is revealed, and which round has its split shown: the latest is shown when `sh` equals `r`, so opening a round needs
+no reset), `…:students` (student -> nickname), `…:rate` (student ->
 "window_start votes"), `…:votes` ("stop:round:student" -> option index) and `…:counts`
 ("stop:round:option" -> votes). Sorted sets `<p>live` and `<p>ended` hold codes by last activity.
 Every write is one Lua script, so checks and writes are atomic (a replaced vote moves its count, the
@@ -56,7 +58,8 @@ end
 if mine >= tonumber(ARGV[12]) then return 'mine' end
 if redis.call('EXISTS', meta) == 1 then return 'taken' end
 redis.call('HSET', meta, 'lesson', ARGV[7], 'n_stops', ARGV[8], 'questions', ARGV[9], 'token_hash', ARGV[10],
-  'stop', '1', 'ended', '0', 'version', '1', 'students', '0', 'created', ARGV[2], 'client', client, 'locked', '0')
+  'stop', '1', 'ended', '0', 'version', '1', 'students', '0', 'created', ARGV[2], 'client', client, 'locked', '0',
+  'settings', ARGV[13])
 touch(true)
 return 'ok'
 """
@@ -80,6 +83,8 @@ if op == 'move' then
   redis.call('HSET', meta, 'stop', stop)
 elseif op == 'reveal' then
   redis.call('HSET', meta, 'rv:' .. stop, '1')
+elseif op == 'show' then
+  redis.call('HSET', meta, 'sh:' .. stop, redis.call('HGET', meta, 'r:' .. stop) or '1')
 elseif op == 'reopen' then
   local n = tonumber(redis.call('HGET', meta, 'r:' .. stop) or '1')
   if n >= tonumber(ARGV[7]) then return 'rounds' end
@@ -101,10 +106,11 @@ local refused = gate()
 if refused then return refused end
 local student, stop, option = ARGV[5], ARGV[6], ARGV[7]
 if redis.call('HEXISTS', students, student) == 0 then return 'student' end
-local m = redis.call('HMGET', meta, 'stop', 'r:' .. stop, 'rv:' .. stop)
+local m = redis.call('HMGET', meta, 'stop', 'r:' .. stop, 'rv:' .. stop, 'sh:' .. stop)
 if m[1] ~= stop then return 'stop' end
 if m[3] == '1' then return 'revealed' end
 local rnd = m[2] or '1'
+if m[4] == rnd then return 'shown' end
 local start, count = ARGV[2], 0
 local w = redis.call('HGET', rate, student)
 if w then
@@ -124,6 +130,22 @@ touch(true)
 return 'ok'
 """
 
+
+# How the students who voted in both rounds moved: "a:b" -> students (option indices), as a flat list.
+_PAIRS = """
+local students, votes, stop, r1, r2 = KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3]
+local found = {}
+for _, s in ipairs(redis.call('HKEYS', students)) do
+  local a = redis.call('HGET', votes, stop .. ':' .. r1 .. ':' .. s)
+  if a then
+    local b = redis.call('HGET', votes, stop .. ':' .. r2 .. ':' .. s)
+    if b then found[a .. ':' .. b] = (found[a .. ':' .. b] or 0) + 1 end
+  end
+end
+local flat = {}
+for k, n in pairs(found) do flat[#flat + 1] = k; flat[#flat + 1] = n end
+return flat
+"""
 
 # One fixed window per bucket: "start count", expiring with its window.
 _HIT = """
@@ -149,7 +171,7 @@ class RedisStore(ClassStore):
                                           socket_connect_timeout=SOCKET_TIMEOUT_S)  # a thread-safe pool
         self._scripts = {name: self.redis.register_script(text)
                          for name, text in (("create", _CREATE), ("join", _JOIN), ("act", _ACT), ("vote", _VOTE),
-                                            ("hit", _HIT))}
+                                            ("pairs", _PAIRS), ("hit", _HIT))}
 
     def __repr__(self) -> str:
         return f"RedisStore({self._outage(redis.exceptions.ConnectionError()).split(' does')[0]!r})"
@@ -189,9 +211,9 @@ class RedisStore(ClassStore):
         return self._scripts[script](keys=keys, args=[code, repr(float(now)), repr(self.limits.idle_s), ttl, *args])
 
     def _create(self, code: str, lesson: str, n_stops: int, questions: str, token_hash: str, now: float,
-                client: str) -> str:
+                client: str, settings: str) -> str:
         return self._run("create", code, now, self.prefix, self.limits.max_classes, lesson, n_stops, questions,
-                         token_hash, client, self.limits.classes_per_client)
+                         token_hash, client, self.limits.classes_per_client, settings)
 
     def _keep_lesson(self, lesson: str, text: str, now: float) -> None:
         self.redis.set(f"{self.prefix}lesson:{lesson}", text, ex=int(self.limits.idle_s) + 3600)
@@ -203,11 +225,14 @@ class RedisStore(ClassStore):
         m = self.redis.hgetall(self._key(code))
         if not m:
             return None
-        rounds = {int(k[2:]): (int(v), m.get("rv:" + k[2:]) == "1") for k, v in m.items() if k.startswith("r:")}
-        rounds |= {int(k[3:]): (1, v == "1") for k, v in m.items() if k.startswith("rv:") and int(k[3:]) not in rounds}
+        rounds = {}
+        for stop in {k.split(":", 1)[1] for k in m if k.startswith(("r:", "rv:", "sh:"))}:
+            n = m.get("r:" + stop, "1")
+            rounds[int(stop)] = (int(n), m.get("rv:" + stop) == "1", m.get("sh:" + stop) == n)
         return Record(m["lesson"], int(m["n_stops"]), {int(k): tuple(v) for k, v in json.loads(m["questions"]).items()},
                       m["token_hash"], int(m["stop"]), m["ended"] == "1", int(m["version"]), int(m["students"]),
-                      float(m["created"]), float(m["last_active"]), rounds, m.get("locked") == "1")
+                      float(m["created"]), float(m["last_active"]), rounds, m.get("locked") == "1",
+                      tuple((k, v) for k, v in json.loads(m.get("settings", "[]"))))
 
     def _version(self, code: str) -> tuple[int, float] | None:
         version, last_active = self.redis.hmget(self._key(code), "version", "last_active")
@@ -235,3 +260,8 @@ class RedisStore(ClassStore):
             return []
         found = self.redis.hmget(self._key(code, ":counts"), [f"{s}:{r}:{o}" for s, r, o in keys])
         return [int(n or 0) for n in found]
+
+    def _pairs(self, code: str, stop: int, r1: int, r2: int) -> dict[tuple[int, int], int]:
+        keys = [self._key(code, ":students"), self._key(code, ":votes")]
+        flat = self._scripts["pairs"](keys=keys, args=[stop, r1, r2])
+        return {tuple(int(i) for i in k.split(":")): int(n) for k, n in zip(flat[::2], flat[1::2], strict=True)}

@@ -37,6 +37,10 @@ CODE_LENGTH = 8
 _CODE = re.compile(f"[{CODE_ALPHABET}]{{{CODE_LENGTH}}}")
 _LESSON = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _STUDENT = re.compile(r"[A-Za-z0-9_-]{22}")  # secrets.token_urlsafe(16)
+# The lesson page's settings a class keeps for a student who types the code (its join link carries them):
+# the ones that make the lesson's answers (gru_lab/ui/lesson.py's carried()), each a short plain token.
+SETTING_NAMES = ("seed", "reset", "update")
+_SETTING_VALUE = re.compile(r"[A-Za-z0-9._-]{1,12}")
 
 STATUS = {
     "unknown": "no class with this code (it may have ended)",
@@ -53,7 +57,9 @@ STATUS = {
     "full": "this class is full (at most {max_students} students)",
     "student": "not a student of this class: join again with the class code",
     "stop": "voting is open on the teacher's current stop only",
-    "revealed": "voting on this stop is closed: the answer is revealed",
+    "revealed": "voting on this round has closed: the answer is revealed",
+    "shown": "voting on this round has closed: the class's answers are shown; wait for the teacher to open a "
+             "new round",
     "rate": "too many votes: wait {vote_window_s:g} seconds, then vote again",
     "rounds": "a stop has at most {max_rounds} rounds of votes",
 }
@@ -139,6 +145,24 @@ def check_stop(stop: object, n_stops: int) -> int:
     if isinstance(stop, int) and not isinstance(stop, bool) and 1 <= stop <= n_stops:
         return stop
     raise ClassError(f"a stop is a whole number from 1 to {n_stops}")
+
+
+def check_settings(settings: object) -> tuple[tuple[str, str], ...]:
+    """(name, value) pairs, each name once, from SETTING_NAMES, each value 1 to 12 of A-Z a-z 0-9 . _ -."""
+    allowed = ", ".join(SETTING_NAMES)
+    if not isinstance(settings, tuple | list) or len(settings) > len(SETTING_NAMES):
+        raise ClassError(f"a class's settings are (name, value) pairs, each name once, from {allowed}")
+    out = []
+    for pair in settings:
+        if not (isinstance(pair, tuple | list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+            raise ClassError(f"a class's settings are (name, value) pairs, each name once, from {allowed}")
+        name, value = pair
+        if name not in SETTING_NAMES or name in dict(out):
+            raise ClassError(f"a class's settings are (name, value) pairs, each name once, from {allowed}")
+        if not _SETTING_VALUE.fullmatch(value):
+            raise ClassError(f"a class's setting {name} is 1 to 12 letters, digits, . _ or -")
+        out.append((name, value))
+    return tuple(out)
 
 
 def check_questions(questions: object, n_stops: int) -> dict[int, tuple[str, ...]]:

@@ -16,8 +16,9 @@ from pathlib import Path
 
 from .store import LIMITS, ClassStore, Limits, Record
 
-# Columns added after the first release: an older file gets them on opening.
-UPGRADES = (("classes", "client", "TEXT NOT NULL DEFAULT 'local'"), ("classes", "locked", "INTEGER NOT NULL DEFAULT 0"))
+# Columns added after the first release: an older file gets them on opening (a class store outlives an upgrade).
+UPGRADES = (("classes", "client", "TEXT NOT NULL DEFAULT 'local'"), ("classes", "locked", "INTEGER NOT NULL DEFAULT 0"),
+            ("classes", "settings", "TEXT NOT NULL DEFAULT '[]'"), ("stops", "shown", "INTEGER NOT NULL DEFAULT 0"))
 
 BUSY_TIMEOUT_MS = 10_000  # a write holds the lock for well under a millisecond; 10 s only under a pile-up
 
@@ -26,10 +27,10 @@ CREATE TABLE IF NOT EXISTS classes (
     code TEXT PRIMARY KEY, lesson TEXT NOT NULL, n_stops INTEGER NOT NULL, questions TEXT NOT NULL,
     token_hash TEXT NOT NULL, stop INTEGER NOT NULL, ended INTEGER NOT NULL, version INTEGER NOT NULL,
     created REAL NOT NULL, last_active REAL NOT NULL, client TEXT NOT NULL DEFAULT 'local',
-    locked INTEGER NOT NULL DEFAULT 0);
+    locked INTEGER NOT NULL DEFAULT 0, settings TEXT NOT NULL DEFAULT '[]');
 CREATE INDEX IF NOT EXISTS classes_by_activity ON classes (last_active);
 CREATE TABLE IF NOT EXISTS stops (
-    code TEXT, stop INTEGER, rounds INTEGER NOT NULL, revealed INTEGER NOT NULL,
+    code TEXT, stop INTEGER, rounds INTEGER NOT NULL, revealed INTEGER NOT NULL, shown INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (code, stop)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS students (
     code TEXT, student TEXT, nickname TEXT NOT NULL, window_start REAL NOT NULL, window_votes INTEGER NOT NULL,
@@ -71,9 +72,8 @@ class SqliteStore(ClassStore):
             if not self._ready:
                 con.execute("PRAGMA journal_mode=WAL")  # stored in the file: set once, holds for every connection
                 con.executescript(SCHEMA)
-                have = {r[1] for r in con.execute("PRAGMA table_info(classes)")}
                 for table, column, kind in UPGRADES:
-                    if column not in have:
+                    if column not in {r[1] for r in con.execute(f"PRAGMA table_info({table})")}:
                         con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
                 self._ready = True
         except BaseException:
@@ -126,7 +126,7 @@ class SqliteStore(ClassStore):
         return None, row
 
     def _create(self, code: str, lesson: str, n_stops: int, questions: str, token_hash: str, now: float,
-                client: str) -> str:
+                client: str, settings: str) -> str:
         with self._write() as con:
             old = con.execute("SELECT code FROM classes WHERE last_active < ?", (now - self.limits.idle_s,))
             old = [(c,) for (c,) in old]
@@ -140,8 +140,9 @@ class SqliteStore(ClassStore):
             if con.execute("SELECT 1 FROM classes WHERE code = ?", (code,)).fetchone():
                 return "taken"
             con.execute("INSERT INTO classes (code, lesson, n_stops, questions, token_hash, stop, ended, version, "
-                        "created, last_active, client, locked) VALUES (?, ?, ?, ?, ?, 1, 0, 1, ?, ?, ?, 0)",
-                        (code, lesson, n_stops, questions, token_hash, now, now, client))
+                        "created, last_active, client, locked, settings) "
+                        "VALUES (?, ?, ?, ?, ?, 1, 0, 1, ?, ?, ?, 0, ?)",
+                        (code, lesson, n_stops, questions, token_hash, now, now, client, settings))
             return "ok"
 
     def _keep_lesson(self, lesson: str, text: str, now: float) -> None:
@@ -158,15 +159,17 @@ class SqliteStore(ClassStore):
     def _record(self, code: str) -> Record | None:
         with self._read() as con:
             row = con.execute("SELECT lesson, n_stops, questions, token_hash, stop, ended, version, created, "
-                              "last_active, locked FROM classes WHERE code = ?", (code,)).fetchone()
+                              "last_active, locked, settings FROM classes WHERE code = ?", (code,)).fetchone()
             if row is None:
                 return None
             students = con.execute("SELECT COUNT(*) FROM students WHERE code = ?", (code,)).fetchone()[0]
-            rounds = con.execute("SELECT stop, rounds, revealed FROM stops WHERE code = ?", (code,)).fetchall()
-        lesson, n_stops, questions, token_hash, stop, ended, version, created, last_active, locked = row
+            sql = "SELECT stop, rounds, revealed, shown FROM stops WHERE code = ?"
+            rounds = con.execute(sql, (code,)).fetchall()
+        lesson, n_stops, questions, token_hash, stop, ended, version, created, last_active, locked, settings = row
         return Record(lesson, n_stops, {int(k): tuple(v) for k, v in json.loads(questions).items()}, token_hash,
                       stop, bool(ended), version, students, created, last_active,
-                      {s: (n, bool(r)) for s, n, r in rounds}, bool(locked))
+                      {s: (n, bool(r), bool(sh)) for s, n, r, sh in rounds}, bool(locked),
+                      tuple((k, v) for k, v in json.loads(settings)))
 
     def _version(self, code: str) -> tuple[int, float] | None:
         with closing(self._connect()) as con:
@@ -203,14 +206,22 @@ class SqliteStore(ClassStore):
             elif op in ("lock", "unlock"):
                 con.execute("UPDATE classes SET locked = ? WHERE code = ?", (int(op == "lock"), code))
             else:
-                sql = "SELECT rounds FROM stops WHERE code = ? AND stop = ?"
-                rounds = (con.execute(sql, (code, stop)).fetchone() or (1,))[0]
-                if op == "reopen" and rounds >= self.limits.max_rounds:
-                    return "rounds"
-                rounds, revealed = (rounds + 1, 0) if op == "reopen" else (rounds, 1)
-                con.execute("INSERT INTO stops VALUES (?, ?, ?, ?) ON CONFLICT (code, stop) DO UPDATE "
-                            "SET rounds = excluded.rounds, revealed = excluded.revealed",
-                            (code, stop, rounds, revealed))
+                sql = "SELECT rounds, revealed, shown FROM stops WHERE code = ? AND stop = ?"
+                rounds, revealed, shown = con.execute(sql, (code, stop)).fetchone() or (1, 0, 0)
+                if op == "reopen":
+                    if rounds >= self.limits.max_rounds:
+                        return "rounds"
+                    rounds, revealed, shown = rounds + 1, 0, 0
+                elif op == "reveal":
+                    revealed = 1
+                elif op == "show":
+                    shown = 1
+                else:
+                    raise ValueError(f"unknown class action {op!r}")
+                con.execute("INSERT INTO stops (code, stop, rounds, revealed, shown) VALUES (?, ?, ?, ?, ?) "
+                            "ON CONFLICT (code, stop) DO UPDATE SET rounds = excluded.rounds, "
+                            "revealed = excluded.revealed, shown = excluded.shown",
+                            (code, stop, rounds, revealed, shown))
             con.execute("UPDATE classes SET version = version + 1, last_active = ? WHERE code = ?", (now, code))
             return "ok"
 
@@ -225,10 +236,12 @@ class SqliteStore(ClassStore):
                 return "student"
             if row[0] != stop:
                 return "stop"
-            sql = "SELECT rounds, revealed FROM stops WHERE code = ? AND stop = ?"
-            rnd, revealed = con.execute(sql, (code, stop)).fetchone() or (1, 0)
+            sql = "SELECT rounds, revealed, shown FROM stops WHERE code = ? AND stop = ?"
+            rnd, revealed, shown = con.execute(sql, (code, stop)).fetchone() or (1, 0, 0)
             if revealed:
                 return "revealed"
+            if shown:
+                return "shown"
             start, count = window if now - window[0] < self.limits.vote_window_s else (now, 0)
             if count >= self.limits.vote_limit:
                 return "rate"
@@ -253,3 +266,10 @@ class SqliteStore(ClassStore):
         with closing(self._connect()) as con:
             found = {(s, r, o): n for s, r, o, n in con.execute(sql + " GROUP BY stop, round, option", args)}
         return [found.get(k, 0) for k in keys]
+
+    def _pairs(self, code: str, stop: int, r1: int, r2: int) -> dict[tuple[int, int], int]:
+        sql = ("SELECT a.option, b.option, COUNT(*) FROM votes a JOIN votes b ON b.code = a.code AND b.stop = a.stop "
+               "AND b.round = ? AND b.student = a.student WHERE a.code = ? AND a.stop = ? AND a.round = ? "
+               "GROUP BY a.option, b.option")
+        with closing(self._connect()) as con:
+            return {(a, b): n for a, b, n in con.execute(sql, (r2, code, stop, r1))}

@@ -3,14 +3,16 @@
 
 Interface (`ClassStore`; every refusal is a `ClassError`, a ValueError with a short plain-text message
 that names what is allowed):
-    create(lesson, n_stops, questions, client) -> (code, teacher_token)
+    create(lesson, n_stops, questions, client, settings) -> (code, teacher_token)
     join(code, nickname="", client) -> student    student_exists(code, student) -> bool
     state(code) -> ClassState                      version(code) -> int   (bumped by every teacher action)
-    move(code, token, stop)   reveal(code, token)   reopen(code, token)   end(code, token)   (teacher only)
+    move(code, token, stop)   show(code, token)   reveal(code, token)   reopen(code, token)   end(code, token)
+                                                   (teacher only)
     lock(code, token, locked)                      (teacher only: no one joins while locked)
     is_teacher(code, token) -> bool
     vote(code, student, stop, option)              my_vote(code, student, stop, round) -> str | None
     tally(code, stop, round) -> {option: votes}    rounds(code, stop) -> int    revealed(code, stop) -> bool
+    pairs(code, stop, r1, r2) -> {(a, b): students}                              shown(code, stop) -> bool
     export_rows(code, token, right) -> [row]       csv_text(code, token, right) -> str   (no student ids)
     keep_lesson(lesson, text)                      lesson_text(lesson) -> str | None   (the lesson's file text,
                                                    so every replica can show a teacher's own lesson)
@@ -18,7 +20,12 @@ that names what is allowed):
 well as per deployment and per class, so that one script cannot take every class slot or fill a class.
 A backend that cannot be reached raises `StoreDown` (a ClassError) naming what failed, never its own error.
 `stop` counts from 1; `round` counts a stop's votes from 1 (`reopen` starts the next, earlier rounds are kept);
-`reveal`/`reopen` act on the current stop. An ended class can still be read and exported until it expires.
+`show`/`reveal`/`reopen` act on the current stop's latest round. Peer instruction's phases: a round is open (votes
+count), then shown (its split is shown to the room, voting on it closed) and/or revealed (the answer shown, voting
+closed), in either order; `reopen` starts the next round, open again. `pairs` counts how students moved between
+two rounds. A class keeps the lesson page's settings its join link carries (`settings`: seed, reset, update), so
+a student who types the code lands on the same lesson. An ended class can still be read and exported until it
+expires.
 Nicknames: letters, digits, spaces and . , ' - _ ! ? ( ) only, so HTML such as `<b>` is refused, not escaped.
 Each write primitive is one atomic transaction (SQLite BEGIN IMMEDIATE, a Redis Lua script) and returns a
 status word (`ok` or a key of STATUS) that `ClassStore` turns into the message.
@@ -57,6 +64,7 @@ from .rules import (  # noqa: F401 - the rules' names, as the store's interface 
     MAX_STOPS,
     MAX_STUDENTS,
     NICKNAME_CHARS,
+    SETTING_NAMES,
     STATUS,
     VOTE_LIMIT,
     VOTE_WINDOW_S,
@@ -67,6 +75,7 @@ from .rules import (  # noqa: F401 - the rules' names, as the store's interface 
     check_code,
     check_nickname,
     check_questions,
+    check_settings,
     check_stop,
     token_hash,
 )
@@ -87,11 +96,17 @@ class ClassState:
     last_active: float
     options: tuple[str, ...]  # the current stop's options; () when it has no question
     locked: bool = False  # the teacher closed joining
+    shown: bool = False  # the current stop's round has its split shown to the room (voting on it closed)
+    settings: tuple[tuple[str, str], ...] = ()  # the lesson page's settings the class keeps: (name, value) pairs
+
+
+FRESH = (1, False, False)  # a stop nobody acted on: round 1, not revealed, not shown
 
 
 @dataclass(frozen=True)
 class Record:
-    """A class as a backend reads it; `rounds` maps a stop to (rounds, latest round revealed), default (1, False)."""
+    """A class as a backend reads it; `rounds` maps a stop to (rounds, latest round revealed, latest round shown),
+    default FRESH."""
     lesson: str
     n_stops: int
     questions: dict[int, tuple[str, ...]]
@@ -102,8 +117,9 @@ class Record:
     students: int
     created: float
     last_active: float
-    rounds: dict[int, tuple[int, bool]]
+    rounds: dict[int, tuple[int, bool, bool]]
     locked: bool = False
+    settings: tuple[tuple[str, str], ...] = ()
 
 
 def _guarded(primitive: Callable) -> Callable:
@@ -135,15 +151,17 @@ class ClassStore(abc.ABC):
     # -- the backend primitives: each write is atomic and returns "ok" or a STATUS key ---------------------
     # _create: purge expired classes, then insert unless "busy" (max_classes live) or "taken" (code in use).
     # _create also refuses "mine" when `client` already holds classes_per_client live classes.
-    # _act: op "move" (to stop), "reveal" / "reopen" (stop's latest round), "end", "lock" / "unlock" (joining);
-    # each bumps the version. _join refuses "locked" while the class is locked.
+    # _act: op "move" (to stop), "show" / "reveal" / "reopen" (stop's latest round), "end", "lock" / "unlock"
+    # (joining); each bumps the version. _join refuses "locked" while the class is locked. _vote refuses
+    # "revealed" / "shown" for a closed round.
+    # _pairs -> {(option index in r1, option index in r2): students} over the students who voted in both.
     # _version -> (version, last_active); _counts -> the votes of each (stop, round, option index).
     # _hit: count one request under `bucket` in a fixed window of window_s; False (not counted) past `limit`.
     # _ping: a cheap round trip (raises when the store is down).
     # Every primitive's own errors (a lost connection, an unwritable file) become StoreDown through
     # _outage, which a backend defines: no page ever shows a backend's traceback.
     PRIMITIVES = ("_create", "_record", "_version", "_join", "_has_student", "_act", "_vote", "_my_vote", "_counts",
-                  "_keep_lesson", "_lesson_text", "_hit", "_ping")
+                  "_pairs", "_keep_lesson", "_lesson_text", "_hit", "_ping")
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -157,7 +175,7 @@ class ClassStore(abc.ABC):
 
     @abc.abstractmethod
     def _create(self, code: str, lesson: str, n_stops: int, questions: str, token_hash: str, now: float,
-                client: str) -> str: ...
+                client: str, settings: str) -> str: ...
     @abc.abstractmethod
     def _record(self, code: str) -> Record | None: ...
     @abc.abstractmethod
@@ -174,6 +192,8 @@ class ClassStore(abc.ABC):
     def _my_vote(self, code: str, student: str, stop: int, rnd: int) -> int | None: ...
     @abc.abstractmethod
     def _counts(self, code: str, keys: list[tuple[int, int, int]]) -> list[int]: ...
+    @abc.abstractmethod
+    def _pairs(self, code: str, stop: int, r1: int, r2: int) -> dict[tuple[int, int], int]: ...
     @abc.abstractmethod
     def _keep_lesson(self, lesson: str, text: str, now: float) -> None: ...
     @abc.abstractmethod
@@ -222,7 +242,7 @@ class ClassStore(abc.ABC):
 
     @staticmethod
     def _round(rec: Record, stop: int, rnd: object) -> int:
-        n = rec.rounds.get(stop, (1, False))[0]
+        n = rec.rounds.get(stop, FRESH)[0]
         if isinstance(rnd, int) and not isinstance(rnd, bool) and 1 <= rnd <= n:
             return rnd
         raise ClassError(f"stop {stop} has rounds 1 to {n}")
@@ -235,19 +255,22 @@ class ClassStore(abc.ABC):
         if not self._hit(f"{what}:{check_client(client)}", limit, window_s, self.clock()):
             self._check(what)
 
-    def create(self, lesson: str, n_stops: int, questions: dict[int, list[str]], client: str = "") -> tuple[str, str]:
-        """A new class (code, teacher token); `client`: the address asking (check_client)."""
+    def create(self, lesson: str, n_stops: int, questions: dict[int, list[str]], client: str = "",
+               settings: tuple[tuple[str, str], ...] = ()) -> tuple[str, str]:
+        """A new class (code, teacher token); `client`: the address asking (check_client); `settings`: the lesson
+        page's settings the class keeps for students who type its code (check_settings)."""
         if not isinstance(lesson, str) or not _LESSON.fullmatch(lesson):
             raise ClassError("a lesson id is 1 to 64 letters, digits, - or _")
         if not (isinstance(n_stops, int) and not isinstance(n_stops, bool) and 1 <= n_stops <= MAX_STOPS):
             raise ClassError(f"a lesson has 1 to {MAX_STOPS} stops")
         text = json.dumps(check_questions(questions, n_stops))
+        kept = json.dumps(check_settings(settings))
         client = check_client(client)
         self._limit("creations", client, self.limits.creations_per_client_hour, 3600)
         token = secrets.token_urlsafe(24)
         for _ in range(5):  # a code already in use: draw again
             code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-            status = self._create(code, lesson, n_stops, text, token_hash(token), self.clock(), client)
+            status = self._create(code, lesson, n_stops, text, token_hash(token), self.clock(), client, kept)
             if status != "taken":
                 self._check(status)
                 return code, token
@@ -282,9 +305,10 @@ class ClassStore(abc.ABC):
 
     def state(self, code: str) -> ClassState:
         code, rec = self._live(code)
-        rnd, revealed = rec.rounds.get(rec.stop, (1, False))
+        rnd, revealed, shown = rec.rounds.get(rec.stop, FRESH)
         return ClassState(code, rec.lesson, rec.n_stops, rec.stop, rnd, revealed, rec.ended, rec.students,
-                          rec.version, rec.created, rec.last_active, rec.questions.get(rec.stop, ()), rec.locked)
+                          rec.version, rec.created, rec.last_active, rec.questions.get(rec.stop, ()), rec.locked,
+                          shown, rec.settings)
 
     def version(self, code: str) -> int:
         found = self._version(check_code(code))
@@ -297,6 +321,12 @@ class ClassStore(abc.ABC):
     def move(self, code: str, token: str, stop: int) -> None:
         code, rec = self._teacher(code, token, "move between stops")
         self._check(self._act(code, "move", check_stop(stop, rec.n_stops), self.clock()))
+
+    def show(self, code: str, token: str) -> None:
+        """Show the current stop's latest round's split to the room and close voting on it (whether or not revealed;
+        again is harmless)."""
+        code, rec = self._teacher(code, token, "show the class's answers")
+        self._check(self._act(code, "show", self._options(rec, rec.stop)[0], self.clock()))
 
     def reveal(self, code: str, token: str) -> None:
         code, rec = self._teacher(code, token, "reveal the answer")
@@ -339,14 +369,28 @@ class ClassStore(abc.ABC):
         rnd = self._round(rec, stop, round)
         return dict(zip(options, self._counts(code, [(stop, rnd, i) for i in range(len(options))]), strict=True))
 
+    def pairs(self, code: str, stop: int, r1: int, r2: int) -> dict[tuple[str, str], int]:
+        """{(a, b): how many students voted a in round r1 and b in round r2}, over the students who voted in both
+        rounds; every pair of the stop's options, in their order (0 where none)."""
+        code, rec = self._live(code)
+        stop, options = self._options(rec, stop)
+        r1, r2 = self._round(rec, stop, r1), self._round(rec, stop, r2)
+        found = self._pairs(code, stop, r1, r2)
+        return {(a, b): found.get((i, j), 0) for i, a in enumerate(options) for j, b in enumerate(options)}
+
     def revealed(self, code: str, stop: int) -> bool:
         """Is the latest round of this stop revealed?"""
         _, rec = self._live(code)
-        return rec.rounds.get(check_stop(stop, rec.n_stops), (1, False))[1]
+        return rec.rounds.get(check_stop(stop, rec.n_stops), FRESH)[1]
+
+    def shown(self, code: str, stop: int) -> bool:
+        """Is the latest round of this stop's split shown to the room?"""
+        _, rec = self._live(code)
+        return rec.rounds.get(check_stop(stop, rec.n_stops), FRESH)[2]
 
     def rounds(self, code: str, stop: int) -> int:
         code, rec = self._live(code)
-        return rec.rounds.get(check_stop(stop, rec.n_stops), (1, False))[0]
+        return rec.rounds.get(check_stop(stop, rec.n_stops), FRESH)[0]
 
     def export_rows(self, code: str, token: str, right: dict[int, str] | None = None,
                     stops: dict[int, tuple[str, str]] | None = None) -> list[tuple]:
@@ -360,7 +404,7 @@ class ClassStore(abc.ABC):
                                               for s, a in right.items()):
             raise ClassError("right answers map a question's stop to one of its options")
         keys = [(s, r, i) for s, opts in rec.questions.items()
-                for r in range(1, rec.rounds.get(s, (1, False))[0] + 1) for i in range(len(opts))]
+                for r in range(1, rec.rounds.get(s, FRESH)[0] + 1) for i in range(len(opts))]
         counts = dict(zip(keys, self._counts(code, keys), strict=True))
         rows = []
         for (s, r, i), n in counts.items():

@@ -31,6 +31,7 @@ from .files import from_dict, from_file, from_json, from_link, from_toml, to_dic
 from .values import (
     CHANGE,  # what "h changes" means, for pages and tests
     FORMAT,
+    HOLDS,
     MAX_DEPTH,
     MAX_FILE_BYTES,
     MAX_LINK,
@@ -52,7 +53,7 @@ from .values import (
 )
 
 __all__ = [
-    "ANSWERS", "BUILT_IN", "CHANGE", "CLUE", "bad_char", "FORMAT", "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_LINK",
+    "ANSWERS", "BUILT_IN", "CHANGE", "CLUE", "bad_char", "FORMAT", "HOLDS", "MAX_DEPTH", "MAX_FILE_BYTES", "MAX_LINK",
     "MAX_NOTE", "MAX_OPTION", "MAX_OPTIONS", "MAX_PROMPT", "MAX_STOPS", "MAX_TITLE", "MIN_OPTIONS",
     "NO_LESSON_WEIGHTS", "PAGES", "TOKEN", "VERSION", "Lesson", "Question", "Stop", "View", "answer",
     "check_params", "computed_for", "from_dict", "from_file", "from_json", "from_link", "from_toml",

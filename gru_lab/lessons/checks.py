@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 from ..controls import CONTROLS, LinkProblem, keys_for_page, parse
 from .answers import ANSWERS
 from .values import (
+    HOLDS,
     MAX_LINK,
     MAX_NOTE,
     MAX_OPTION,
@@ -120,14 +121,19 @@ def make_question(prompt, options, answer_, where: str = "question") -> Question
     return Question(prompt, opts, answer_)
 
 
-def make_stop(page, params, title, note, question: Question | None = None, where: str = "stop") -> Stop:
+def make_stop(page, params, title, note, question: Question | None = None, where: str = "stop", after="",
+              hold="answer") -> Stop:
     """A checked Stop; a ValueError names the field and what is allowed."""
+    if not isinstance(hold, str) or hold not in HOLDS:
+        raise ValueError(f"{where}.hold = '{_short(hold)}' is not allowed; give one of "
+                         + "; ".join(f"'{k}' ({v})" for k, v in HOLDS.items()))
     if not isinstance(page, str) or page not in PAGES:
         raise ValueError(f"{where}.page = '{_short(page)}' is not a page; give one of "
                          + ", ".join(f"'{p}'" for p in PAGES))
     pairs = check_params(page, params, f"{where}.params")
     stop = Stop(page, pairs, _text(f"{where}.title", title, MAX_TITLE),
-                _text(f"{where}.note", note, MAX_NOTE, lines=True), question)
+                _text(f"{where}.note", note, MAX_NOTE, lines=True), question,
+                _text(f"{where}.after", after, MAX_NOTE, empty_ok=True, lines=True), hold)
     if question is not None and isinstance(question.answer, str):
         need = ANSWERS[question.answer.removeprefix("computed:")].page
         if need != page:

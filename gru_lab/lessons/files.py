@@ -33,6 +33,10 @@ def to_dict(lesson: Lesson) -> dict:
         if st.question is not None:
             q = st.question
             d["question"] = {"prompt": q.prompt, "options": list(q.options), "answer": q.answer}
+        if st.after:
+            d["after"] = st.after
+        if st.hold != "answer":
+            d["hold"] = st.hold
         stops.append(d)
     return {"format": FORMAT, "version": VERSION, "title": lesson.title, "stops": stops}
 
@@ -71,12 +75,13 @@ def from_dict(d) -> Lesson:
     stops = []
     for i, s in enumerate(raw, 1):
         where = f"stop {i}"
-        s = _fields(where, s, ("page", "title", "note"), ("params", "question"))
+        s = _fields(where, s, ("page", "title", "note"), ("params", "question", "after", "hold"))
         q = s.get("question")
         if q is not None:
             q = _fields(f"{where}.question", q, ("prompt", "options", "answer"))
             q = make_question(q["prompt"], q["options"], q["answer"], f"{where}.question")
-        stops.append(make_stop(s["page"], s.get("params", {}), s["title"], s["note"], q, where))
+        stops.append(make_stop(s["page"], s.get("params", {}), s["title"], s["note"], q, where, s.get("after", ""),
+                               s.get("hold", "answer")))
     return make_lesson(title, stops)
 
 

@@ -24,6 +24,12 @@ MAX_DEPTH = 6  # the deepest a lesson file nests: lesson → stops → stop → 
 CHANGE = 0.05  # "h changes at a step": |h_k − h_{k−1}| above this
 EQUAL = 1e-6  # "the Jacobians are equal": max |J − J_frozen| below this
 ZERO = 1e-9
+# What a question stop's view holds back until the reveal (predict, then see):
+HOLDS = {
+    "answer": "the part of the view that answers the question (the page's own choice)",
+    "view": "the whole view",
+    "nothing": "nothing: the view does not answer the question",
+}
 PAGES = {  # url path → name shown
     "": "Home: the equations",
     "step": "Step through a sequence",
@@ -63,8 +69,10 @@ class Stop:
     page: str  # url path: "", "step", "saturation", "vanishing", "train", "lstm"
     params: tuple[tuple[str, str], ...]  # link parameters (name, link text), a name repeated for a list
     title: str
-    note: str
+    note: str  # said before the reveal: what the question needs, never its answer
     question: Question | None = None
+    after: str = ""  # said once the answer is revealed: the explanation the note holds back
+    hold: str = "answer"  # a key of HOLDS: what the view keeps back until the reveal
 
     def query_lists(self) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}

@@ -59,8 +59,18 @@ def answer(stop: lessons.Stop, s: Settings) -> tuple[int, str]:
 AUTHORS = "The lesson's author chose this question's answer; it is not computed from a model."
 
 
+def revealed(lid: str, n: int) -> bool:
+    """A learner alone: has this tab revealed stop n of this lesson?"""
+    return session.get(session.LESSON_REVEALED) == (lid, n)
+
+
+def _reveal(lid: str, n: int) -> None:  # a callback: the run that follows draws the stop revealed, view included
+    session.put(session.LESSON_REVEALED, (lid, n))
+
+
 def question(stop: lessons.Stop, s: Settings, lid: str, n: int) -> None:
-    """The stop's question, its Reveal button and, once revealed, the verdict with the numbers behind it."""
+    """The stop's question for a learner alone: predict (pick an option), then Reveal; or "Show me" without
+    predicting, a choice made on purpose. Once revealed, the verdict with the numbers behind it."""
     q = stop.question
     authors = isinstance(q.answer, int)
     if authors:
@@ -69,9 +79,13 @@ def question(stop: lessons.Stop, s: Settings, lid: str, n: int) -> None:
                       key=f"lesson_answer_{lid}_{n}")
     if choice not in range(len(q.options)):  # a forged message's text, which Streamlit hands on as it came
         choice = None
-    if st.button("Reveal the answer", key="lesson_reveal", icon=":material/visibility:"):
-        session.put(session.LESSON_REVEALED, (lid, n))
-    if session.get(session.LESSON_REVEALED) != (lid, n):
+    if not revealed(lid, n):
+        left, right = st.columns([1, 1], vertical_alignment="center")
+        left.button("Reveal the answer", key="lesson_reveal", icon=":material/visibility:", type="primary",
+                    disabled=choice is None, on_click=_reveal, args=(lid, n),
+                    help="Predict first: pick an option, then reveal." if choice is None else None)
+        right.button("Show me without predicting", key="lesson_show_me", type="tertiary", on_click=_reveal,
+                     args=(lid, n), icon=":material/skip_next:")
         return
     if verdict(stop, s, choice) and not authors:  # which model and convention the numbers are of
         st.caption(plain(lessons.computed_for(stop, s)))
@@ -83,25 +97,43 @@ def _option(q: lessons.Question):
     return label
 
 
+def _answer_text(stop: lessons.Stop, s: Settings) -> tuple[int, str] | None:
+    """(the right option, "The answer: …" with why and the stop's explanation), or None, said, when it
+    cannot be computed for these settings."""
+    try:
+        right, why = answer(stop, s)
+    except ValueError as err:
+        st.warning(f"The answer cannot be computed for these settings: {plain(err)}.", icon=":material/warning:")
+        return None
+    after = f" {plain(stop.after)}" if stop.after else ""
+    return right, f"The answer: **{plain(stop.question.options[right])}**. {plain(why)}{after}"
+
+
+def told(stop: lessons.Stop, s: Settings) -> int | None:
+    """The answer for the room or the presenter (no one's pick); its index, or None when it cannot be computed."""
+    found = _answer_text(stop, s)
+    if found is None:
+        return None
+    st.success(found[1], icon=":material/lightbulb:")
+    return found[0]
+
+
 def verdict(stop: lessons.Stop, s: Settings, picked: int | None, words: tuple[str, str, str] = (
         "You did not pick an option.", "Right.", "you picked")) -> bool:
     """The answer, why, and whether `picked` (an option's index, or None) was right. `words`: what to say
     for no pick, for a right one, and the verb for a wrong one (a live class says "predicted"). False when
     the answer cannot be computed for these settings (and that is said)."""
-    q = stop.question
-    try:
-        right, why = answer(stop, s)
-    except ValueError as err:
-        st.warning(f"The answer cannot be computed for these settings: {plain(err)}.", icon=":material/warning:")
+    found = _answer_text(stop, s)
+    if found is None:
         return False
-    told = f"The answer: **{plain(q.options[right])}**. {plain(why)}"
+    right, text = found
     none, yes, verb = words
     if picked is None:
-        st.info(f"{none} " + told, icon=":material/lightbulb:")
+        st.info(f"{none} " + text, icon=":material/lightbulb:")
     elif picked == right:
-        st.success(f"{yes} " + told, icon=":material/check_circle:")
+        st.success(f"{yes} " + text, icon=":material/check_circle:")
     else:
-        st.info(f"Not quite: {verb} {plain(q.options[picked])}. " + told, icon=":material/cancel:")
+        st.info(f"Not quite: {verb} {plain(stop.question.options[picked])}. " + text, icon=":material/cancel:")
     return True
 
 

@@ -86,8 +86,8 @@ def _play_in_session(lesson: lessons.Lesson) -> None:
 
 
 def add_view_button(url_path: str) -> None:
-    """At the foot of every other page: this view, as a stop in the lesson builder's form."""
-    if url_path == "lesson" or classroom.active():
+    """At the foot of every page a lesson stop can show: this view, as a stop in the lesson builder's form."""
+    if url_path not in lessons.PAGES or classroom.active():
         return
     st.button("Add this view to my lesson", key="lesson_add_view", on_click=_add_view, args=(url_path,),
               icon=":material/playlist_add:",

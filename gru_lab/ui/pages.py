@@ -24,6 +24,7 @@ PAGES = [
     dict(page="app_pages/train.py", title="Train it live", icon=":material/model_training:", url_path="train"),
     dict(page="app_pages/gru_vs_lstm.py", title="GRU vs LSTM", icon=":material/compare_arrows:", url_path="lstm"),
     dict(page="app_pages/lesson.py", title="Guided lesson", icon=":material/school:", url_path="lesson"),
+    dict(page="app_pages/join.py", title="Join a class", icon=":material/login:", url_path="join"),  # a class's code
 ]
 
 

@@ -4,6 +4,10 @@ is computed from: `lesson.view`), so the chart, the answer and "Explore this vie
 
 The full page keeps its controls; a stop shows what its note and question are about, compactly enough
 that the note, the chart, the question and the revealed answer fit one screen.
+
+Predict, then see: until the answer is revealed a question stop's view holds back what answers it (the
+stop's `hold`): the step viewer stops at the step before the one asked about, and the saturation
+matrices, the vanishing chart with its λ₁ line and the parameter tables are drawn with the answer.
 """
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from .. import experiments, lessons, weights
 from ..pool import Busy
 from ..stories.shipped import misread_notice
 from ..text import below_text, convention_label, gru_equations, vs_one
+from ..viewer import cut as cut_steps
 from . import built, cached, charts, classroom, work
 from . import viewer as viewer_ui
 
@@ -20,21 +25,32 @@ KEY = "lesson_view"  # one prefix for every element the stop's view draws
 HEIGHT = 380  # px: the chart, the note, the question and the answer on one 1280×800 screen
 
 
-def draw(stop: lessons.Stop, s) -> None:
+def draw(stop: lessons.Stop, s, revealed: bool = True) -> None:
+    """The stop's view; `revealed` False: its question is still open, and the view holds back its answer."""
     v = lessons.view(stop, s)
+    held = stop.question is not None and not revealed and stop.hold != "nothing"
+    if held and stop.hold == "view":
+        _later("This stop's view is shown with the answer.")
+        return
     {"": _home, "step": _step, "saturation": _saturation, "vanishing": _vanishing, "train": _train,
-     "lstm": _lstm}[stop.page](v)
+     "lstm": _lstm}[stop.page](v, held)
 
 
-def _home(v: lessons.View) -> None:
+def _later(what: str) -> None:
+    """Where a held-back part of the view goes: said, so the room knows it is coming and predicts first."""
+    st.info(what, icon=":material/visibility_off:")
+
+
+def _home(v: lessons.View, held: bool) -> None:  # the equations are what its question needs
     s = v.settings
     st.caption("The equations, under " + convention_label(s.reset_after, s.update))
     for line in gru_equations(s.reset_after, s.update):
         st.latex(r"\small " + line)
 
 
-def _step(v: lessons.View) -> None:
+def _step(v: lessons.View, held: bool) -> None:
     s, x = v.settings, v.values
+    t = int(x["t"])
     loaded = cached.story(s.preset) if x.get("weights", "trained") == "trained" else None
     try:
         data = viewer_ui.payload(s, loaded)
@@ -47,12 +63,22 @@ def _step(v: lessons.View) -> None:
             st.warning(notice, icon=":material/warning:")
     # Steps in the browser like the step page's viewer; the lesson keeps no position of its own, so a
     # reload or another stop starts where the stop says.
-    viewer_ui.step_viewer(data, key=f"{KEY}_viewer_{x['t']}_{x['unit']}", t=int(x["t"]), unit=int(x["unit"]),
-                          compact=True)
+    if held:  # the steps before the one asked about, and not one value of it
+        t = min(t, data["T"]) - 1
+        if t < 1:
+            _later(f"The diagram is shown with the answer: the question is about step {t + 1}, the first.")
+            return
+        data = cut_steps(data, t)
+        _later(f"The diagram stops at step {t}; step {t + 1} is shown with the answer.")
+    viewer_ui.step_viewer(data, key=f"{KEY}_viewer_{t}_{x['unit']}", t=t, unit=int(x["unit"]), compact=True)
 
 
-def _saturation(v: lessons.View) -> None:
+def _saturation(v: lessons.View, held: bool) -> None:
     s, x = v.settings, v.values
+    if held:
+        _later(f"Case '{x['case']}': the exact step Jacobian, the frozen-gate one and their difference are drawn "
+               "with the answer.")
+        return
     T = len(cached.sequence(s).labels)
     t = T if x["sat_t"] is None else min(max(int(x["sat_t"]), 1), T)
     figs = built.saturation(s, x["case"], x["pz"], x["pr"], x["bz"], x["br"], t - 1, classroom.active())
@@ -61,8 +87,12 @@ def _saturation(v: lessons.View) -> None:
             charts.draw(figs[k], f"{KEY}_{k}", height=HEIGHT - 100)
 
 
-def _vanishing(v: lessons.View) -> None:
+def _vanishing(v: lessons.View, held: bool) -> None:
     x = v.values
+    if held:
+        _later(f"The chains over T = {int(x['T'])} steps (RNN scale {float(x['rnn_scale']):g}, the median of "
+               f"{int(x['seeds'])} random models) and λ₁ are drawn with the answer.")
+        return
     try:
         van = cached.vanishing(v.settings, int(x["T"]), float(x["rnn_scale"]), int(x["seeds"]))
     except Busy:
@@ -74,18 +104,24 @@ def _vanishing(v: lessons.View) -> None:
     charts.draw(figs["chains"], f"{KEY}_chains", height=HEIGHT)
 
 
-def _train(v: lessons.View) -> None:
+def _train(v: lessons.View, held: bool) -> None:
     x = v.values
     task = experiments.make_task(x["task"], int(x["length"]))
     st.markdown(f"**{experiments.TASKS[x['task']]}**, T = {int(x['length'])}: the parameters of each model at hidden "
                 f"size H = {int(x['train_H'])}, {task.input_size} inputs a step. Training runs on the full page.")
+    if held:
+        _later("The parameter table is shown with the answer.")
+        return
     st.dataframe(cached.param_table(task.input_size, int(x["train_H"])), hide_index=True, key=f"{KEY}_params")
 
 
-def _lstm(v: lessons.View) -> None:
+def _lstm(v: lessons.View, held: bool) -> None:
     s, x = v.settings, v.values
     seq = cached.sequence(s)
-    st.dataframe(cached.param_table(seq.x.shape[1], s.hidden_size), hide_index=True, key=f"{KEY}_params")
+    if held:
+        _later("The parameter table is shown with the answer.")
+    else:
+        st.dataframe(cached.param_table(seq.x.shape[1], s.hidden_size), hide_index=True, key=f"{KEY}_params")
     T = int(x["lstm_T"])
     try:
         cached.three_chains(4, s.hidden_size, T, tuple(range(s.seed, s.seed + 10)))  # the pool: Busy when full

@@ -74,7 +74,7 @@ def registered_pages() -> dict:
     assert not probe.exception, [e.value for e in probe.exception]
     pages = dict(probe._registered_pages)  # AppTest keeps them to resolve switch_page()
     assert {info["url_pathname"] for info in pages.values()} == {"", "step", "saturation", "vanishing", "train", "lstm",
-                                                                "lesson"}
+                                                                "lesson", "join"}
     return pages
 
 
@@ -314,6 +314,8 @@ def cell_node(fig: dict, title: str) -> np.ndarray:
 # ---- the guided lesson (tests/app/test_lesson.py) -----------------------------------------------
 PAGES["lesson"] = "app_pages/lesson.py"
 TITLES["lesson"] = "Guided lesson"
+PAGES["join"] = "app_pages/join.py"  # the short join address of a live class (tests/app/test_join_page.py)
+TITLES["join"] = "Join a class"
 
 
 def lesson_verdicts(at: AppTest) -> list[str]:

@@ -31,9 +31,14 @@ STOPS = list(enumerate(L.stops, 1))
 
 
 def _reveal(at, option: int | None):
+    """Predict `option` and reveal; None: "Show me without predicting" (Reveal waits for a prediction)."""
     if option is not None:
         lesson_answer_radio(at).set_value(option)
-    at.button(key="lesson_reveal").click()
+        at.run()
+        at.button(key="lesson_reveal").click()
+    else:
+        assert at.button(key="lesson_reveal").disabled, "Reveal asks for a prediction first"
+        at.button(key="lesson_show_me").click()
     return at.run()
 
 
@@ -57,11 +62,13 @@ def test_every_built_in_stop_renders(pages, n, stop):
     assert_clean(at)
     assert at.subheader[0].value == lesson_plain(stop.title)
     assert _progress(at) == f"Stop {n} of {len(L.stops)}"
+    assert at.get("page_link") == [], "the full page answers the question: Explore opens after the reveal"
+    radio = lesson_answer_radio(at)
+    assert radio.value is None, "no answer is chosen for the class"
+    _reveal(at, None)
     (link,) = at.get("page_link")
     assert link.proto.label == "Explore this view" and link.proto.page == stop.page
     assert _query("/?" + link.proto.query_string) == _not_defaults(stop)
-    radio = lesson_answer_radio(at)
-    assert radio.value is None, "no answer is chosen for the class"
     assert at.button(key="lesson_back").disabled == (n == 1)
     assert at.button(key="lesson_next").disabled == (n == len(L.stops))
 
@@ -120,7 +127,7 @@ def test_next_and_back_move_through_the_address(pages):
 
 @pytest.mark.parametrize("n", [1, 2, 5, 10, 13, 14])
 def test_open_this_view_opens_the_stops_page(pages, n):
-    at = open_page(pages, "lesson", stop=n)
+    at = _reveal(open_page(pages, "lesson", stop=n), None)
     (link,) = at.get("page_link")
     view = open_link(pages, link.proto.page_script_hash, link.proto.query_string)
     assert exceptions(view) == [] and errors(view) == [] and warnings(view) == []
@@ -182,10 +189,10 @@ def test_a_custom_lesson_survives_its_link(pages):
     assert_clean(opened)
     assert opened.subheader[0].value == lesson_plain("Cut it")
     assert _progress(opened) == "Stop 1 of 3"
-    (pl,) = opened.get("page_link")
-    assert _query("/?" + pl.proto.query_string) == {"case": "cut", "bz": "1.5"}
     (said,) = lesson_verdicts(_reveal(opened, 1))  # the builder's "Right option" counts from 1
     assert said.startswith("Right.") and "**0**" in said
+    (pl,) = opened.get("page_link")
+    assert _query("/?" + pl.proto.query_string) == {"case": "cut", "bz": "1.5"}
     third = open_page(pages, "lesson", lesson=q["lesson"], stop=3)
     assert_clean(third)
     assert third.subheader[0].value == lesson_plain("Equations [link](http://evil)"), "shown as text, not a link"
@@ -361,7 +368,7 @@ def test_a_stops_answer_names_the_models_it_was_computed_from(pages):
 def test_explore_this_view_gives_only_what_the_page_would_not_rewrite(pages, params):
     """Defaults and the sidebar's settings stay out of the link: the page's widgets would rewrite the
     address on arrival, a history entry of its own, and Back would not return to the stop."""
-    at = open_page(pages, "lesson", **params)
+    at = _reveal(open_page(pages, "lesson", **params), None)
     stop = L.stops[params["stop"] - 1]
     (link,) = at.get("page_link")
     expected = {**_not_defaults(stop), **({"classroom": "1"} if "classroom" in params else {})}

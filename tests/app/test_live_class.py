@@ -50,8 +50,19 @@ def test_a_teacher_starts_a_class_at_this_stop(open_page):
     at, code = started(open_page)
     state = store().state(code)
     assert (state.stop, state.students, state.revealed) == (2, 0, False)
-    assert [c.value for c in at.caption if "joined voted" in c.value], "no live tally on a question stop"
-    assert any(b.key == "live_reveal" for b in at.button)
+    assert [m.value for m in at.markdown if "Vote on your phone" in m.value and "of 0 voted" in m.value]
+    assert not [b.key for b in at.button if b.key.startswith("live_")], "the projector has no class control"
+    presenter(at)
+    assert {"live_show", "live_reveal", "live_end"} <= {b.key for b in at.button}
+
+
+def presenter(at):
+    """The same teacher's presenter view (its tab: the session that holds the control key)."""
+    at.query_params["view"] = "presenter"
+    at.run()
+    assert_clean(at, warn_ok=True)
+    assert at.title[0].value == "Presenter view"
+    return at
 
 
 @pytest.mark.parametrize(("nickname", "joined"), [("Sam O'Neil", True), ("<b>x</b>", False), ("x" * 30, None)])
@@ -89,6 +100,7 @@ def test_the_teacher_locks_joining_and_sees_the_room(open_page, pages):
     at, code = started(open_page)
     first = visit(pages, **{"class": code, "classroom": "1"})
     first.button(key="live_join").click().run()
+    presenter(at)
     at.number_input(key=f"live_room_{code}").set_value(0).run()  # nobody is in the room: one joined too many
     at.toggle(key=f"live_lock_{code}").set_value(True).run()
     assert store().state(code).locked
@@ -127,3 +139,65 @@ def test_an_unreachable_store_pauses_the_class_and_keeps_the_lesson(open_page, p
     said = " ".join(w.value for w in at.warning).replace("\\", "")  # the markdown's escapes
     assert "The live class is paused: the class store cannot be reached (Redis at 127.0.0.1:9 does not answer" in said
     assert any("Stop 1 of 14" in p.text for p in at.get("progress")), "the lesson itself is not shown"
+
+
+def test_the_peer_instruction_loop(open_page, pages):
+    """Vote → show the split (no answer anywhere but the presenter) → discuss → round 2 → reveal: both rounds
+    on every screen, who moved, and a student's tab never reaches the presenter's actions."""
+    from gru_lab.lessons import BUILT_IN, answer
+    from gru_lab.settings import Settings
+
+    store = importlib.import_module("gru_lab.ui.live.seat").store
+    room, code = started(open_page)
+    q = BUILT_IN.stops[1].question
+    right = q.options[answer(BUILT_IN.stops[1], Settings())[0]]
+    wrong = next(o for o in q.options if o != right)
+    phones = []
+    for first, second in ((right, right), (wrong, right), (right, wrong)):
+        phone = visit(pages, **{"class": code, "classroom": "1"})
+        phone.button(key="live_join").click().run()
+        phone.radio(key=f"live_vote_{code}_2_1").set_value(first).run()
+        phones.append((phone, second))
+    hidden = answer(BUILT_IN.stops[1], Settings())[1].split(":")[1][:25]  # "… h goes from 0.510 to −0.434"
+
+    def said(at) -> str:
+        return " ".join(str(e.value) for kind in ("markdown", "caption", "info", "success") for e in at.get(kind))
+
+    desk = open_page("lesson", stop="2")  # the teacher's own second tab: the same session, the presenter's view
+    desk.session_state[session.LIVE_TEACHER] = {code: room.session_state[session.LIVE_TEACHER][code]}
+    desk.query_params.update({"class": code, "classroom": "1"})
+    presenter(desk)
+    assert hidden.replace(".", "\\.") in said(desk), "the presenter sees the answer before the vote"
+    desk.button(key="live_show").click().run()
+    assert store().state(code).shown and store().tally(code, 2, 1) == {right: 2, wrong: 1}
+    room.run()
+    assert "Discuss with your neighbour" in said(room) and hidden.replace(".", "\\.") not in said(room)
+    assert not room.success, "the room never sees the answer before the reveal"
+    for phone, _ in phones:
+        phone.run()
+        votes = [r for r in phone.get("radio") if r.key.startswith("live_vote")]
+        assert "Discuss with your neighbour" in said(phone) and not votes, "voting closed, split shown"
+    desk.button(key="live_reopen").click().run()
+    for phone, second in phones:
+        phone.run()
+        phone.radio(key=f"live_vote_{code}_2_2").set_value(second).run()
+    assert store().tally(code, 2, 2) == {right: 2, wrong: 1}
+    sneaky, _ = phones[0]
+    sneaky.query_params["view"] = "presenter"
+    sneaky.run()
+    assert not sneaky.title or sneaky.title[0].value != "Presenter view"
+    assert not {"live_show", "live_reveal", "live_reopen", "live_end"} & {b.key for b in sneaky.button}
+    desk.button(key="live_reveal").click().run()
+    room.run()
+    assert hidden.replace(".", "\\.") in said(room)
+    assert "**1** moved to the right option, **1** moved away from it" in said(room)
+    assert "round 1:" in said(room) and "round 2:" in said(room), "both rounds side by side"
+
+
+def test_a_class_keeps_the_settings_its_link_carries(open_page):
+    """A student who types the code (/join) gets the seed and convention the join link would carry."""
+    store = importlib.import_module("gru_lab.ui.live.seat").store
+    at = open_page("lesson", stop="3", seed="3", update="take")
+    at.button(key="live_start").click().run()
+    code = at.query_params.get("class")
+    assert dict(store().state(code).settings) == {"seed": "3", "update": "take"}

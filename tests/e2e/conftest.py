@@ -21,7 +21,7 @@ PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
 # Page name -> URL path. Home is the default page, which Streamlit serves at the root ("/"), not /home.
 PAGES = {"home": "", "step": "step", "saturation": "saturation", "vanishing": "vanishing", "train": "train",
-         "lstm": "lstm"}
+         "lstm": "lstm", "join": "join"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -29,6 +29,7 @@ CHARTS = {
     "vanishing": ("chains", "deltas", "story_chains"),
     "train": (),  # nothing to draw until training starts (tests/e2e/test_train_page.py)
     "lstm": ("gru_gates", "lstm_gates", "three_chains"),
+    "join": (),  # a live class's code box (tests/e2e/test_join_page.py)
 }
 
 

@@ -52,7 +52,9 @@ def test_every_stop_is_valid(n, stop):
     assert 2 <= sentences <= 4, "two or three sentences"
     assert stop.question is not None and lesson.MIN_OPTIONS <= len(stop.question.options) <= lesson.MAX_OPTIONS
     # the stop survives the same checks a file gets
-    assert lesson.make_stop(stop.page, stop.query, stop.title, stop.note, stop.question) == stop
+    assert lesson.make_stop(stop.page, stop.query, stop.title, stop.note, stop.question, after=stop.after,
+                            hold=stop.hold) == stop
+    assert stop.after and len(stop.after) <= lesson.MAX_NOTE, "each stop says something more with its answer"
 
 
 # ---- independent answers ----------------------------------------------------------------------------

@@ -46,7 +46,7 @@ def test_writing_the_clue_lets_the_candidate_in_exactly_there(update):
     stop, rec, t, j = _step_stop("Writing the clue", update)
     taken = 1 - _kept(rec, update)[:, j]
     assert int(np.argmax(taken[1:])) + 2 == t, "after the first word, the unit takes the most of its candidate here"
-    assert "after the first word" in stop.note
+    assert "after the first word" in stop.after.lower()
 
 
 @pytest.mark.parametrize("update", CONVENTIONS)
@@ -83,9 +83,12 @@ def test_a_large_lambda_stretches_the_rnns_chain_but_it_still_vanishes(update, s
 
 
 def test_the_stops_say_what_these_tests_check():
-    assert "vanish too" in _stop("GRU vs RNN: how far back?").note
-    note = _stop("A large λ₁ is no rescue").note
-    assert "further than at scale 1" in note and "random GRUs" in note and "within T" in note
+    assert "vanish too" in _stop("GRU vs RNN: how far back?").after
+    after = _stop("A large λ₁ is no rescue").after
+    assert "further than at scale 1" in after and "random GRUs" in after and "within T" in after
+    assert "saturated" in _stop("Nothing moves").after and "within T" in _stop("λ₁ against 1/γ").after
+    assert "not zero" in _stop("Exact vs frozen gates").after
+    assert "a third more" in _stop("GRU vs LSTM").after
 
 
 @pytest.mark.parametrize("update", CONVENTIONS)
@@ -161,3 +164,31 @@ def test_a_story_stop_names_the_model_it_shows(update, reset_after):
             assert notice is None, stop.title
         else:
             assert notice is not None and "not the GRU trained for this story" in notice, stop.title
+
+
+@pytest.mark.parametrize("seed", (0, 3))
+@pytest.mark.parametrize("update", CONVENTIONS)
+def test_freezing_leaves_terms_out_with_free_gates_and_nothing_with_a_pinned_one(update, seed):
+    free = _saturation(_stop("Exact vs frozen gates"), update, seed)
+    assert np.max(np.abs(free.J - free.J_frozen)) >= EQUAL, "'exact − frozen' is not zero"
+    pinned = _saturation(_stop("When freezing is exact"), update, seed)
+    assert np.max(np.abs(pinned.J - pinned.J_frozen)) < EQUAL, "the frozen-gate formula leaves nothing out"
+
+
+@pytest.mark.parametrize("H", (4, 8, 16, 64))
+def test_the_lstm_has_a_third_more_parameters_than_the_gru(H):
+    from gru_lab import experiments
+    for inputs in (1, 8, 16):
+        assert 3 * experiments.param_count("LSTM", inputs, H) == 4 * experiments.param_count("GRU", inputs, H)
+
+
+def test_no_note_says_its_answer():
+    """Predict first: the note is shown before the vote, so it holds none of the words that decide it."""
+    giveaways = {"Writing the clue": ("most of the new", "written"), "Nothing moves": ("saturated", "handed on"),
+                 "Cut: forget the past": ("no longer depends",), "RNN-like: the gates step aside": ("plain tanh RNN",),
+                 "When freezing is exact": ("no longer moves", "nothing out"),
+                 "GRU vs RNN: how far back?": ("vanish too", "later than"),
+                 "A large λ₁ is no rescue": ("above 1", "further than", "still falls")}
+    for title, words in giveaways.items():
+        note = _stop(title).note
+        assert not [w for w in words if w in note], (title, note)

@@ -185,24 +185,25 @@ def lesson_of(state: ClassState) -> lessons.Lesson:
     return lessons.from_json(text)
 
 
-def start_button(lesson: lessons.Lesson, n: int) -> None:
+def start_button(lesson: lessons.Lesson, n: int, settings: list[tuple[str, str]]) -> None:
     """'Start a class' for the teacher: a class of this lesson, at this stop, in classroom mode."""
     if st.button("Start a class", key="live_start", icon=":material/groups:",
                  help="Students join from their phones with a code or a QR code, follow your stops and vote on the "
                       "questions; you see the class's predictions, then reveal the answer."):
-        refused = _start(lesson, n)
+        refused = _start(lesson, n, settings)
         if refused:  # said where the teacher pressed, not lost in a rerun
             st.error(f"A class could not start: {plain(refused)}.", icon=":material/error:")
         else:
             st.rerun()  # the whole app, not the lesson's fragment: classroom mode hides the sidebar too
 
 
-def _start(lesson: lessons.Lesson, n: int) -> str:
-    """Start a class of `lesson` at stop n; "" when it started, else why not."""
+def _start(lesson: lessons.Lesson, n: int, settings: list[tuple[str, str]]) -> str:
+    """Start a class of `lesson` at stop n; "" when it started, else why not. `settings`: what the answers are
+    computed with (seed, convention), kept so a student who types the code gets them too."""
     questions = {i: list(s.question.options) for i, s in enumerate(lesson.stops, start=1) if s.question}
     lid = lesson_id(lesson)
     try:
-        code, token = store().create(lid, len(lesson.stops), questions, client())
+        code, token = store().create(lid, len(lesson.stops), questions, client(), settings=tuple(settings))
     except ClassError as err:
         return str(err)
     try:  # the lesson's text is kept only for a class that started

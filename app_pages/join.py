@@ -1,0 +1,3 @@
+from gru_lab.ui.live.join import page
+
+page()
