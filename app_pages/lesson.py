@@ -1,7 +1,7 @@
 import streamlit as st
 
 from gru_lab.classes import StoreDown
-from gru_lab.ui import classroom, lesson_builder, live, stop_view
+from gru_lab.ui import classroom, lesson_builder, live, session, stop_view
 from gru_lab.ui import lesson as ui
 from gru_lab.ui.lesson import plain
 from gru_lab.ui.sidebar import current
@@ -59,13 +59,15 @@ def _stop(s) -> None:
     if seat:
         live.bar(seat, n, s)
 
-    # Keyed by the stop: an element of one stop is never taken for one of the next (a tally left on a
-    # question it does not belong to).
-    with st.container(key=f"lesson_stop_{n}"):
+    # A place of its own for each stop: nothing of one stop stays under the next (see _own_place).
+    # The phase too: a shown split or a reveal redraws the question, and a round 2 takes the split away.
+    phase = (seat.state.round, seat.state.shown, seat.state.ended) if seat and n == seat.state.stop else ()
+    with _own_place((lid, n, revealed, *phase)):
         # A chart or viewer stop: the note across the page, then the question beside the view. A wide view
-        # (the three matrices): the note beside the question, the view under both. On a phone Streamlit
-        # stacks the columns: note, question, then the view.
-        wide_view = stop.page == "saturation"
+        # (the three matrices) off a projector: the note beside the question, the view under both; on a
+        # projector (the full width) the matrices fit beside the question, and the stop fits one screen.
+        # On a phone Streamlit stacks the columns: note, question, then the view.
+        wide_view = stop.page == "saturation" and not in_class
         if wide_view:
             text, asked = st.columns(2, gap="large")
         else:
@@ -73,9 +75,6 @@ def _stop(s) -> None:
         with text:
             st.subheader(plain(stop.title))
             st.markdown(plain(stop.note))
-            if not student and revealed:  # the full page answers the question: opened after the reveal
-                st.page_link(ui.PAGE_FILES[stop.page], label="Explore this view", icon=ui.ICONS[stop.page],
-                             query_params=ui.explore_params(stop, in_class))
         if wide_view:
             view = st.container()
         else:
@@ -87,15 +86,39 @@ def _stop(s) -> None:
                 ui.question(stop, s, lid, n)
         with view:
             stop_view.draw(stop, s, revealed)
-    if seat is None:
-        left, right = st.columns(2)
-        with left:
-            ui.share(lesson, source, n, in_class, s)
-        with right:
-            live.start_button(lesson, n, ui.carried(s))
+        # The last row: where to go from the stop. "Explore this view" opens the full page, which answers the
+        # question: after the reveal only, and not on a student's phone, which stays with the class.
+        explore, share, start, leave = st.columns(4, vertical_alignment="center")
+        if not student and revealed:
+            with explore:
+                ui.explore_link(stop, in_class)
+        if seat is None:
+            with share:
+                ui.share(lesson, source, n, in_class, s)
+            with start:
+                live.start_button(lesson, n, ui.carried(s))
+            with leave:
+                classroom.leave_button()
     if source not in ("built-in", "class"):
         st.button("Back to the built-in lesson", key="lesson_built_in", on_click=ui.built_in,
                   icon=":material/school:")
+
+
+def _own_place(stop: tuple):
+    """A container for the stop that starts empty in the browser whenever the stop changed.
+
+    A fragment's run drops the elements it no longer draws only when its "finished" message reaches the
+    browser as such. When another fragment's run (the tally's or the head count's run_every) starts before
+    that message is sent, Streamlit sends it as "finished early for rerun", and the browser keeps them: the
+    last stop's tally under the next question. A container keeps its children in the browser whatever its
+    key; an element put in its place does not. So a new stop is drawn in the other of two places, and the
+    one it leaves is emptied in the same run.
+    """
+    last, side = session.get(session.LESSON_PLACE, (None, 0))
+    side = side if last == stop else 1 - side
+    session.put(session.LESSON_PLACE, (stop, side))
+    places = (st.empty(), st.empty())
+    return places[side].container()
 
 
 lesson_stop(s)

@@ -1,6 +1,7 @@
 """A live class under load: N students join one class on their phones, follow the teacher's stops
-and vote at each question while the teacher advances and reveals. How long until a student's screen
-shows the teacher's move, is every vote counted, and what does a following student cost the server?
+and vote at each question while the teacher advances, shows the split, opens round 2 and reveals. How
+long until a student's screen shows the teacher's move, is every vote counted, and what does a following
+student cost the server?
 
     python benchmarks/class_load.py --students 30
     python benchmarks/class_load.py --students 100
@@ -12,8 +13,10 @@ join link, presses Join, then reads the class's small file (/_gru_lab/live/<code
 by the class beacon) every 1.25 s, as the page's component does, and when the teacher has moved it
 asks for a run of the page (the component's trigger, the same message the browser sends). At a
 question stop it votes after a few seconds' thought (a random option; a few change their mind once).
-The teacher is a tab of its own holding the control key, pressing Next, Reveal and, at every third
-question, Vote again.
+The teacher is two tabs holding the control key, as in a classroom: the room's (the projector, opened
+once) and the presenter view (`view=presenter`, the teacher's own screen), where it presses Next and at
+each question Reveal, or, at every third question, the peer-instruction loop: Show the split (round 1
+closes), Vote again (round 2), then Reveal.
 
 Follow delay: from the teacher's move (its run finished) to a student's run showing that stop.
 Votes: every accepted vote a student sent, against the store's tallies at the end (must be equal).
@@ -58,7 +61,7 @@ class Room:
         self.errors: Counter[str] = Counter()
         self.joined = 0
         self.voting = False  # set when the teacher starts the lesson, after the idle measurement
-        self.refused = 0  # votes sent after the reveal reached the store, refused with a message
+        self.refused = 0  # votes sent after the round closed (split shown or revealed), refused with a message
         self.done = asyncio.Event()
         self.code = ""
 
@@ -165,7 +168,7 @@ async def vote(tab: Tab, rng: random.Random, voted: dict, room: Room, args) -> N
     choice = rng.randrange(len(options))
     run = await tab.run([WidgetState(id=tab.ids[key], string_value=options[choice])], args.timeout,
                         through_reruns=True)  # its label
-    if any("not counted" in p for p in run.problems):  # the teacher revealed meanwhile: refused, as it must be
+    if any("not counted" in p for p in run.problems):  # the round closed meanwhile: refused, as it must be
         room.refused += 1
         return
     problems = [p for p in run.problems if p != "script_finished status 2"]  # a follow's run took over: fine
@@ -178,10 +181,33 @@ async def vote(tab: Tab, rng: random.Random, voted: dict, room: Room, args) -> N
     voted[(stop, rnd)] = choice if mine is None else -1
 
 
+async def press(tab: Tab, key: str, args, room: Room) -> bool:
+    """The presenter view's button `key`, if drawn (its run's problems are the class's errors)."""
+    if key not in tab.drawn or tab.protos[key].disabled:
+        return False
+    # through_reruns: the view's live fragment reruns the page when the class changed meanwhile (a join)
+    run = await tab.run([WidgetState(id=tab.ids[key], trigger_value=True)], args.timeout, through_reruns=True)
+    room.errors.update(f"teacher: {p}" for p in run.problems)
+    return True
+
+
 async def teacher(url: str, code: str, token: str, args, room: Room, stops: int) -> None:
-    tab = Tab(url, "lesson", {"class": code, "teacher": token, "stop": "1", "classroom": "1"})
+    # The room's tab (the projector) claims the class from the key, keeps it in its cookie and draws once;
+    # the presenter view, opened with that cookie, is where the teacher acts.
+    projector = Tab(url, "lesson", {"class": code, "teacher": token, "stop": "1", "classroom": "1"})
+    async with projector:
+        run = await projector.run([], args.timeout * 2, through_reruns=True)
+        room.errors.update(f"room: {p}" for p in run.problems)
+    tab = Tab(url, "lesson", {"class": code, "classroom": "1", "view": "presenter"})
+    tab.cookies.update(projector.cookies)  # the teacher's browser: the class's cookie
+    tab.cookies[f"gru_lab_teach_{code}"] = token
     async with tab:
-        await tab.run([], args.timeout * 2)
+        run = await tab.run([], args.timeout * 2, through_reruns=True)
+        room.errors.update(f"teacher: {p}" for p in run.problems)
+        if "present_next" not in tab.drawn:
+            room.errors["teacher: no presenter view"] += 1
+            room.done.set()
+            return
         while room.joined < args.students * 0.95 and time.monotonic() < args.t0 + args.ramp + 60:
             await asyncio.sleep(1)
         await asyncio.sleep(3)  # the last joins' runs end
@@ -193,20 +219,17 @@ async def teacher(url: str, code: str, token: str, args, room: Room, stops: int)
         questions = 0
         for n in range(1, stops + 1):
             if n > 1:
-                run = await tab.run([WidgetState(id=tab.ids["lesson_next"], trigger_value=True)], args.timeout)
-                room.errors.update(f"teacher: {p}" for p in run.problems)
+                await press(tab, "present_next", args, room)
                 room.moves[n] = time.monotonic()
             await asyncio.sleep(args.dwell)
             if "live_reveal" in tab.drawn:
                 questions += 1
-                run = await tab.run([WidgetState(id=tab.ids["live_reveal"], trigger_value=True)], args.timeout)
-                room.errors.update(f"teacher: {p}" for p in run.problems)
-                await asyncio.sleep(args.dwell / 2)
-                if questions % 3 == 0 and "live_reopen" in tab.drawn:
-                    await tab.run([WidgetState(id=tab.ids["live_reopen"], trigger_value=True)], args.timeout)
-                    await asyncio.sleep(args.dwell)
-                    await tab.run([WidgetState(id=tab.ids["live_reveal"], trigger_value=True)], args.timeout)
+                if questions % 3 == 0 and await press(tab, "live_show", args, room):  # round 1's split, discussed
                     await asyncio.sleep(args.dwell / 2)
+                    await press(tab, "live_reopen", args, room)  # round 2
+                    await asyncio.sleep(args.dwell)
+                await press(tab, "live_reveal", args, room)
+                await asyncio.sleep(args.dwell / 2)
     room.class_cpu = group_cpu(args.groups)[0] - room.class_cpu0
     room.class_wall = time.monotonic() - room.class_t0
     room.done.set()
@@ -242,7 +265,8 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--students", type=int, default=30)
     p.add_argument("--replicas", type=int, default=0)
-    p.add_argument("--stops", type=int, default=8, help="stops the teacher goes through (the first 8 have 6 questions)")
+    p.add_argument("--stops", type=int, default=8,
+                   help="stops the teacher goes through (every built-in stop asks a question)")
     p.add_argument("--dwell", type=float, default=8.0, help="seconds the teacher stays on a stop before acting")
     p.add_argument("--ramp", type=float, default=10.0)
     p.add_argument("--idle", type=float, default=30.0, help="seconds the class only follows, before the teacher acts")
@@ -278,7 +302,8 @@ def main() -> int:
           f"{counted} | {sum(room.errors.values())} | {idle:.0f} | {lesson:.0f} | {1000 * cpu / minutes:.0f} |")
     print(f"\n{room.idle_cpu:.1f} CPU s over {args.idle:g} s of following; {room.class_cpu:.1f} CPU s over "
           f"{room.class_wall:.0f} s of lesson; {cpu:.1f} CPU s over {wall:.0f} s in all.")
-    print(f"\nVotes refused because the reveal came first: {room.refused} (a message told the student).")
+    print(f"\nVotes refused because the round had closed (split shown or revealed): {room.refused} (a message "
+          "told the student).")
     if room.errors:
         print("\nErrors:" + "".join(f"\n  {n} × {e}" for e, n in room.errors.most_common(8)))
     p95 = pct(d, 95) if d else float("inf")

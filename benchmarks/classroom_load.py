@@ -23,7 +23,8 @@ students do there, cycling through their page's mix from a point of their own:
   ("step: pause report", the rerun a browser sent), for a run against an older checkout (--app);
 - saturation: the step slider, Next, the gate case;
 - vanishing: the T, rnn_scale, seeds and z_bias sliders;
-- lesson: opens /lesson?stop=N (N dealt round robin over the stops), Reveal the answer, Next stop.
+- lesson: opens /lesson?stop=N (N dealt round robin over the stops), predicts (picks an option of the
+  stop's question: Reveal waits for a pick), Reveal the answer, Next stop.
 
 They open the link one after another over --ramp seconds; once all have loaded they start acting, and
 between two interactions each "reads" for --think seconds (±50 %, seeded). Latency is from sending a
@@ -87,7 +88,7 @@ PAGES = {
                    (("slider", "sat_t"), ("next", "sat_t"), ("case", "case"), ("slider", "sat_t"))),
     "vanishing": ({"H": "16", "T": "100", "rnn_scale": "0.8"},
                   (("slider", "T"), ("slider", "rnn_scale"), ("slider", "seeds"), ("slider", "z_bias"))),
-    "lesson": ({"stop": "1"}, (("reveal", "lesson_reveal"), ("next", "lesson_next"))),
+    "lesson": ({"stop": "1"}, (("predict", "lesson_answer_"), ("reveal", "lesson_reveal"), ("next", "lesson_next"))),
 }
 CHANGES_CHARTS = {"slider", "next", "case", "preset"}  # what must redraw a chart (not on the lesson page)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -170,12 +171,19 @@ def interaction(tab: Tab, what: str, key: str, rng: random.Random) -> tuple[list
     """The widget states of one interaction and the fragment it reruns ("" for the page)."""
     if what == "pause":
         return tab.report_position(key, rng)
-    if what == "reveal" and key not in tab.drawn:  # no question at this stop: on to the next
-        what, key = "next", "lesson_next"
+    if what in ("predict", "reveal"):
+        radio = answer_radio(tab)
+        if radio is None or (what == "reveal" and key not in tab.drawn):  # no question at this stop: on to the next
+            what, key = "next", "lesson_next"
     if what == "next" and tab.page == "lesson":
         states = tab.press("lesson_back" if tab.protos[key].disabled else key)
-    elif what == "reveal":
-        states = tab.press(key)
+    elif what == "predict":  # an option of the stop's question, another one each time
+        options = list(tab.protos[radio].options)
+        held = tab.values.get(radio)
+        states = tab.choose(radio, rng.choice([o for o in options if o != held] or options))
+    elif what == "reveal":  # the pick goes with it, as a browser sends every widget's state
+        held = tab.values.get(radio)
+        states = (tab.choose(radio, held) if held is not None else []) + tab.press(key)
     elif what == "slider":
         states = tab.move_slider(key)
     elif what == "next":
@@ -186,6 +194,12 @@ def interaction(tab: Tab, what: str, key: str, rng: random.Random) -> tuple[list
         presets = [p for p in tab.protos[key].options if p not in (tab.values[key], "Your own")]
         states = tab.choose(key, rng.choice(presets))
     return states, tab.fragment_for(states)
+
+
+def answer_radio(tab: Tab) -> str | None:
+    """The key of the lesson stop's question (lesson_answer_<lesson id>_<stop>) on the tab's stop, if drawn."""
+    stop = tab.params.get("stop", "1")
+    return next((k for k in tab.drawn if k.startswith("lesson_answer_") and k.endswith(f"_{stop}")), None)
 
 
 def check(run: Run, before: list[str] | None, what: str, page: str) -> list[str]:

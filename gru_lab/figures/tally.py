@@ -25,9 +25,10 @@ def tally_bars(options: tuple[str, ...], rounds: list[dict[str, int]], right: in
             y=labels, x=votes, orientation="h", name=f"round {k + 1}",
             marker=dict(color=rgba(ROUND_COLOURS[k % 5], 0.85), pattern_shape=ROUND_PATTERNS[k % 5]),
             text=[f"{v} ({v / total:.0%})" for v in votes], textposition="outside", cliponaxis=False,
+            constraintext="none",  # Plotly shrinks a label that does not fit its bar's band: never below the font
             hovertemplate="%{y}: %{x} votes<extra>round " + str(k + 1) + "</extra>"))
     top = max((v for r in rounds for v in r.values()), default=0)
-    fig.update_layout(barmode="group", height=90 + 60 * len(options) * max(1, len(rounds)) ** 0.5,
+    fig.update_layout(barmode="group", height=60 + 38 * len(options) * max(1, len(rounds)) ** 0.5,
                       margin=dict(l=10, r=40, t=30, b=10), showlegend=len(rounds) > 1,
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
                       xaxis=dict(title="votes", rangemode="tozero", range=[0, max(1, top) * 1.25], dtick=_dtick(top)),

@@ -34,20 +34,33 @@ def chart(fig: go.Figure, key: str, alt: str, height: int | str = "content") -> 
     if classroom.active():  # on a copy: the figure may be shared by every session
         fig = projector_sized(go.Figure(fig))
     st.plotly_chart(fig, key=key, height=height, config=CONFIG)
-    st.caption(alt, help=None)
+    _alt(alt)
 
 
 def draw(c, key: str, height: int | str = "content") -> None:
     """Draw a cached `built.Chart`, already sized for this tab (its cache key says whether for a projector)."""
     st.plotly_chart(c.fig, key=key, height=height, config=CONFIG)
-    st.caption(c.alt, help=None)
+    _alt(c.alt)
+
+
+def _alt(alt: str) -> None:
+    """The text alternative under the chart; on a projector folded under "How to read this chart", one click
+    away: a paragraph of 20 px text under every chart would push the stop off the screen."""
+    if classroom.active():
+        with st.expander("How to read this chart", icon=":material/menu_book:"):
+            st.caption(alt, help=None)
+    else:
+        st.caption(alt, help=None)
 
 
 def projector_sized(fig: go.Figure) -> go.Figure:
     """Every text of the chart at projector size: Streamlit's chart theme sets ticks, axis titles and the
     legend itself, so each is named here (a layout font alone leaves them at 12 px). Changes `fig`."""
     big = classroom.CHART_FONT
-    fig.update_layout(font_size=big, legend_font_size=big - 2, title_font_size=big + 1)
-    fig.update_xaxes(tickfont_size=big - 2, title_font_size=big)
-    fig.update_yaxes(tickfont_size=big - 2, title_font_size=big)
+    fig.update_layout(font_size=big, legend_font_size=big, title_font_size=big + 1, hoverlabel_font_size=big)
+    fig.update_xaxes(tickfont_size=big, title_font_size=big)
+    fig.update_yaxes(tickfont_size=big, title_font_size=big)
+    fig.update_coloraxes(colorbar_tickfont_size=big, colorbar_title_font_size=big)
+    fig.update_traces(colorbar_tickfont_size=big, colorbar_title_font_size=big, selector=dict(type="heatmap"))
+    fig.update_annotations(font_size=big)
     return fig

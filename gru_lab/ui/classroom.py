@@ -15,23 +15,34 @@ from . import session
 from .urlstate import address_value
 
 # A fixed string: no user text ever goes in.
-# Text scales with the screen's height (vh), from readable on a 1280×800 projector to large on 1080p,
-# so a stop's note, question and answer still share one screen.
+# A projector is 1920×1080 seen from the back row: the page uses the full width, and no text is under
+# 20 px there (18 px on a 1280×800 projector). Sizes follow the screen's height (vh) above those floors,
+# so a stop's note, question, view and answer still share one screen. A subscript is smaller than its
+# line by nature; its line carries the size.
 CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stExpandSidebarButton"],
 [data-testid="stSidebarNav"], [data-testid="stTopNavLinkContainer"] { display: none !important; }
-[data-testid="stMainBlockContainer"] { max-width: 1500px; }
+[data-testid="stMainBlockContainer"] { max-width: none; padding-left: 2.5vw; padding-right: 2.5vw; }
+[data-testid="stHeader"] { background: transparent; } /* its menu sits right, clear of the title row */
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p,
-[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] li {
-  font-size: clamp(1.1rem, 2.15vh, 1.45rem); line-height: 1.45; }
-[data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p { font-size: clamp(1rem, 1.7vh, 1.15rem); }
-[data-testid="stMainBlockContainer"] [data-testid="stWidgetLabel"] p { font-size: clamp(1.05rem, 1.9vh, 1.25rem); }
-[data-testid="stMainBlockContainer"] h1 { font-size: clamp(2rem, 3.4vh, 2.6rem); }
-[data-testid="stMainBlockContainer"] h2, [data-testid="stMainBlockContainer"] h3 {
-  font-size: clamp(1.5rem, 2.9vh, 2rem); }
-[data-testid="stMainBlockContainer"] button p { font-size: clamp(1.05rem, 1.9vh, 1.25rem); }
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] li,
+[data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] code {
+  font-size: max(18px, 2.2vh); line-height: 1.4; }
+[data-testid="stMainBlockContainer"] [data-testid="stCaptionContainer"] p,
+[data-testid="stMainBlockContainer"] [data-testid="stProgress"] p,
+[data-testid="stMainBlockContainer"] [data-testid="stCode"] code,
+[data-testid="stMainBlockContainer"] [data-testid="stTable"] td,
+[data-testid="stMainBlockContainer"] [data-testid="stTable"] th,
+[data-testid="stMainBlockContainer"] input, [data-testid="stMainBlockContainer"] label {
+  font-size: max(18px, 1.95vh); }
+[data-testid="stMainBlockContainer"] [data-testid="stWidgetLabel"] p { font-size: max(18px, 2.1vh); }
+[data-testid="stMainBlockContainer"] h1 { font-size: max(28px, 3.4vh); }
+[data-testid="stMainBlockContainer"] h2, [data-testid="stMainBlockContainer"] h3 { font-size: max(24px, 2.9vh); }
+[data-testid="stMainBlockContainer"] h4 { font-size: max(20px, 2.4vh); }
+[data-testid="stMainBlockContainer"] button p { font-size: max(18px, 2vh); }
+[data-testid="stMainBlockContainer"] .katex { font-size: max(22px, 2.6vh); }
 </style>"""
-CHART_FONT = 17  # px: Plotly's 12 px default is lost from the back of a room
+CHART_FONT = 20  # px, ticks and legends too: Plotly's 12 px default is lost from the back of a room
 
 
 def start() -> bool:

@@ -28,7 +28,8 @@ ICONS = {p.get("url_path", ""): p["icon"] for p in PAGES}
 
 # The lesson page only: a stop, its chart, its question and the answer fit one 1280×800 screen. Fixed text.
 COMPACT_CSS = """<style>
-[data-testid="stMainBlockContainer"] { padding-top: 3.2rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.6rem; padding-bottom: 1rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.65rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0; }
 </style>"""
 
@@ -80,12 +81,11 @@ def question(stop: lessons.Stop, s: Settings, lid: str, n: int) -> None:
     if choice not in range(len(q.options)):  # a forged message's text, which Streamlit hands on as it came
         choice = None
     if not revealed(lid, n):
-        left, right = st.columns([1, 1], vertical_alignment="center")
-        left.button("Reveal the answer", key="lesson_reveal", icon=":material/visibility:", type="primary",
-                    disabled=choice is None, on_click=_reveal, args=(lid, n),
-                    help="Predict first: pick an option, then reveal." if choice is None else None)
-        right.button("Show me without predicting", key="lesson_show_me", type="tertiary", on_click=_reveal,
-                     args=(lid, n), icon=":material/skip_next:")
+        st.button("Reveal the answer", key="lesson_reveal", icon=":material/visibility:", type="primary",
+                  disabled=choice is None, on_click=_reveal, args=(lid, n),
+                  help="Predict first: pick an option, then reveal." if choice is None else None)
+        st.button("Show me without predicting", key="lesson_show_me", type="tertiary", on_click=_reveal,
+                  args=(lid, n), icon=":material/skip_next:")
         return
     if verdict(stop, s, choice) and not authors:  # which model and convention the numbers are of
         st.caption(plain(lessons.computed_for(stop, s)))
@@ -152,6 +152,13 @@ def explore_params(stop: lessons.Stop, in_class: bool) -> dict:
     them into the address themselves (given here too, Streamlit writes them twice)."""
     shown = {k: v for k, v in stop.query.items() if not _is_default(k, v)}
     return {**shown, **({"classroom": "1"} if in_class else {})}
+
+
+def explore_link(stop: lessons.Stop, in_class: bool) -> None:
+    """"Explore this view": the stop's own page at the stop's values (urlstate.follow_link drops what the
+    session kept of that page's settings from an earlier visit, which the address leaves at the default)."""
+    st.page_link(PAGE_FILES[stop.page], label="Explore this view", icon=ICONS[stop.page],
+                 query_params=explore_params(stop, in_class))
 
 
 def _is_default(key: str, value) -> bool:

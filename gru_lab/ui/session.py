@@ -26,6 +26,7 @@ LESSON_DRAFT = "_lesson_draft"  # list of lesson.Stop: the lesson a teacher is m
 LESSON_FILE = "_lesson_file"  # (file id, Lesson or None, error or None): an uploaded lesson is read once
 LESSON_ACTIVE = "_lesson_active"  # the Lesson loaded from a file, shown while the address has no lesson=
 LESSON_REVEALED = "_lesson_revealed"  # (lesson id, stop number) whose answer was revealed
+LESSON_PLACE = "_lesson_place"  # ((lesson id, stop number), 0 or 1): which of two places the stop was drawn in
 LESSON_PENDING = "_lesson_pending"  # (page, link parameters): a view a teacher added, for the builder's form
 LESSON_TITLE = "_lesson_title"  # a title for the builder's box, set before the box is drawn
 CLASSROOM = "_classroom"  # True while this tab is in classroom mode (an address turned it on)

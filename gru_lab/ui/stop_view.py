@@ -23,6 +23,8 @@ from . import viewer as viewer_ui
 
 KEY = "lesson_view"  # one prefix for every element the stop's view draws
 HEIGHT = 380  # px: the chart, the note, the question and the answer on one 1280×800 screen
+SATURATION_PROJECTED = 330  # px: on a projector the three matrices sit in a row beside the question
+CHAIN_PROJECTED = 480  # px: on a projector, in 20 px type, the legend under the chains takes ~200 of it
 
 
 def draw(stop: lessons.Stop, s, revealed: bool = True) -> None:
@@ -70,7 +72,8 @@ def _step(v: lessons.View, held: bool) -> None:
             return
         data = cut_steps(data, t)
         _later(f"The diagram stops at step {t}; step {t + 1} is shown with the answer.")
-    viewer_ui.step_viewer(data, key=f"{KEY}_viewer_{t}_{x['unit']}", t=t, unit=int(x["unit"]), compact=True)
+    viewer_ui.step_viewer(data, key=f"{KEY}_viewer_{t}_{x['unit']}", t=t, unit=int(x["unit"]), compact=True,
+                          projector=classroom.active())
 
 
 def _saturation(v: lessons.View, held: bool) -> None:
@@ -84,7 +87,7 @@ def _saturation(v: lessons.View, held: bool) -> None:
     figs = built.saturation(s, x["case"], x["pz"], x["pr"], x["bz"], x["br"], t - 1, classroom.active())
     for col, k in zip(st.columns(3), ("sat_matrices", "sat_frozen", "sat_diff"), strict=True):
         with col:
-            charts.draw(figs[k], f"{KEY}_{k}", height=HEIGHT - 100)
+            charts.draw(figs[k], f"{KEY}_{k}", height=SATURATION_PROJECTED if classroom.active() else HEIGHT - 100)
 
 
 def _vanishing(v: lessons.View, held: bool) -> None:
@@ -101,7 +104,7 @@ def _vanishing(v: lessons.View, held: bool) -> None:
     st.markdown(f"RNN λ₁(W_hh), median: **{vs_one(van.rnn_lambda1)}** · GRU below 1e-6 at "
                 f"**{below_text(van.gru_below, van.T)}** · RNN at **{below_text(van.rnn_below, van.T)}**")
     figs = built.vanishing(v.settings, int(x["T"]), float(x["rnn_scale"]), int(x["seeds"]), classroom.active())
-    charts.draw(figs["chains"], f"{KEY}_chains", height=HEIGHT)
+    charts.draw(figs["chains"], f"{KEY}_chains", height=CHAIN_PROJECTED if classroom.active() else HEIGHT)
 
 
 def _train(v: lessons.View, held: bool) -> None:
@@ -112,7 +115,7 @@ def _train(v: lessons.View, held: bool) -> None:
     if held:
         _later("The parameter table is shown with the answer.")
         return
-    st.dataframe(cached.param_table(task.input_size, int(x["train_H"])), hide_index=True, key=f"{KEY}_params")
+    _table(cached.param_table(task.input_size, int(x["train_H"])))
 
 
 def _lstm(v: lessons.View, held: bool) -> None:
@@ -121,7 +124,7 @@ def _lstm(v: lessons.View, held: bool) -> None:
     if held:
         _later("The parameter table is shown with the answer.")
     else:
-        st.dataframe(cached.param_table(seq.x.shape[1], s.hidden_size), hide_index=True, key=f"{KEY}_params")
+        _table(cached.param_table(seq.x.shape[1], s.hidden_size))
     T = int(x["lstm_T"])
     try:
         cached.three_chains(4, s.hidden_size, T, tuple(range(s.seed, s.seed + 10)))  # the pool: Busy when full
@@ -129,4 +132,13 @@ def _lstm(v: lessons.View, held: bool) -> None:
         work.busy_notice()
         return
     charts.draw(built.three_chains(s.hidden_size, T, s.seed, classroom.active()), f"{KEY}_three_chains",
-                height=HEIGHT - 60)
+                height=CHAIN_PROJECTED - 100 if classroom.active() else HEIGHT - 60)
+
+
+def _table(df) -> None:
+    """A stop's table: on a projector an HTML table in the page's back-row type (a data grid draws its
+    13 px text on a canvas, which no style reaches); elsewhere the sortable grid."""
+    if classroom.active():
+        st.table(df, hide_index=True)
+    else:
+        st.dataframe(df, hide_index=True, key=f"{KEY}_params")

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from ..controls import CONTROLS, SIDEBAR_KEYS, LinkProblem, keys_for_page, parse
+from ..controls import CONTROLS, PAGE_KEYS, SIDEBAR_KEYS, LinkProblem, keys_for_page, parse
 from . import session
 from .live_link import live_link
 
@@ -100,6 +100,12 @@ def follow_link(url_path: str) -> None:
                 st.session_state[key] = parse(CONTROLS[key], st.query_params.get_all(key))
             except LinkProblem:
                 pass  # clean_link names it
+    if last == "lesson":  # "Explore this view": the page at the stop's values, whatever an earlier visit left
+        for key in PAGE_KEYS.get(url_path, ()):
+            # Streamlit keeps an address-bound widget's value from the last visit and would write it into
+            # the address, a history entry Back lands on; the stop's address leaves defaults out
+            if key not in st.query_params and key in st.session_state:
+                del st.session_state[key]
 
 
 def snapshot() -> dict[str, list[str]]:

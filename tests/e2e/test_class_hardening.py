@@ -1,6 +1,7 @@
 """A live class as a school's IT would check it (issue 27): the control key reaches no server log, the class file
 lives in the runtime folder (not the app's), is served without cross-origin access and goes when its class ends,
-odd file names are a 404 (never a 500), and a teacher's control link works from its fragment."""
+odd file names are a 404 (never a 500), and a teacher's control link (the presenter view's) works from its
+fragment."""
 from __future__ import annotations
 
 import os
@@ -12,7 +13,7 @@ import pytest
 
 from .server import REPO, AppServer
 from .settle import settle
-from .test_live_class import PROJECTOR, join, on_stop, start_class
+from .test_live_class import PROJECTOR, join, no_controls, on_stop, present, start_class
 
 
 def _env(**values):
@@ -80,40 +81,61 @@ def test_the_class_file_is_in_the_runtime_folder_and_private(browser, one_proces
 
         teacher.get_by_role("button", name="Next", exact=True).click()
         on_stop(student, 2, 30)  # the student follows by the file the app's own route serves
-        teacher.get_by_role("button", name="End the class").click()  # asks first
-        settle(teacher)
+        teacher.get_by_role("button", name="Show how to join").click()  # the QR code again, on the projector
+        teacher.get_by_text("Scan to join").wait_for(timeout=30_000)
+        presenter = present(teacher_ctx, server.url, code)  # ending is the presenter view's, never the room's
+        presenter.get_by_text("The class: joining, the room, the tallies, ending").click()
+        presenter.get_by_role("button", name="End the class").click()  # asks first
+        settle(presenter)
         assert store_state(server, code).ended is False, "the class ended without the confirmation"
-        teacher.get_by_role("button", name="Yes, end the class").click()
+        presenter.get_by_role("button", name="Yes, end the class").click()
         student.get_by_text(f"Class {code[:4]}-{code[4:]} has ended").wait_for(timeout=30_000)
         assert not path.exists(), "the file of an ended class stays"
-        teacher.get_by_text("The class has ended").wait_for(timeout=30_000)
+        presenter.get_by_text("The class has ended").first.wait_for(timeout=30_000)
+        teacher.get_by_text(f"Class {code[:4]}-{code[4:]} has ended").wait_for(timeout=30_000)  # the room follows
         teacher.get_by_text("Scan to join").wait_for(state="detached", timeout=30_000)  # the QR code goes too
+        no_controls(teacher)
     finally:
         student_ctx.close()
         teacher_ctx.close()
     assert not [ln for ln in server.log_tail(None).splitlines() if "Traceback" in ln]
 
 
+def _presenter_link(server_url: str, code: str, token: str) -> str:
+    """The private link the presenter view's "Copy the presenter link" copies: the key after '#'."""
+    return f"{server_url}/lesson?class={code}&classroom=1&view=presenter#teacher={token}"
+
+
 def test_a_control_link_works_from_its_fragment(browser, one_process):
-    """The copied control link carries the key after '#': the other device leads the class, and the key leaves
-    the address at once."""
+    """The copied control link (the presenter view's) carries the key after '#': the other device opens the
+    presenter view and leads the class, and the key leaves the address at once."""
     server, _ = one_process
     teacher_ctx, teacher, code, _ = start_class(browser, server.url, stop=3)
     other = browser.new_context(viewport=PROJECTOR)
     contexts = [other]
     try:
+        mine = present(teacher_ctx, server.url, code)  # the link the teacher's presenter view copies
+        mine.get_by_role("button", name="Copy the presenter link").wait_for(timeout=30_000)
         page = other.new_page()
-        page.goto(f"{server.url}/lesson?class={code}&classroom=1#teacher={_token(teacher_ctx, code)}")
-        page.get_by_role("button", name="End the class").wait_for(timeout=30_000)
+        page.goto(_presenter_link(server.url, code, _token(teacher_ctx, code)))
+        page.get_by_role("heading", name="Presenter view").wait_for(timeout=30_000)
+        page.get_by_role("button", name="Reveal the answer").wait_for(timeout=30_000)
         assert "teacher" not in page.url, page.url
         page.wait_for_function("() => document.cookie.includes('gru_lab_teach_')", timeout=30_000)
+        settle(page)
+        page.get_by_role("button", name="Next", exact=True).click()  # the other device leads the class
+        teacher.get_by_text("Stop 4 of ").wait_for(timeout=30_000)  # the room follows
+        assert store_state(server, code).stop == 4
         stranger = browser.new_context(viewport=PROJECTOR)  # no cookie of the class
         contexts.append(stranger)
         forged = stranger.new_page()
-        forged.goto(f"{server.url}/lesson?class={code}&classroom=1#teacher={'x' * 32}")
+        forged.goto(_presenter_link(server.url, code, "x" * 32))
         forged.get_by_role("button", name="Join the class").wait_for(timeout=30_000)
         settle(forged)
+        assert forged.get_by_role("heading", name="Presenter view").count() == 0
+        assert forged.get_by_role("button", name="Reveal the answer").count() == 0
         assert forged.get_by_role("button", name="End the class").count() == 0
+        assert store_state(server, code).stop == 4
     finally:
         for ctx in contexts:
             ctx.close()
@@ -148,13 +170,16 @@ def test_the_access_log_holds_no_key(browser, hall):
     token = _token(teacher_ctx, code)
     devices = []
     try:
-        for address in (f"{hall.url}/lesson?class={code}&classroom=1#teacher={token}",
+        for address in (_presenter_link(hall.url, code, token),
                         f"{hall.url}/lesson?class={code}&classroom=1&teacher={token}"):
             ctx = browser.new_context(viewport=PROJECTOR)
             devices.append(ctx)
             page = ctx.new_page()
             page.goto(address)
-            page.get_by_role("button", name="End the class").wait_for(timeout=60_000)
+            if "view=presenter" in address:  # the presenter view's controls, on the teacher's other device
+                page.get_by_role("button", name="Reveal the answer").wait_for(timeout=60_000)
+            else:  # an older link leads to the room's view, the teacher's: its link to the presenter view
+                page.get_by_role("link", name="Presenter view").wait_for(timeout=60_000)
         student_ctx, student = join(browser, link)
         devices.append(student_ctx)
         teacher.get_by_role("button", name="Next", exact=True).click()

@@ -1,7 +1,7 @@
 """What a student's most frequent presses cost the server: a run of one fragment, not of the whole app.
 
 Issue 20 asks that the step viewer's report rerun at most a fragment sending 2 kB or less, and a lesson's
-Back, Next and Reveal are the presses a class makes most. These tests speak Streamlit's websocket
+Back, Next, picking an option and Reveal are the presses a class makes most. These tests speak Streamlit's websocket
 protocol to the real server (benchmarks/_protocol.py, the load test's client, which sends a fragment's
 id with its widget's change as the browser does) and look at what came back: which fragment ran, how
 many bytes, and whether anything outside it (the sidebar, the page title) was drawn again.
@@ -73,10 +73,17 @@ async def _lesson_presses(app_url: str):
             tab.roots.clear()
             run = await tab.run(states, timeout=120, fragment=fragment)
             out.append((key, fragment, run, list(tab.roots)))
-        states = tab.press("lesson_reveal")  # every built-in stop asks a question
-        tab.roots.clear()
-        run = await tab.run(states, timeout=120, fragment=tab.fragment_for(states))
-        out.append(("lesson_reveal", tab.fragment_for(states), run, list(tab.roots)))
+        # every built-in stop asks a question: predict (pick an option), then Reveal, which waits for a pick
+        radio = next(k for k in tab.drawn if k.startswith("lesson_answer_") and k.endswith("_4"))
+        assert tab.protos["lesson_reveal"].disabled, "Reveal does not wait for a prediction"
+        picked = tab.choose(radio, tab.protos[radio].options[0])
+        for key, states in ((radio, picked), ("lesson_reveal", picked + tab.press("lesson_reveal"))):
+            fragment = tab.fragment_for(states)
+            tab.roots.clear()
+            run = await tab.run(states, timeout=120, fragment=fragment)
+            out.append((key, fragment, run, list(tab.roots)))
+            if key == radio:
+                assert not tab.protos["lesson_reveal"].disabled, "an option picked, Reveal stays disabled"
     return out
 
 

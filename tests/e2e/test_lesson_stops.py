@@ -1,6 +1,7 @@
 """The lesson carries the class (issue 18), in Chromium: every built-in stop shows its view, note,
-question and revealed answer on one wide screen, in and out of classroom mode; Explore this view then
-Back returns to the same stop; classroom mode holds on the page a stop opens; a lesson link's
+question and revealed answer on one wide screen, in and out of classroom mode; the answer comes after a
+prediction (an option picked) or "Show me without predicting", and Explore this view only after it; Explore
+this view then Back returns to the same stop; classroom mode holds on the page a stop opens; a lesson link's
 convention and seed give that convention's answers."""
 from __future__ import annotations
 
@@ -34,13 +35,24 @@ BOXES_JS = """() => {
 }"""
 
 
+OPTIONS = "[data-testid='stMain'] [data-testid='stRadio'] [role='radiogroup'] label"
+
+
+def _reveal(page) -> None:
+    """Predict (the question's first option), then Reveal: the button waits for a pick."""
+    reveal = page.locator("[data-testid='stMain']").get_by_role("button", name="Reveal the answer")
+    assert reveal.is_disabled(), "Reveal does not wait for a prediction"
+    page.locator(OPTIONS).first.click()
+    settle(page)
+    reveal.click()
+    settle(page)
+    assert reveal.count() == 0, "Reveal stays after the reveal"
+
+
 def _open(tab, path: str) -> dict:
     tab.open(path)
     page = tab.page
-    page.locator("[data-testid='stMain'] [data-testid='stRadio'] label").first.click()
-    settle(page)
-    page.get_by_role("button", name="Reveal the answer").click()
-    settle(page)
+    _reveal(page)
     assert exceptions(page) == [], exceptions(page)
     return _boxes(page)
 
@@ -89,7 +101,10 @@ def test_on_a_phone_the_stop_stacks_note_question_then_view(new_tab, n):
 def test_explore_this_view_then_back_returns_to_the_stop_in_classroom_mode(tab, n):
     page = tab.page
     tab.open(f"/lesson?stop={n}&classroom=1")
-    page.get_by_test_id("stPageLink-NavLink").filter(has_text="Explore this view").click()
+    explore = page.get_by_test_id("stPageLink-NavLink").filter(has_text="Explore this view")
+    assert explore.count() == 0, "the full page, which answers the question, opens before the reveal"
+    _reveal(page)
+    explore.click()
     settle(page)
     assert "/lesson" not in page.url and "classroom=1" in page.url
     shown = _boxes(page)
@@ -107,7 +122,7 @@ def test_explore_this_view_then_back_returns_to_the_stop_in_classroom_mode(tab, 
 def test_a_lesson_link_with_take_and_a_seed_gives_the_take_answers(tab):
     page = tab.page
     tab.open("/lesson?stop=1&update=take&seed=3&classroom=1")
-    page.get_by_role("button", name="Reveal the answer").click()
+    page.get_by_role("button", name="Show me without predicting").click()  # the answer, no prediction asked
     settle(page)
     said = page.get_by_test_id("stAlert").inner_text()
     assert "The answer: z = 0" in said and "z takes the new" in said, said

@@ -1,9 +1,12 @@
 """A live class in real Chromium contexts (issue 21): a teacher on a projector, students on phones.
 
-The teacher starts a class; students join by the link, which the QR code decodes to; the teacher
-moves and the students follow; they vote and the teacher's tally counts them; the reveal reaches
-everyone; a student's link cannot lead the class, whether edited or by sending the teacher's widget
-messages itself; and (test_deploy_live) a replica killed mid-class loses no vote.
+The teacher starts a class; the tab that started it is the room's (the projector), and the teacher's
+presenter view (`view=presenter`, the same browser) holds the answer and the controls. Students join by
+the link, which the QR code decodes to; the teacher moves and the students follow; they vote and the
+room counts them; the split, shown without the answer, closes the round and asks for a discussion;
+round 2; the reveal reaches everyone with who moved; a student's link cannot lead the class, whether
+edited or by sending the teacher's widget messages itself; and (test_deploy_live) a replica killed
+mid-class loses no vote.
 
 The server gets a class store of its own (GRU_LAB_CLASS_STORE, a SQLite file in a temporary folder),
 which the tests also open to check what the class holds.
@@ -21,7 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from gru_lab.classes import open_store
+from gru_lab.classes import ClassError, open_store
 
 from .conftest import PHONE
 from .server import REPO, AppServer
@@ -52,6 +55,10 @@ def classroom(browser_available, tmp_path_factory):
             os.environ["GRU_LAB_CLASS_STORE"] = before
 
 
+ROOM_CONTROLS = ("Reveal the answer", "Show the split", "End the class", "Yes, end the class", "Tallies (CSV)",
+                 "Lock joining")  # the presenter's, never on the projector
+
+
 def start_class(browser, url: str, stop: int = 1):
     """A teacher's projector tab that started a class at `stop`: (context, page, code, join link)."""
     context = browser.new_context(viewport=PROJECTOR)
@@ -61,12 +68,32 @@ def start_class(browser, url: str, stop: int = 1):
     page.get_by_role("button", name="Start a class").click()
     page.get_by_text("Class code").wait_for(timeout=30_000)
     page.wait_for_function("() => document.cookie.includes('gru_lab_teach_')", timeout=30_000)
+    page.get_by_text("Or open this address:").wait_for(timeout=30_000)  # nobody joined yet: how to join, large
     settle(page)
-    text = page.locator("[data-testid='stMain']").inner_text()
-    link = re.search(r"Join at:\s*(http\S+)", text).group(1)
+    link = page.locator("[data-testid='stMain'] [data-testid='stCode']").first.inner_text().strip()
+    assert re.fullmatch(r"http\S+", link), link
     assert link.isascii(), "the projected link holds a character a pasted address cannot have"
     code = re.search(r"class=([A-Z0-9]{8})", link).group(1)
+    text = page.locator("[data-testid='stMain']").inner_text()
+    assert f"type {code[:4]}-{code[4:]}" in text and "/join" in text, "the room is not told the short way in"
     return context, page, code, link
+
+
+def present(context, url: str, code: str):
+    """The teacher's presenter view: a second tab in the teacher's browser (the class's cookie)."""
+    page = context.new_page()
+    page.goto(f"{url}/lesson?class={code}&classroom=1&view=presenter")
+    page.get_by_role("heading", name="Presenter view").wait_for(timeout=30_000)
+    settle(page)
+    return page
+
+
+def no_controls(page) -> None:
+    """The room (projector) acts on nothing: the class's controls are on the presenter view only."""
+    main = page.locator("[data-testid='stMain']")
+    for name in ROOM_CONTROLS:
+        assert main.get_by_role("button", name=name).count() == 0, f"the room shows {name!r}"
+        assert main.get_by_text(name, exact=True).count() == 0, f"the room shows {name!r}"
 
 
 def join(browser, link: str, nickname: str = ""):
@@ -99,6 +126,17 @@ def qr_text(page) -> str:
     return found[0].text
 
 
+def _main_text(page) -> str:
+    return page.locator("[data-testid='stMain']").inner_text()
+
+
+def _student_id(context, code: str) -> str:
+    return next(c["value"] for c in context.cookies() if c["name"] == f"gru_lab_me_{code}")
+
+
+YES, NO = "Yes: |h_t − h_(t−1)| > 0.05", "No: it changes by at most 0.05"
+
+
 def test_a_class_follows_votes_and_sees_the_reveal(browser, classroom):
     url, path = classroom
     teacher_ctx, teacher, code, link = start_class(browser, url)
@@ -106,13 +144,18 @@ def test_a_class_follows_votes_and_sees_the_reveal(browser, classroom):
     try:
         assert qr_text(teacher) == link, "the QR code is the students' link"
         assert "teacher=" not in teacher.url and "teacher" not in link, "the control key is in no address"
+        no_controls(teacher)
         students = [join(browser, link, nickname) for nickname in ("Sam", "")]
         teacher.get_by_text(f"Class code {code[:4]}-{code[4:]} · 2 joined").wait_for(timeout=15_000)
         assert open_store(str(path)).state(code).students == 2
+        teacher.get_by_text("Scan to join").wait_for(state="detached", timeout=15_000)  # the room is in: one line
 
         teacher.get_by_role("button", name="Next", exact=True).click()  # stop 2 asks whether h of unit 6 changes
         delays = [on_stop(page, 2, FOLLOW_S) for _, page in students]
         print(f"follow delays: {[f'{d:.2f}' for d in delays]} s")
+        presenter = present(teacher_ctx, url, code)  # the teacher's own screen, off the projector
+        presenter.get_by_text("Stop 2 of ").wait_for(timeout=15_000)
+        assert "The answer:" in _main_text(presenter), "the presenter view does not hold the answer"
 
         (_, a), (_, b) = students
         a.get_by_text("No: it changes by at most").click()
@@ -121,28 +164,73 @@ def test_a_class_follows_votes_and_sees_the_reveal(browser, classroom):
         settle(b)
         a.get_by_text("Yes: |h_t").click()  # a changed mind replaces the earlier vote
         settle(a)
-        teacher.get_by_text("2 of 2 joined voted in round 1").wait_for(timeout=15_000)
+        teacher.get_by_text("Vote on your phone · 2 of 2 voted").wait_for(timeout=15_000)
+        presenter.get_by_text("2 voted in round 1").wait_for(timeout=15_000)
         store = open_store(str(path))
-        assert store.tally(code, 2, 1) == {"Yes: |h_t − h_(t−1)| > 0.05": 2, "No: it changes by at most 0.05": 0}
-        assert "The answer" not in teacher.locator("[data-testid='stMain']").inner_text(), "the answer leaked early"
+        assert store.tally(code, 2, 1) == {YES: 2, NO: 0}
+        assert "The answer" not in _main_text(teacher), "the answer leaked early on the projector"
+        no_controls(teacher)
 
-        teacher.get_by_role("button", name="Reveal the answer to the class").click()
+        # the split: the round closes, the room and the phones see how the class voted, without the answer
+        presenter.get_by_role("button", name="Show the split").click()
+        teacher.get_by_text("Discuss with your neighbour").wait_for(timeout=FOLLOW_S * 1000)
         for _, page in students:
-            page.get_by_text("Your prediction was right.").wait_for(timeout=FOLLOW_S * 1000)
-        teacher.get_by_text("round 1: 100% (2 of 2)").wait_for(timeout=15_000)
+            page.get_by_text("Discuss with your neighbour").wait_for(timeout=FOLLOW_S * 1000)
+            page.get_by_text("opens round 2").wait_for(timeout=FOLLOW_S * 1000)
+            settle(page)
+            assert page.locator("[data-testid='stMain'] [data-testid='stRadio']").count() == 0, "a shown round votes"
+            assert "The answer" not in _main_text(page), "the split told a phone the answer"
+        assert "The answer" not in _main_text(teacher) and "✓" not in _main_text(teacher), "the split told the room"
+        with pytest.raises(ClassError, match="voting on this round has closed"):
+            store.vote(code, _student_id(students[1][0], code), 2, NO)  # the store refuses a closed round
+        assert store.tally(code, 2, 1) == {YES: 2, NO: 0}
 
-        teacher.get_by_role("button", name="Vote again (round 2)").click()
+        presenter.get_by_role("button", name="Vote again (round 2)").click()
         a.get_by_text("Round 2: after the discussion").wait_for(timeout=FOLLOW_S * 1000)
-        a.get_by_text("No: it changes by at most").click()
+        teacher.get_by_text("Round 2: vote again on your phone · 0 of 2 voted").wait_for(timeout=15_000)
+        a.locator(f".st-key-live_vote_{code}_2_2").get_by_text("No: it changes by at most").click()
         settle(a)
-        assert store.tally(code, 2, 2)["No: it changes by at most 0.05"] == 1
-        assert store.tally(code, 2, 1)["Yes: |h_t − h_(t−1)| > 0.05"] == 2, "round 1 is kept"
+        b.locator(f".st-key-live_vote_{code}_2_2").get_by_text("Yes: |h_t").click()
+        settle(b)
+        assert store.tally(code, 2, 2) == {YES: 1, NO: 1}
+        assert store.tally(code, 2, 1) == {YES: 2, NO: 0}, "round 1 is kept"
+        presenter.get_by_text("2 voted in round 2").wait_for(timeout=15_000)
+
+        presenter.get_by_role("button", name="Reveal the answer").click()
+        b.get_by_text("Your prediction was right.").wait_for(timeout=FOLLOW_S * 1000)
+        a.get_by_text("Not quite: you predicted No").wait_for(timeout=FOLLOW_S * 1000)
+        moved = "From round 1 to round 2: 0 moved to the right option, 1 moved away from it."
+        for page in (a, b, teacher):  # both rounds, and who moved
+            page.get_by_text(moved).wait_for(timeout=FOLLOW_S * 1000)
+        teacher.get_by_text("The answer: Yes").wait_for(timeout=15_000)
+        assert "✓" in _main_text(teacher), "the room's split does not mark the right option"
+        no_controls(teacher)
+        with pytest.raises(ClassError, match="voting on this round has closed"):
+            store.vote(code, _student_id(students[0][0], code), 2, YES)
+        assert store.tally(code, 2, 2) == {YES: 1, NO: 1}
+
+        # Next after the reveal: the new stop's question, open, with no tally or answer of the last one
+        teacher.get_by_role("button", name="Next", exact=True).click()
+        for _, page in students:
+            on_stop(page, 3, FOLLOW_S)
+        presenter.get_by_text("Stop 3 of ").wait_for(timeout=15_000)  # the presenter follows the room's move
+        teacher.get_by_text("Vote on your phone · 0 of 2 voted").wait_for(timeout=15_000)
+        settle(teacher)
+        shown = _main_text(teacher)
+        assert "The answer" not in shown and "From round 1" not in shown and "Discuss with" not in shown, shown
+        assert teacher.locator("[data-testid='stMain'] .js-plotly-plot").count() == 0, "a tally stays on stop 3"
+        presenter.get_by_role("button", name="Back").click()  # and the room follows the presenter's
+        teacher.get_by_text("Stop 2 of ").wait_for(timeout=15_000)
+        assert store.state(code).stop == 2
 
         a.reload()  # a student's reload keeps the seat and the vote
         a.get_by_text("you follow the teacher").wait_for(timeout=30_000)
         assert store.state(code).students == 2, "the reload joined again"
         teacher.reload()  # and the teacher's keeps control, from the tab's cookie
-        teacher.get_by_role("button", name="End the class").wait_for(timeout=30_000)
+        teacher.get_by_role("link", name="Presenter view").wait_for(timeout=30_000)
+        presenter.reload()
+        presenter.get_by_role("button", name="Reveal the answer").or_(
+            presenter.get_by_text("Revealed to the room")).first.wait_for(timeout=30_000)
         assert store.state(code).stop == 2, "the reload moved the class"
     finally:
         for ctx, _ in students:
@@ -156,17 +244,24 @@ def _in_own_loop(coro):
 
 
 async def _forge(url: str, code: str, token: str) -> list[str]:
-    """A student's own websocket session sends the teacher's Next, Reveal and End widget messages."""
+    """A student's own websocket session sends the teacher's widget messages: the room's Next, and the
+    presenter view's Next, Show the split, Reveal, Lock joining and End."""
     async with ProtocolTab(url, "lesson", {"class": code, "teacher": token, "stop": "2"}) as teacher:
         await teacher.run([], 120)
-        ids = {k: teacher.ids[k] for k in ("lesson_next", "live_reveal", "live_end")}
+        ids = {"lesson_next": teacher.ids["lesson_next"]}
+    async with ProtocolTab(url, "lesson", {"class": code, "teacher": token, "view": "presenter"}) as teacher:
+        await teacher.run([], 120)
+        ids.update({k: teacher.ids[k] for k in ("present_next", "live_show", "live_reveal", "live_end",
+                                                 f"live_lock_{code}")})
     problems = []
     async with ProtocolTab(url, "lesson", {"class": code, "classroom": "1"}) as student:
         await student.run([], 120)
         await student.run([WidgetState(id=student.ids["live_join"], trigger_value=True)], 120, through_reruns=True)
         assert "live_join" not in student.drawn, "the forged session did not join as a student"
         for key, wid in ids.items():
-            run = await student.run([WidgetState(id=wid, trigger_value=True)], 120)
+            state = WidgetState(id=wid, bool_value=True) if key.startswith("live_lock_") else \
+                WidgetState(id=wid, trigger_value=True)
+            run = await student.run([state], 120)
             problems += [f"{key}: {p}" for p in run.problems]
     return problems
 
@@ -183,13 +278,19 @@ def test_a_students_link_cannot_lead_the_class(browser, classroom):
         student.get_by_text("does not lead this class").wait_for(timeout=30_000)
         settle(student)
         assert store.state(code).stop == 2 and store.state(code).updated == before.updated
-        assert student.get_by_role("button", name="Reveal the answer to the class").count() == 0
+        assert student.get_by_role("button", name="Reveal the answer").count() == 0
+        student.goto(link + "&view=presenter")  # asking for the presenter view is not having it
+        student.get_by_text("you follow the teacher").wait_for(timeout=30_000)
+        settle(student)
+        assert student.get_by_role("heading", name="Presenter view").count() == 0
+        assert "The answer" not in _main_text(student), "a student's tab shows the answer before the reveal"
         # 2. the teacher's widget messages, sent by a student's session itself
         token = next(c["value"] for c in teacher_ctx.cookies() if c["name"] == f"gru_lab_teach_{code}")
         problems = _in_own_loop(_forge(url, code, token))
         assert problems == []
         after = store.state(code)
-        assert (after.stop, after.revealed, after.ended) == (2, False, False), after
+        assert (after.stop, after.revealed, after.shown, after.ended, after.locked) == (2, False, False, False,
+                                                                                     False), after
         # the teacher's link with the key does lead (the forged session above used it as the teacher)
         assert store.is_teacher(code, token)
     finally:

@@ -1,11 +1,11 @@
 """The class store goes away mid-class and comes back (issue 21): every page says so, none breaks.
 
 Two replicas behind nginx (deploy/serve.py) share a Redis run as deploy/compose.yaml runs it. A teacher
-starts a class, two students join and vote, then Redis stops (SIGTERM, as `docker compose restart` sends).
-The teacher's tab, the students' tabs (after a reload, as a phone does), a newcomer opening the join link
-all say the live class is paused and name the server; the lesson without a class opens as usual. Redis
-starts again on its folder: the pages rejoin the class by themselves, the votes are still counted, and
-no page or replica log shows a Python exception.
+starts a class (the room's tab and the presenter view), two students join and vote, then Redis stops
+(SIGTERM, as `docker compose restart` sends). The teacher's two tabs, the students' tabs (after a reload,
+as a phone does), a newcomer opening the join link all say the live class is paused and name the server;
+the lesson without a class opens as usual. Redis starts again on its folder: the pages rejoin the class by
+themselves, the votes are still counted, and no page or replica log shows a Python exception.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from gru_lab.classes import open_store
 
 from ..redis_server import RedisServer
 from .settle import settle
-from .test_live_class import join, start_class
+from .test_live_class import join, present, start_class
 
 WAIT_MS = 120_000  # a 2-core machine shared with other test runs: generous, and only reached on a failure
 PAUSED = "The live class is paused"
@@ -85,6 +85,7 @@ def test_every_page_survives_a_store_outage(browser, hall_on_redis):
     try:
         teacher_ctx, teacher, code, link = start_class(browser, hall.url, stop=2)
         contexts.append(teacher_ctx)
+        presenter = present(teacher_ctx, hall.url, code)
         students = [join(browser, link) for _ in range(2)]
         contexts += [ctx for ctx, _ in students]
         (_, a), (_, b) = students
@@ -92,8 +93,10 @@ def test_every_page_survives_a_store_outage(browser, hall_on_redis):
         settle(a)
         b.get_by_text("Yes: |h_").click()  # h_k or h_t, as the lesson's settings name the step
         settle(b)
-        voted = "2 of 2 joined voted in round 1"
+        voted = "2 of 2 voted"  # the room's line: "Vote on your phone · 2 of 2 voted"
+        counted = ["2 joined", "2 voted in round 1"]  # the presenter's: "2 joined · 2 voted in round 1"
         _shows(teacher, "the teacher's tab", [voted])
+        _shows(presenter, "the presenter view", counted)
         store = open_store(server.url)
         try:
             tally = store.tally(code, 2, 1)
@@ -105,6 +108,7 @@ def test_every_page_survives_a_store_outage(browser, hall_on_redis):
         assert server.stop() == 0, f"redis-server did not exit cleanly on SIGTERM:\n{server.log_tail()}"
         down = [PAUSED, f"Redis at 127.0.0.1:{server.port}"]
         _shows(teacher, "the teacher's tab", down)
+        _shows(presenter, "the presenter view", down)
         for k, (_, page) in enumerate(students):
             page.reload()  # a phone's page runs again when reloaded
             _shows(page, f"student {k}'s tab", down)
@@ -120,12 +124,15 @@ def test_every_page_survives_a_store_outage(browser, hall_on_redis):
         _shows(reader, "the lesson without a class", ["Guided lesson", "Stop 1 of"])
         settle(reader)
         assert "cannot be reached" not in _text(reader) and PAUSED not in _text(reader), _text(reader)
-        pages = {"teacher": teacher, "student 0": a, "student 1": b, "newcomer": newcomer, "lesson": reader}
+        pages = {"teacher": teacher, "presenter": presenter, "student 0": a, "student 1": b, "newcomer": newcomer,
+                 "lesson": reader}
         _no_exception(pages)
 
         # -- Redis starts again on its folder: the pages rejoin by themselves -------------------------------
         server.start()
         _shows(teacher, "the teacher's tab after the restart", [voted], absent=[PAUSED, "cannot be reached"])
+        _shows(presenter, "the presenter view after the restart", counted + ["Presenter view"],
+               absent=[PAUSED, "cannot be reached"])
         for k, (_, page) in enumerate(students):
             _shows(page, f"student {k}'s tab after the restart", ["you follow the teacher"],
                    absent=[PAUSED, "cannot be reached"])

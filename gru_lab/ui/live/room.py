@@ -65,15 +65,16 @@ def _panel(code: str, url: str, drawn: int) -> None:
         st.rerun(scope="app")
     shown = (session.get(SHOW_JOIN) or {}).get(code) or state.students == 0
     lock = " · joining locked" if state.locked else ""
-    left, right = st.columns([5, 1.4], vertical_alignment="center")
+    left, middle, right = st.columns([4, 1.3, 1.3], vertical_alignment="center")
     left.markdown(f"#### Class code **{pretty(code)}** · {state.students} joined{lock}")
-    with right:
+    with middle:
         if state.students and shown:
             st.button("Hide how to join", key="live_hide_join", on_click=_show, args=(code, False),
                       icon=":material/close:", width="stretch")
         elif state.students:
             st.button("Show how to join", key="live_show_join", on_click=_show, args=(code, True),
                       icon=":material/qr_code_2:", width="stretch")
+    with right:
         st.link_button("Presenter view", presenter_address(code), icon=":material/co_present:", width="stretch",
                        help="Your private screen: the answer, the live tally and every control. Open it on "
                             "your laptop or phone, away from the projector.")

@@ -71,11 +71,13 @@ def _in_address(t: int, unit: int) -> bool:
     return st.query_params.get_all("t") == [str(t)] and st.query_params.get_all("unit") == [str(unit)]
 
 
-def step_viewer(data: dict, key: str, t: int, unit: int, compact: bool = False, address: bool = False,
+def step_viewer(data: dict, key: str, t: int, unit: int, compact: bool = False, projector: bool = False,
+                address: bool = False,
                 offline_title: str | None = None, on_move: Callable[[int, int], None] | None = None) -> None:
     """Mount the viewer on `data` at step t (1-based) and unit (0-based).
 
-    `compact`: the diagram and the equations only (a lesson stop), no heatmaps and no table.
+    `compact`: the diagram and the equations only (a lesson stop), no heatmaps and no table. `projector`
+    (with compact, in classroom mode): the diagram alone, in back-row type.
     `address`: the viewer keeps t and unit in the page's address (the step page; a lesson stop's
     address says which stop, not which step). `offline_title`: offer "Download this view as HTML".
     `on_move(t, unit)` runs, as a widget callback before the script, when the viewer reports where it
@@ -111,6 +113,8 @@ def step_viewer(data: dict, key: str, t: int, unit: int, compact: bool = False, 
     shown = {**data, "start": start}
     if compact:
         shown["compact"] = True
+    if projector:
+        shown["projector"] = True
     if address:
         shown["address"] = True
     if offline_title is not None:

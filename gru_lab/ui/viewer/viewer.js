@@ -107,6 +107,8 @@ class Viewer {
     this.offline = d.offline || null; // {parts: [head, tail], file}: "Download this view as HTML"
     this.el(".gv-tools").hidden = !this.offline;
     this.root.classList.toggle("gv-compact", Boolean(d.compact)); // a lesson stop: the diagram and equations only
+    // A projected lesson stop (classroom mode): the diagram alone, sized to the screen, in back-row type.
+    this.root.classList.toggle("gv-projector", Boolean(d.projector));
     const start = JSON.stringify(d.start || null);
     if (d.id === this.id && start === this.start) { this.drawMarks(); return; } // e.g. a theme change
     if (d.id !== this.id) {
@@ -378,7 +380,7 @@ class Viewer {
       const sq = Array.from({ length: width }, (_, k) => s("rect", { class: "gv-sq", x: x + 8 + k * pitch, y: y + 24,
         width: pitch - 1, height: 12 }));
       const g = s("g", { class: `gv-node gv-node-${q}`, "data-q": q }, s("rect", { class: "gv-box", x, y, width: BW,
-        height: BH, rx: 6 }), s("text", { x: x + 8, y: y + 17 }, ...svgRich((narrow ? SHORT_TITLES : TITLES)[q])), ...sq);
+        height: BH, rx: 6 }), s("text", { x: x + 8, y: y + 17 }, ...svgRich((narrow || this.d.projector ? SHORT_TITLES : TITLES)[q])), ...sq);
       const node = { sq, ov: [], value: s("text", { class: "gv-val", x: x + 8, y: y + 58 }),
         tag: s("text", { class: "gv-small", x: x + BW - 8, y: y + 58, "text-anchor": "end" }) };
       if (q !== "x" && this.H > this.win) { // the overview: every unit, thin
