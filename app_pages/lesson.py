@@ -50,7 +50,8 @@ def _stop(s) -> None:
     # explanation (`after`) waits. A stop without a question shows everything.
     revealed = stop.question is None or (live.revealed(seat, n) if seat else ui.revealed(lid, n))
 
-    head.caption(plain(lesson.title))
+    if not in_class:  # on a projector the stop needs the line more than the lesson's title
+        head.caption(plain(lesson.title))
     back.button("Back", key="lesson_back", icon=":material/arrow_back:", disabled=n <= 1 or ended, on_click=move,
                 args=moved(n - 1), width="stretch")
     progress.progress(n / K, text=f"Stop {n} of {K}")

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 
+NUMBERS = {"int_value", "double_value"}
 LOG = logging.getLogger("gru_lab")
 
 
@@ -25,6 +27,9 @@ def guard_widget_json() -> None:
     """
     from streamlit.runtime.state import session_state
 
+    # st.number_input registers "double_value" whatever its type, and the browser sends an int's as
+    # "int_value": both are numbers, which the widget's own deserializer converts.
+
     unpack = session_state.unpack_widget_state_value
     if getattr(unpack, "_gru_lab_guard", False):
         return
@@ -43,8 +48,11 @@ def guard_widget_json() -> None:
     def typed(self, widget_state):
         meta = self.widget_metadata.get(widget_state.id)
         sent = widget_state.WhichOneof("value")
-        if meta is not None and sent is not None and sent != meta.value_type:
+        if meta is not None and sent is not None and sent != meta.value_type and {sent, meta.value_type} != NUMBERS:
             LOG.warning("ignored a widget value of type %s for a widget whose values are %s", sent, meta.value_type)
+            return
+        if sent == "double_value" and not math.isfinite(widget_state.double_value):  # the page never sends these
+            LOG.warning("ignored a widget value that is not a finite number")
             return
         store(self, widget_state)
 

@@ -28,8 +28,8 @@ ICONS = {p.get("url_path", ""): p["icon"] for p in PAGES}
 
 # The lesson page only: a stop, its chart, its question and the answer fit one 1280×800 screen. Fixed text.
 COMPACT_CSS = """<style>
-[data-testid="stMainBlockContainer"] { padding-top: 2.6rem; padding-bottom: 1rem; }
-[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.65rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.6rem; padding-bottom: 0.4rem; }
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
 [data-testid="stMainBlockContainer"] h1 { font-size: 2rem; padding: 0; }
 </style>"""
 
@@ -88,7 +88,11 @@ def question(stop: lessons.Stop, s: Settings, lid: str, n: int) -> None:
                   args=(lid, n), icon=":material/skip_next:")
         return
     if verdict(stop, s, choice) and not authors:  # which model and convention the numbers are of
-        st.caption(plain(lessons.computed_for(stop, s)))
+        if session.get(session.CLASSROOM):  # on a projector one click away: the stop keeps to one screen
+            with st.expander("Where these numbers come from", icon=":material/info:"):
+                st.caption(plain(lessons.computed_for(stop, s)))
+        else:
+            st.caption(plain(lessons.computed_for(stop, s)))
 
 
 def _option(q: lessons.Question):

@@ -24,7 +24,7 @@ from . import viewer as viewer_ui
 KEY = "lesson_view"  # one prefix for every element the stop's view draws
 HEIGHT = 380  # px: the chart, the note, the question and the answer on one 1280×800 screen
 SATURATION_PROJECTED = 330  # px: on a projector the three matrices sit in a row beside the question
-CHAIN_PROJECTED = 480  # px: on a projector, in 20 px type, the legend under the chains takes ~200 of it
+CHAIN_PROJECTED = 400  # px: on a projector, in 20 px type, the legend under the chains takes ~200 of it
 
 
 def draw(stop: lessons.Stop, s, revealed: bool = True) -> None:
@@ -39,8 +39,9 @@ def draw(stop: lessons.Stop, s, revealed: bool = True) -> None:
 
 
 def _later(what: str) -> None:
-    """Where a held-back part of the view goes: said, so the room knows it is coming and predicts first."""
-    st.info(what, icon=":material/visibility_off:")
+    """Where a held-back part of the view goes: said, so the room knows it is coming and predicts first.
+    One line, not a box: on a 1280×800 projector the step viewer needs the height."""
+    st.markdown(f":material/visibility_off: *{what}*")
 
 
 def _home(v: lessons.View, held: bool) -> None:  # the equations are what its question needs
@@ -132,7 +133,7 @@ def _lstm(v: lessons.View, held: bool) -> None:
         work.busy_notice()
         return
     charts.draw(built.three_chains(s.hidden_size, T, s.seed, classroom.active()), f"{KEY}_three_chains",
-                height=CHAIN_PROJECTED - 100 if classroom.active() else HEIGHT - 60)
+                height=CHAIN_PROJECTED - 110 if classroom.active() else HEIGHT - 60)
 
 
 def _table(df) -> None:

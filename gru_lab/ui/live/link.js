@@ -5,6 +5,7 @@
 // the address's fragment (#teacher=…), which browsers never send: the claim reads it, takes it out of the
 // address and hands it to the page over the app's own connection, so no server or proxy log holds it.
 const TIMERS = new WeakMap(); // one poll per mounted element, across Streamlit's reruns
+const ASK_AGAIN_MS = 4000; // a page that was asked to follow and did not redraw within this is asked again
 
 export default function mount(component) {
   const { data, parentElement, setTriggerValue } = component;
@@ -40,12 +41,17 @@ export default function mount(component) {
       try {
         url.searchParams.set("n", String(Date.now())); // past any cache between here and the server
         const r = await fetch(url, { cache: "no-store" });
+        // A change asks the page for a run, which mounts this again with the new version (and clears this
+        // timer). The ask can be lost (its fragment gone after another run of the page): asked again later.
+        let wait = data.every_ms;
         if (r.ok) {
           const now = await r.json();
-          if (now.version !== data.version) { setTriggerValue("moved", now.version); return; }
+          if (now.version !== data.version) { setTriggerValue("moved", now.version); wait = ASK_AGAIN_MS; }
         } else if (r.status === 404) { // the class ended, or its file is being made again: ask the page
-          setTriggerValue("moved", -1); return;
+          setTriggerValue("moved", -1); wait = ASK_AGAIN_MS;
         }
+        TIMERS.set(parentElement, setTimeout(tick, wait));
+        return;
       } catch { /* offline for a moment (a phone waking up): try again */ }
       TIMERS.set(parentElement, setTimeout(tick, data.every_ms));
     };

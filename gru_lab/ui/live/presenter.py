@@ -105,7 +105,7 @@ def _class(seat: Seat, s: Settings) -> None:
             st.toggle("Lock joining", value=state.locked, key=f"live_lock_{state.code}", on_change=lock,
                       args=(seat,), help="Once the room is in: no one else can join, whoever has the code. "
                                          "Those in the class stay.")
-            st.number_input("Students in the room", 0, MAX_STUDENTS, value=session.get(room_key(state.code)),
+            st.number_input("Students in the room", 0, MAX_STUDENTS, value=session.get(room_key(state.code)), step=1,
                             key=f"live_room_{state.code}", on_change=room_size, args=(state.code,),
                             placeholder="how many?", help="Compared with the head count: more joined than are "
                                                            "in the room means someone joined from outside.")

@@ -99,8 +99,10 @@ def browser_half(seat: Seat, n: int = 0, presenter: bool = False) -> None:
             data["control_link"] = presenter_address(seat.code) + "#" + urlencode({"teacher": seat.token})
     else:
         data = {"cookies": [{"name": cookie("me", seat.code), "value": seat.student, "max_age": COOKIE_S}],
-                "poll": beacon().follow(seat.state), "version": seat.state.updated, "every_ms": POLL_MS,
+                "version": seat.state.updated, "every_ms": POLL_MS,
                 "stop": n}  # the stop drawn: for the load benchmark's follow delay
+        if not seat.state.ended:  # an ended class's file is gone: nothing left to follow
+            data["poll"] = beacon().follow(seat.state)
     MOUNT(key="live_class", data=data, on_moved_change=lambda: None)
 
 
