@@ -57,7 +57,7 @@ def _add() -> None:
             right = int(g("lesson_b_right") or 1) - 1
             question = lessons.make_question(prompt, options, right, "the question")
         stop = lessons.make_stop(page, params, g("lesson_b_stop_title", ""), g("lesson_b_note", ""), question,
-                                 "the stop")
+                                 "the stop", after=g("lesson_b_after") or "", hold=g("lesson_b_hold") or "answer")
     except ValueError as err:
         session.put(session.LESSON_ADD_PROBLEM, str(err))
         return
@@ -133,6 +133,12 @@ def builder() -> None:
         c1.text_area(f"Options, one a line ({lessons.MIN_OPTIONS} to {lessons.MAX_OPTIONS})", key="lesson_b_options",
                      height=90)
         c2.number_input("Right option", 1, lessons.MAX_OPTIONS, 1, key="lesson_b_right")
+        c1, c2 = st.columns([3, 1])
+        c1.text_area("Said with the answer (optional): the explanation the note keeps back", key="lesson_b_after",
+                     max_chars=lessons.MAX_NOTE, height=68)
+        c2.selectbox("Until the reveal, the view holds back", list(lessons.HOLDS), key="lesson_b_hold",
+                     format_func=lessons.HOLDS.get, help="Predict, then see: the view shows what the question "
+                                                         "needs and keeps back what answers it.")
         b1, b2 = st.columns(2)
         b1.button("Add this stop", key="lesson_b_add", on_click=_add, icon=":material/add:")
         b2.button("Start from the built-in lesson", key="lesson_b_copy", on_click=_copy_built_in,

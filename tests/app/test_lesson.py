@@ -494,3 +494,18 @@ def test_a_story_stop_says_when_its_trained_gru_runs_as_another_model(pages, res
     assert_clean(at, warn_ok=True)
     said = [w.value for w in at.warning if "trained for this story" in w.value]
     assert len(said) == (reset == "before"), said
+
+
+@pytest.mark.parametrize(("hold", "charts_before"), [("answer", 0), ("view", 0), ("nothing", 3)])
+def test_a_lesson_files_stop_names_what_its_view_holds_back(pages, hold, charts_before):
+    q = lesson.make_question("What is J?", ["I", "0"], 0)
+    stop = lesson.make_stop("saturation", {"case": "copy"}, "Copy", "Look.", q, after="It is I.", hold=hold)
+    at = open_page(pages, "lesson", lesson=lesson.to_link(lesson.make_lesson("Mine", [stop])), stop=1)
+    assert len(at.get("plotly_chart")) == charts_before
+    said = " ".join(m.value for m in at.markdown)
+    assert ("shown with the answer" in said) == (hold == "view")
+    assert "It is I" not in said, "the explanation waits for the reveal"
+    at = _reveal(at, None)
+    assert len(at.get("plotly_chart")) == 3
+    (verdict,) = lesson_verdicts(at)
+    assert verdict.endswith("It is I\\.") or "It is I" in verdict

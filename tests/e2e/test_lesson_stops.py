@@ -17,7 +17,8 @@ L = lesson.BUILT_IN
 WIDE = {"width": 1920, "height": 1080}
 # The view's first chart, viewer diagram (inside the component's shadow root), table or equation.
 VIEW = ("[data-testid='stMain'] .js-plotly-plot, [data-testid='stMain'] .gv-diagram, "
-        "[data-testid='stMain'] [data-testid='stDataFrame'], [data-testid='stMain'] .katex-display")
+        "[data-testid='stMain'] [data-testid='stDataFrame'], [data-testid='stMain'] [data-testid='stTable'], "
+        "[data-testid='stMain'] .katex-display")
 MIN_SHOWN = 0.6  # of the view's first chart (or viewer diagram, table, equation) on screen, without scrolling
 
 BOXES_JS = """() => {

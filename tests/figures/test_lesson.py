@@ -223,6 +223,15 @@ def test_json_round_trip():
         assert lesson.from_json(lesson.to_json(one, indent=None)) == one
 
 
+def test_a_stops_after_and_hold_travel_in_its_file_and_link():
+    d = lesson.to_dict(small())
+    d["stops"][0].update(after="Because the gate is pinned.", hold="view")
+    one = lesson.from_json(json.dumps(d))
+    assert (one.stops[0].after, one.stops[0].hold) == ("Because the gate is pinned.", "view")
+    assert lesson.from_json(lesson.to_json(one)) == one and lesson.from_link(lesson.to_link(one)) == one
+    assert "hold" not in lesson.to_dict(small())["stops"][1], "the default is left out of the file"
+
+
 def test_link_round_trip_and_cap():
     one = small()
     token = lesson.to_link(one)
@@ -280,6 +289,11 @@ HOSTILE = {
     "bad-page": (_stop(page="../../etc"), "is not a page"),
     "page-list": (_stop(page=["step"]), "is not a page"),
     "note-huge": (_stop(note="y" * 601), "stop 1.note is 601 characters long; at most 600"),
+    "after-huge": (_stop(after="y" * 601), "stop 1.after is 601 characters long; at most 600"),
+    "after-number": (_stop(after=3), "stop 1.after must be text"),
+    "after-control": (_stop(after="a\u202eb"), "invisible or control character U+202E"),
+    "hold-unknown": (_stop(hold="some"), "stop 1.hold = 'some' is not allowed; give one of 'answer'"),
+    "hold-list": (_stop(hold=["view"]), "stop 1.hold"),
     "params-list": (_stop(params=[1, 2]), "name/value pairs"),
     "params-bad-value": (_stop(params={"bz": "inf"}), "stop 1.params.bz = 'inf' must be a number from -10 to 10"),
     "params-other-page": (_stop(params={"T": "100"}), "'T' is not a setting of the page 'saturation'"),
