@@ -91,8 +91,8 @@ def _stop(s) -> None:
         # question: after the reveal only, and not on a student's phone, which stays with the class.
         explore, share, start, leave = st.columns(4, vertical_alignment="center")
         if not student and revealed:
-            with explore:
-                ui.explore_link(stop, in_class)
+            with explore:  # a class's teacher demonstrates with every setting unlocked; a link's reader does not
+                ui.explore_link(stop, in_class, demo=seat is not None and seat.teacher)
         if seat is None:
             with share:
                 ui.share(lesson, source, n, in_class, s)

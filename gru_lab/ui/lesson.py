@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from .. import lessons
-from ..controls import CONTROLS
+from ..controls import CONTROLS, PAGE_KEYS
 from ..settings import Settings
 from . import session
 from .pages import PAGES
@@ -147,7 +147,7 @@ def carried(s: Settings) -> list[tuple[str, str]]:
     return [(k, v) for k, v in values.items() if v != CONTROLS[k].link_text(CONTROLS[k].default)]
 
 
-def explore_params(stop: lessons.Stop, in_class: bool) -> dict:
+def explore_params(stop: lessons.Stop, in_class: bool, demo: bool = False) -> dict:
     """The stop's page address: its parameters that are not the page's defaults, and classroom mode.
 
     A default in the address is one the page's widget removes on arrival, and Streamlit records that
@@ -155,14 +155,24 @@ def explore_params(stop: lessons.Stop, in_class: bool) -> dict:
     and convention are not given either: the page's sidebar widgets hold them in this session and write
     them into the address themselves (given here too, Streamlit writes them twice)."""
     shown = {k: v for k, v in stop.query.items() if not _is_default(k, v)}
+    if in_class and demo:  # the teacher's own "what if" on the projector: every setting of the page unlocked
+        given = shown.pop("unlock", [])
+        keys = set([given] if isinstance(given, str) else given) | {k for k in PAGE_KEYS.get(stop.page, ())
+                                                                    if k in CONTROLS["unlock"].options}
+        if keys:
+            shown["unlock"] = sorted(keys)
     return {**shown, **({"classroom": "1"} if in_class else {})}
 
 
-def explore_link(stop: lessons.Stop, in_class: bool) -> None:
+def explore_link(stop: lessons.Stop, in_class: bool, demo: bool = False) -> None:
     """"Explore this view": the stop's own page at the stop's values (urlstate.follow_link drops what the
-    session kept of that page's settings from an earlier visit, which the address leaves at the default)."""
+    session kept of that page's settings from an earlier visit, which the address leaves at the default).
+    `demo`: the teacher's tab, whose page opens with all its settings unlocked in classroom mode (a student's
+    stays locked, and a phone in a class has no Explore at all)."""
     st.page_link(PAGE_FILES[stop.page], label="Explore this view", icon=ICONS[stop.page],
-                 query_params=explore_params(stop, in_class))
+                 query_params=explore_params(stop, in_class, demo),
+                 help="Opens the full page with every setting unlocked, for a live demonstration." if in_class and demo
+                 else None)
 
 
 def _is_default(key: str, value) -> bool:

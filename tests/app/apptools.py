@@ -106,7 +106,8 @@ def open_link(pages: dict, page_hash: str, query_string: str) -> AppTest:
     script = Path(pages[page_hash]["script_path"]).resolve().relative_to(ROOT).as_posix()
     at = knows_pages(new_app(), pages)
     at.switch_page(script)
-    at.query_params.update({k: v[-1] for k, v in parse_qs(query_string, keep_blank_values=True).items()})
+    at.query_params.update({k: v[-1] if len(v) == 1 else v
+                            for k, v in parse_qs(query_string, keep_blank_values=True).items()})
     at.run()
     return at
 

@@ -201,3 +201,26 @@ def test_a_class_keeps_the_settings_its_link_carries(open_page):
     at.button(key="live_start").click().run()
     code = at.query_params.get("class")
     assert dict(store().state(code).settings) == {"seed": "3", "update": "take"}
+
+
+def test_the_teachers_explore_unlocks_the_page_for_a_live_demonstration(open_page, pages):
+    """In a class the teacher's room, after the reveal, opens the stop's page with every setting unlocked (a
+    "what if" on the projector); a student's phone has no Explore at all."""
+    from urllib.parse import parse_qs
+
+    from gru_lab.controls import CONTROLS, PAGE_KEYS
+
+    room, code = started(open_page)  # stop 2: the step page
+    assert not room.get("page_link"), "Explore opens after the reveal"
+    presenter(room).button(key="live_reveal").click().run()
+    del room.query_params["view"]
+    room.run()
+    (link,) = room.get("page_link")
+    unlocked = set(parse_qs(link.proto.query_string)["unlock"])
+    assert unlocked == set(PAGE_KEYS["step"]) & set(CONTROLS["unlock"].options)
+    view = apptools.open_link(pages, link.proto.page_script_hash, link.proto.query_string)
+    assert_clean(view, warn_ok=True)
+    assert not apptools.widget(view, "weights").disabled
+    phone = visit(pages, **{"class": code, "classroom": "1"})
+    phone.button(key="live_join").click().run()
+    assert not phone.get("page_link")

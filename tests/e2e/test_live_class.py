@@ -380,3 +380,195 @@ def test_a_replica_killed_mid_class_loses_no_vote(browser, hall_with_class):
         teacher_ctx.close()
         if victim is not None and not victim.alive():
             victim.start()
+
+
+def _split_seen(page, key: str) -> tuple[str, str]:
+    """(the split chart's drawn SVG text: option labels, bar labels, legend; its text alternative) on a page."""
+    drawn = page.locator(f".st-key-{key} .js-plotly-plot .main-svg").first
+    drawn.wait_for(state="attached", timeout=15_000)
+    svg = page.locator(f".st-key-{key} .js-plotly-plot").first.text_content()
+    alt = page.locator("[data-testid='stMain'] [data-testid='stCaptionContainer']").filter(
+        has_text="Votes per option.")
+    assert alt.count() == 1, f"{key}: {alt.count()} text alternatives of the split"
+    return svg, alt.first.text_content()
+
+
+def _plots_text(page) -> str:
+    return " ".join(page.locator("[data-testid='stMain'] .js-plotly-plot").all_text_contents())
+
+
+def _pick(page, code: str, n: int, rnd: int, option: str) -> None:
+    """A phone's vote in round rnd of stop n: a click on the option's label."""
+    page.locator(f".st-key-live_vote_{code}_{n}_{rnd} [role='radiogroup'] label").filter(
+        has_text=option[:10]).click()
+    settle(page)
+
+
+def _peer_loop(url, path, code, room, presenter, phones, n, first, second) -> None:
+    """One stop's peer-instruction loop: round 1 (`first`: each phone's option), the split on every screen
+    without the answer (the presenter's has it), round 2 (`second`), the reveal with both rounds and who moved."""
+    from gru_lab import lessons
+    from gru_lab.classes.advice import moves
+    from gru_lab.settings import Settings
+
+    stop = lessons.BUILT_IN.stops[n - 1]
+    options = stop.question.options
+    right = options[lessons.answer(stop, Settings())[0]]
+    expected = [{o: votes.count(o) for o in options} for votes in (first, second)]
+    to = sum(a != right and b == right for a, b in zip(first, second))
+    away = sum(a == right and b != right for a, b in zip(first, second))
+    store = open_store(str(path))
+    k = len(phones)
+
+    # round 1: a mixed vote
+    for page in phones:
+        page.locator(f".st-key-live_vote_{code}_{n}_1").wait_for(timeout=FOLLOW_S * 1000)
+    for page, option in zip(phones, first):
+        _pick(page, code, n, 1, option)
+    room.get_by_text(f"Vote on your phone · {k} of {k} voted").wait_for(timeout=15_000)
+    presenter.get_by_text(f"{k} voted in round 1").wait_for(timeout=15_000)
+    assert store.tally(code, n, 1) == expected[0]
+
+    # the split: everyone sees how the class voted; only the presenter sees the answer
+    presenter.get_by_role("button", name="Show the split").click()
+    for page in (room, *phones):
+        page.get_by_text("Discuss with your neighbour").wait_for(timeout=FOLLOW_S * 1000)
+    for page, key in ((room, f"live_split_{n}"), *((p, f"live_split_{n}") for p in phones),
+                      (presenter, f"present_split_{n}")):
+        settle(page)
+        svg, alt = _split_seen(page, key)
+        assert "round 1: " in alt and "round 2" not in alt, alt
+        for o in options:  # the chart shows each option's round-1 count
+            assert f"{o}: {expected[0][o]} vote" in alt, (o, alt)
+        if page is presenter:
+            assert "The answer:" in _main_text(page), "the presenter view lost the answer at the split"
+            continue
+        assert "✓" not in svg and "✓" not in alt, f"the split marks the right option on {page.url}: {svg}"
+        shown = _main_text(page)
+        assert "The answer:" not in shown and "moved to the right option" not in shown, shown
+        assert page.locator("[data-testid='stMain'] [data-testid='stRadio']").count() == 0, "a shown round votes"
+    assert presenter.get_by_role("button", name="Vote again (round 2)").count() == 1
+
+    # round 2, after the discussion: some change their minds
+    presenter.get_by_role("button", name="Vote again (round 2)").click()
+    for page in phones:
+        page.locator(f".st-key-live_vote_{code}_{n}_2").wait_for(timeout=FOLLOW_S * 1000)
+        settle(page)
+    for page, option in zip(phones, second):
+        _pick(page, code, n, 2, option)
+    room.get_by_text(f"Round 2: vote again on your phone · {k} of {k} voted").wait_for(timeout=15_000)
+    presenter.get_by_text(f"{k} voted in round 2").wait_for(timeout=15_000)
+    assert store.tally(code, n, 1) == expected[0], "round 1 is kept"
+    assert store.tally(code, n, 2) == expected[1]
+    assert moves(store.pairs(code, n, 1, 2), right) == (to, away)
+
+    # the reveal: the answer, both rounds and who moved, everywhere
+    presenter.get_by_role("button", name="Reveal the answer").click()
+    moved = f"From round 1 to round 2: {to} moved to the right option, {away} moved away from it."
+    for page in (room, *phones, presenter):
+        page.get_by_text(moved, exact=True).wait_for(timeout=FOLLOW_S * 1000)
+    for page, key in ((room, f"live_split_{n}"), *((p, f"live_split_{n}") for p in phones),
+                      (presenter, f"present_split_{n}")):
+        settle(page)
+        svg, alt = _split_seen(page, key)
+        assert "round 1" in svg and "round 2" in svg, f"the legend does not name both rounds: {svg}"
+        for r, counts in enumerate(expected, start=1):
+            said = f"round {r}: " + ", ".join(f"{o}: {counts[o]} vote" + ("" if counts[o] == 1 else "s")
+                                              for o in options)
+            assert said in alt, (said, alt)
+        assert "✓" in svg, f"the revealed split does not mark the right option on {page.url}"
+        shown = _main_text(page)
+        assert "The answer:" in shown and f"{to} moved to the right option, {away} moved away" in shown
+    assert store.tally(code, n, 1) == expected[0] and store.tally(code, n, 2) == expected[1]
+    assert store.revealed(code, n)
+
+
+def _nothing_left_of(page, n: int) -> None:
+    """After a move past stop n: nothing of its split or answer on this screen."""
+    settle(page)
+    shown = _main_text(page)
+    assert "The answer:" not in shown and "moved to the right option" not in shown, shown
+    assert "Discuss with your neighbour" not in shown, shown
+    assert "✓" not in _plots_text(page), f"a chart with the right option marked stays on {page.url}"
+    assert page.locator(f".st-key-live_split_{n}").count() == 0, f"stop {n}'s split stays on {page.url}"
+
+
+def test_peer_instruction_at_two_stops_with_three_phones(browser, classroom):
+    url, path = classroom
+    teacher_ctx, room, code, link = start_class(browser, url, stop=2)
+    phones = []
+    try:
+        phones = [join(browser, link) for _ in range(3)]
+        pages = [p for _, p in phones]
+        room.get_by_text(f"Class code {code[:4]}-{code[4:]} · 3 joined").wait_for(timeout=15_000)
+        presenter = present(teacher_ctx, url, code)
+        presenter.get_by_text("Stop 2 of ").wait_for(timeout=15_000)
+
+        # stop 2 (right: Yes): 2 right, 1 wrong; then one moves away, one moves to it
+        _peer_loop(url, path, code, room, presenter, pages, 2, first=(YES, YES, NO), second=(NO, YES, YES))
+        presenter.locator(".st-key-present_next button").click()
+        for page in (room, *pages):
+            on_stop(page, 3, FOLLOW_S)
+        for page in (room, *pages):
+            _nothing_left_of(page, 2)
+        for k in (4, 5):
+            presenter.get_by_text(f"Stop {k - 1} of ").wait_for(timeout=15_000)
+            settle(presenter)
+            presenter.locator(".st-key-present_next button").click()
+            for page in (room, *pages):
+                on_stop(page, k, FOLLOW_S)
+
+        # stop 5 (right: the identity): 1 right, 2 wrong; then two move to it, one away
+        identity, zero = "The identity I", "Zero"
+        _peer_loop(url, path, code, room, presenter, pages, 5, first=(identity, zero, zero),
+                   second=(zero, identity, identity))
+        presenter.locator(".st-key-present_next button").click()
+        for page in (room, *pages):
+            on_stop(page, 6, FOLLOW_S)
+        for page in (room, *pages):
+            _nothing_left_of(page, 5)
+
+        store = open_store(str(path))  # both stops keep both rounds
+        assert sum(store.tally(code, 2, 1).values()) == sum(store.tally(code, 2, 2).values()) == 3
+        assert store.tally(code, 5, 1)[identity] == 1 and store.tally(code, 5, 2)[identity] == 2
+
+        # a phone asking for the presenter view gets a phone's page
+        phone = pages[0]
+        phone.goto(f"{url}/lesson?class={code}&classroom=1&view=presenter")
+        phone.get_by_text("you follow the teacher").wait_for(timeout=30_000)
+        settle(phone)
+        assert phone.get_by_role("heading", name="Presenter view").count() == 0
+        for key in ("live_show", "live_reveal", "live_reopen", "present_next", f"live_room_{code}"):
+            assert phone.locator(f".st-key-{key}").count() == 0, f"a phone got the presenter's {key}"
+        assert "The answer:" not in _main_text(phone), "a phone's presenter address shows stop 6's answer"
+    finally:
+        for ctx, _ in phones:
+            ctx.close()
+        teacher_ctx.close()
+
+
+def test_the_presenters_room_size_box_takes_a_number(browser, classroom):
+    """The head count against the room: a whole number typed in the presenter's box reaches the app (a
+    widget-type guard once dropped the browser's int_value for a number box registered as a double)."""
+    url, _ = classroom
+    teacher_ctx, _, code, link = start_class(browser, url, stop=2)
+    phone_ctx, _ = join(browser, link)
+    try:
+        presenter = present(teacher_ctx, url, code)
+        presenter.get_by_text("The class: joining, the room, the tallies, ending").click()
+        box = presenter.get_by_role("spinbutton", name="Students in the room")
+        box.wait_for(timeout=15_000)
+        warned = presenter.get_by_text("more joined than are in the room")
+
+        box.fill("1")
+        box.press("Enter")
+        presenter.get_by_text("1 joined of 1 in the room").wait_for(timeout=15_000)
+        settle(presenter)
+        assert warned.count() == 0, "one joined of one in the room is no warning"
+
+        box.fill("0")
+        box.press("Enter")
+        presenter.get_by_text("1 more joined than are in the room").wait_for(timeout=15_000)
+    finally:
+        phone_ctx.close()
+        teacher_ctx.close()
