@@ -28,7 +28,9 @@ def tally_bars(options: tuple[str, ...], rounds: list[dict[str, int]], right: in
             constraintext="none",  # Plotly shrinks a label that does not fit its bar's band: never below the font
             hovertemplate="%{y}: %{x} votes<extra>round " + str(k + 1) + "</extra>"))
     top = max((v for r in rounds for v in r.values()), default=0)
-    fig.update_layout(barmode="group", height=60 + 38 * len(options) * max(1, len(rounds)) ** 0.5,
+    # Each option's band holds its bars and its wrapped label (up to ~24 px a line in projector type).
+    band = sum(max(38 * max(1, len(rounds)) ** 0.5, 24 * (label.count("<br>") + 1) + 10) for label in labels)
+    fig.update_layout(barmode="group", height=60 + band,
                       margin=dict(l=10, r=40, t=30, b=10), showlegend=len(rounds) > 1,
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
                       xaxis=dict(title="votes", rangemode="tozero", range=[0, max(1, top) * 1.25], dtick=_dtick(top)),
@@ -43,7 +45,7 @@ def _dtick(top: int) -> int:
     return 200
 
 
-def _wrap(text: str, width: int = 28) -> str:
+def _wrap(text: str, width: int = 34) -> str:
     """Break a long option over lines (Plotly wraps nothing by itself). The option is a lesson author's
     text: escaped, so Plotly's few tags (<a>, <b>, <br>) in it show as text, never as a link."""
     words, lines, line = html.escape(str(text)).split(), [], ""

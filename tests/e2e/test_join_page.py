@@ -3,6 +3,7 @@ join form on the lesson page, in classroom mode with the settings the class keep
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -83,3 +84,41 @@ def test_a_wrong_code_is_said_on_a_phone(browser, classroom):
         assert urlsplit(page.url).path.rstrip("/").endswith("/join") and exceptions(page) == []
     finally:
         context.close()
+
+
+def test_the_projected_link_copied_by_selection_opens_the_class(browser, classroom):
+    """The address under the QR code, copied the way a person does it (select it, Ctrl+C) and pasted into a
+    phone's address bar, is the class's: nothing added inside it by the wrapped block (no space, no line
+    break) and no character an address cannot hold."""
+    url, _ = classroom
+    teacher = browser.new_context(viewport={"width": 1920, "height": 1080})
+    phone = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        teacher.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
+        room = teacher.new_page()
+        room.goto(f"{url}/lesson?stop=2")
+        settle(room)
+        room.get_by_role("button", name="Start a class").click()
+        room.get_by_text("Or open this address:").wait_for(timeout=30_000)  # nobody joined: the join panel
+        settle(room)
+        block = room.locator("[data-testid='stMain'] [data-testid='stCode'] code").first
+        block.click(click_count=3)  # a triple click selects the block's text, as a person does
+        selected = room.evaluate("() => window.getSelection().toString()")
+        assert "class=" in selected, f"the triple click did not select the projected link: {selected!r}"
+        room.keyboard.press("Control+C")
+        copied = room.evaluate("() => navigator.clipboard.readText()")
+        assert copied == selected, (copied, selected)
+        assert copied.isascii(), f"the copied link holds a character an address cannot have: {copied!r}"
+        inside = copied.rstrip("\n")  # a triple click takes the block's line end, which an address bar drops
+        assert not re.search(r"\s", inside), f"the copied link holds whitespace: {copied!r}"
+        code = re.search(r"class=([A-Z0-9]{8})", inside).group(1)
+
+        page = phone.new_page()
+        page.goto(copied)  # pasted as it came
+        page.get_by_role("button", name="Join the class").wait_for(timeout=30_000)
+        settle(page)
+        assert page.get_by_text(f"Join class {code[:4]}-{code[4:]}").count() == 1
+        assert exceptions(page) == []
+    finally:
+        phone.close()
+        teacher.close()

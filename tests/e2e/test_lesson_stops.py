@@ -147,3 +147,51 @@ def test_a_lesson_opened_from_a_file_survives_a_reload(tab, tmp_path):
     settle(page)
     assert page.locator("h3").first.inner_text() == "Second of mine", "a reload keeps the file's lesson"
     assert exceptions(page) == []
+
+
+def test_explore_after_any_order_of_visits_opens_the_stops_own_view(tab):
+    """Explore this view opens the stop's own case whatever was explored before: stop 7 (rnn-like), Back,
+    stop 8 (the page's default case, free: none in the address), Back, the lesson's Back to stop 7, and
+    rnn-like again; the browser's Back always returns to the stop it left."""
+    from urllib.parse import parse_qs, urlsplit
+
+    page = tab.page
+
+    def query() -> dict[str, str]:
+        return {k: v[-1] for k, v in parse_qs(urlsplit(page.url).query).items()}
+
+    def on_lesson(n: int) -> None:
+        assert urlsplit(page.url).path.rstrip("/").endswith("/lesson") and query().get("stop") == str(n), page.url
+        assert page.get_by_test_id("stProgress").inner_text().startswith(f"Stop {n} of {len(L.stops)}")
+
+    def explore(case: str) -> None:
+        page.get_by_role("button", name="Show me without predicting").click()
+        settle(page)
+        page.get_by_test_id("stPageLink-NavLink").filter(has_text="Explore this view").click()
+        settle(page)
+        assert urlsplit(page.url).path.rstrip("/").endswith("/saturation"), page.url
+        assert query().get("case") == (None if case == "free" else case), page.url
+        checked = page.evaluate("""() => Array.from(document.querySelectorAll('.st-key-case label'))
+            .filter((l) => l.querySelector('input') && l.querySelector('input').checked)
+            .map((l) => l.innerText.split('\\n')[0].trim())""")
+        assert checked == [case], f"the saturation page's case is {checked}, not the stop's {case!r}"
+        assert exceptions(page) == []
+
+    def back(n: int) -> None:
+        page.go_back()
+        settle(page)
+        on_lesson(n)
+
+    tab.open("/lesson?classroom=1&stop=7")
+    explore("rnn-like")
+    back(7)
+    page.get_by_role("button", name="Next", exact=True).click()
+    settle(page)
+    on_lesson(8)
+    explore("free")
+    back(8)
+    page.get_by_role("button", name="Back", exact=True).click()
+    settle(page)
+    on_lesson(7)
+    explore("rnn-like")
+    back(7)

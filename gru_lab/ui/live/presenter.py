@@ -85,10 +85,10 @@ def _live(code: str, n: int, options: tuple[str, ...], right: int | None, drawn:
     if state.updated != drawn:
         st.rerun(scope="app")
     room = session.get(room_key(code))
-    of = f" of {room} in the room" if room else ""
+    of = f" of {room} in the room" if room is not None else ""  # 0 is a number: nobody should have joined
     voted = f" · {sum(rounds[-1].values())} voted in round {len(rounds)}" if rounds else ""
     st.markdown(f"**{state.students} joined{of}**{voted}" + (" · joining locked" if state.locked else ""))
-    if room and state.students > room:
+    if room is not None and state.students > room:
         st.warning(f"{state.students - room} more joined than are in the room: lock joining, or start a new class "
                    "if the code got out.", icon=":material/warning:")
     if not options:
