@@ -87,13 +87,15 @@ def _stop(s) -> None:
                 ui.question(stop, s, lid, n)
         with view:
             stop_view.draw(stop, s, revealed)
-        # The last row: where to go from the stop. "Explore this view" opens the full page, which answers the
-        # question: after the reveal only, and not on a student's phone, which stays with the class.
-        explore, share, start, leave = st.columns(4, vertical_alignment="center")
-        if not student and revealed:
-            with explore:  # a class's teacher demonstrates with every setting unlocked; a link's reader does not
-                ui.explore_link(stop, in_class, demo=seat is not None and seat.teacher)
+            if seat and seat.teacher and revealed:  # under the view, where the projector has room
+                ui.explore_link(stop, in_class, demo=True)  # a class's teacher demonstrates, every setting unlocked
+        # The last row, alone: where to go from the stop. "Explore this view" opens the full page, which answers
+        # the question: after the reveal only. A phone in a class has none of it: it stays with the class.
         if seat is None:
+            explore, share, start, leave = st.columns(4, vertical_alignment="center")
+            if revealed:
+                with explore:  # a link's reader keeps the lesson's own locks
+                    ui.explore_link(stop, in_class)
             with share:
                 ui.share(lesson, source, n, in_class, s)
             with start:

@@ -28,12 +28,14 @@ def tally_bars(options: tuple[str, ...], rounds: list[dict[str, int]], right: in
             constraintext="none",  # Plotly shrinks a label that does not fit its bar's band: never below the font
             hovertemplate="%{y}: %{x} votes<extra>round " + str(k + 1) + "</extra>"))
     top = max((v for r in rounds for v in r.values()), default=0)
-    # Each option's band holds its bars and its wrapped label (up to ~24 px a line in projector type).
-    band = sum(max(38 * max(1, len(rounds)) ** 0.5, 24 * (label.count("<br>") + 1) + 10) for label in labels)
-    fig.update_layout(barmode="group", height=60 + band,
-                      margin=dict(l=10, r=40, t=30, b=10), showlegend=len(rounds) > 1,
+    # Every option gets the same band (a category axis): one that holds the bars and the longest wrapped
+    # label (up to ~22 px a line in projector type).
+    band = max(38 * max(1, len(rounds)) ** 0.5, max(22 * (label.count("<br>") + 1) + 8 for label in labels))
+    fig.update_layout(barmode="group", height=45 + band * len(options),
+                      margin=dict(l=10, r=40, t=30 if len(rounds) > 1 else 10, b=10), showlegend=len(rounds) > 1,
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
-                      xaxis=dict(title="votes", rangemode="tozero", range=[0, max(1, top) * 1.25], dtick=_dtick(top)),
+                      xaxis=dict(rangemode="tozero",  # the bars say "2 (50%)": the axis needs no title
+                                  range=[0, max(1, top) * 1.6], dtick=_dtick(top)),
                       yaxis=dict(autorange="reversed", automargin=True))
     return fig
 

@@ -63,4 +63,13 @@ def projector_sized(fig: go.Figure) -> go.Figure:
     fig.update_coloraxes(colorbar_tickfont_size=big, colorbar_title_font_size=big)
     fig.update_traces(colorbar_tickfont_size=big, colorbar_title_font_size=big, selector=dict(type="heatmap"))
     fig.update_annotations(font_size=big)
+    if any(t.type == "heatmap" for t in fig.data):  # a matrix a third of a projector wide: fewer, larger ticks
+        fig.update_xaxes(tickmode="auto", nticks=5)
+        fig.update_yaxes(tickmode="auto", nticks=5)
+        fig.update_traces(colorbar_thickness=8, colorbar_title_side="top", selector=dict(type="heatmap"))
+        title = fig.layout.title.text or ""
+        if " (own scale " in title:  # a one-line title a third of a 1280 px screen wide: its scale goes on the bar
+            base, scale = title.split(" (own scale ", 1)
+            fig.update_layout(title_text=base)
+            fig.update_traces(colorbar_title_text="own " + scale.rstrip(")"), selector=dict(type="heatmap"))
     return fig

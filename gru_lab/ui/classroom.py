@@ -24,6 +24,7 @@ CSS = """<style>
 [data-testid="stSidebarNav"], [data-testid="stTopNavLinkContainer"] { display: none !important; }
 [data-testid="stMainBlockContainer"] { max-width: none; padding-left: 2.5vw; padding-right: 2.5vw; }
 [data-testid="stHeader"] { background: transparent; } /* its menu sits right, clear of the title row */
+[data-testid="stMainBlockContainer"] [data-testid="stVerticalBlock"] { gap: 0.4rem; }
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] li,
 [data-testid="stMainBlockContainer"] [data-testid="stMarkdownContainer"] code {

@@ -23,7 +23,7 @@ from . import viewer as viewer_ui
 
 KEY = "lesson_view"  # one prefix for every element the stop's view draws
 HEIGHT = 380  # px: the chart, the note, the question and the answer on one 1280×800 screen
-SATURATION_PROJECTED = 330  # px: on a projector the three matrices sit in a row beside the question
+SATURATION_PROJECTED = 310  # px: on a projector the three matrices sit in a row beside the question
 CHAIN_PROJECTED = 400  # px: on a projector, in 20 px type, the legend under the chains takes ~200 of it
 
 
