@@ -32,7 +32,7 @@ def tally_bars(options: tuple[str, ...], rounds: list[dict[str, int]], right: in
     # label (up to ~22 px a line in projector type).
     band = max(38 * max(1, len(rounds)) ** 0.5, max(22 * (label.count("<br>") + 1) + 8 for label in labels))
     fig.update_layout(barmode="group", height=45 + band * len(options),
-                      margin=dict(l=10, r=40, t=30 if len(rounds) > 1 else 10, b=10), showlegend=len(rounds) > 1,
+                      margin=dict(l=10, r=90, t=30 if len(rounds) > 1 else 10, b=10), showlegend=len(rounds) > 1,
                       legend=dict(orientation="h", y=1.02, yanchor="bottom", x=0),
                       xaxis=dict(rangemode="tozero",  # the bars say "2 (50%)": the axis needs no title
                                   range=[0, max(1, top) * 1.6], dtick=_dtick(top)),
