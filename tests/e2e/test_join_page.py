@@ -2,40 +2,20 @@
 join form on the lesson page, in classroom mode with the settings the class keeps (its join link's)."""
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import parse_qs, urlsplit
-
-import pytest
 
 from gru_lab import lessons
 from gru_lab.classes import open_store
 from gru_lab.ui.lesson import lesson_id
 
 from .conftest import PHONE
-from .server import AppServer
 from .settle import settle
+from .test_live_class import classroom  # noqa: F401 (a fixture: a server with a class store of its own)
 from .ui import exceptions
 
 
-@pytest.fixture(scope="module")
-def classroom(browser_available, tmp_path_factory):
-    """(server URL, class store path): an app server with a class store of its own."""
-    folder = tmp_path_factory.mktemp("join")
-    path = folder / "classes.sqlite3"
-    before = os.environ.get("GRU_LAB_CLASS_STORE")
-    os.environ["GRU_LAB_CLASS_STORE"] = str(path)
-    try:
-        with AppServer(folder / "server.log") as server:
-            yield server.url, path
-    finally:
-        if before is None:
-            os.environ.pop("GRU_LAB_CLASS_STORE", None)
-        else:
-            os.environ["GRU_LAB_CLASS_STORE"] = before
-
-
-def test_a_phone_types_the_code_and_reaches_the_join_form(browser, classroom):
+def test_a_phone_types_the_code_and_reaches_the_join_form(browser, classroom):  # noqa: F811 (the imported fixture)
     url, path = classroom
     lesson = lessons.BUILT_IN
     questions = {i: list(s.question.options) for i, s in enumerate(lesson.stops, start=1) if s.question}
@@ -67,7 +47,7 @@ def test_a_phone_types_the_code_and_reaches_the_join_form(browser, classroom):
         context.close()
 
 
-def test_a_wrong_code_is_said_on_a_phone(browser, classroom):
+def test_a_wrong_code_is_said_on_a_phone(browser, classroom):  # noqa: F811 (the imported fixture)
     url, _ = classroom
     context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     try:
@@ -86,7 +66,7 @@ def test_a_wrong_code_is_said_on_a_phone(browser, classroom):
         context.close()
 
 
-def test_the_projected_link_copied_by_selection_opens_the_class(browser, classroom):
+def test_the_projected_link_copied_by_selection_opens_the_class(browser, classroom):  # noqa: F811 (the imported fixture)
     """The address under the QR code, copied the way a person does it (select it, Ctrl+C) and pasted into a
     phone's address bar, is the class's: nothing added inside it by the wrapped block (no space, no line
     break) and no character an address cannot hold."""
