@@ -17,6 +17,7 @@ from ...classes import ClassError, StoreDown
 from ...settings import Settings
 from .. import session
 from ..lesson import plain, told
+from .join import join_address
 from .seat import Seat, pretty, store
 from .split import rounds_of, split
 from .student import DISCUSS
@@ -31,15 +32,6 @@ def qr_png(url: str) -> bytes:
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="png", scale=10, border=2, dark="#000000", light="#ffffff")
     return out.getvalue()
-
-
-def join_address(code: str) -> str:
-    """The short address with a code box, where a student types the code (gru_lab.ui.live.join)."""
-    try:
-        from .join import join_address as short
-    except ImportError:  # no join page in this build
-        return ""
-    return short()
 
 
 def bar(seat: Seat, s: Settings) -> None:
@@ -82,9 +74,7 @@ def _panel(code: str, url: str, drawn: int) -> None:
         qr, words = st.columns([1, 2], vertical_alignment="center")
         qr.image(qr_png(url), width=QR_PX, caption="Scan to join")
         with words:
-            short = join_address(code)
-            if short:
-                st.markdown(f"### Go to `{short}`\n### and type **{pretty(code)}**")
+            st.markdown(f"### Go to `{join_address()}`\n### and type **{pretty(code)}**")
             st.markdown("Or open this address:")
             st.code(url, language=None, wrap_lines=True)  # copied, it is the exact address
 
